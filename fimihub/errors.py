@@ -1,0 +1,137 @@
+"""The one error tree of fimihub.
+
+Every error the package raises on purpose is a :class:`FimihubError`. The core never thinks in HTTP status
+codes or exit codes; the edges (``exchange.api``, ``exchange.taxii``, ``web``, ``cli``) translate with
+:func:`http_status` and :func:`exit_code`, which read the two class attributes below.
+
+    FimihubError
+    ├── ValidationError        input that breaks a rule; names the field (400 / exit 2)
+    ├── AuthenticationError    no credentials, unknown, expired or revoked token (401 / exit 5)
+    ├── PermissionDenied       a known member asked for something its role, organisation,
+    │                          forum membership or the record's markings do not allow (403 / exit 6)
+    ├── NotFound               no such record, or none the caller may see (404 / exit 3)
+    ├── Conflict               the record exists already or changed underneath (409 / exit 7)
+    ├── PayloadTooLarge        a body or file above the configured limit (413 / exit 2)
+    ├── StoreError             the store could not be reached or migrated (503 / exit 8)
+    └── IntegrityError         a tamper-evident structure does not verify, e.g. the audit chain (500 / exit 4)
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AuthenticationError",
+    "Conflict",
+    "FimihubError",
+    "IntegrityError",
+    "NotFound",
+    "PayloadTooLarge",
+    "PermissionDenied",
+    "StoreError",
+    "ValidationError",
+    "exit_code",
+    "http_status",
+]
+
+
+class FimihubError(Exception):
+    """Base of every error fimihub raises on purpose."""
+
+    http_status: int = 500
+    exit_code: int = 1
+    code: str = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def to_dict(self) -> dict[str, object]:
+        """The error as the API envelope's ``error`` member."""
+        return {"code": self.code, "message": self.message}
+
+
+class ValidationError(FimihubError):
+    """Raised when input breaks a rule. ``field`` names what is wrong (dotted path, e.g. ``marking.tlp``)."""
+
+    http_status = 400
+    exit_code = 2
+    code = "invalid"
+
+    def __init__(self, field: str, message: str, *, errors: list[tuple[str, str]] | None = None) -> None:
+        self.field = field
+        self.errors = errors if errors is not None else [(field, message)]
+        text = "; ".join(f"{f}: {m}" for f, m in self.errors)
+        super().__init__(text)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "field": self.field,
+            "errors": [{"field": f, "message": m} for f, m in self.errors],
+        }
+
+
+class AuthenticationError(FimihubError):
+    """Raised when a request carries no credentials, or a token that is unknown, expired or revoked."""
+
+    http_status = 401
+    exit_code = 5
+    code = "unauthenticated"
+
+
+class PermissionDenied(FimihubError):
+    """Raised when the caller is known but its role, organisation, forums or the markings forbid the act."""
+
+    http_status = 403
+    exit_code = 6
+    code = "forbidden"
+
+
+class NotFound(FimihubError):
+    """Raised when a record does not exist, or exists but the caller may not know it does."""
+
+    http_status = 404
+    exit_code = 3
+    code = "not_found"
+
+
+class Conflict(FimihubError):
+    """Raised when a record with that identity exists already, or was changed by someone else."""
+
+    http_status = 409
+    exit_code = 7
+    code = "conflict"
+
+
+class PayloadTooLarge(FimihubError):
+    """Raised when a body, field or file is above its configured limit."""
+
+    http_status = 413
+    exit_code = 2
+    code = "too_large"
+
+
+class StoreError(FimihubError):
+    """Raised when the store cannot be opened, reached or migrated."""
+
+    http_status = 503
+    exit_code = 8
+    code = "store_unavailable"
+
+
+class IntegrityError(FimihubError):
+    """Raised when a tamper-evident structure (the audit chain, a signature) does not verify."""
+
+    http_status = 500
+    exit_code = 4
+    code = "integrity"
+
+
+def http_status(error: FimihubError) -> int:
+    """The HTTP status an edge answers with for ``error``."""
+    return error.http_status
+
+
+def exit_code(error: FimihubError) -> int:
+    """The process exit code the CLI ends with for ``error``."""
+    return error.exit_code

@@ -1,0 +1,59 @@
+"""Pure domain types: organisations, forums, markings, operations, assets, signals, actions, cases, leads.
+
+No I/O happens here. Build records from outside data with :func:`parse`, which raises
+:class:`fimihub.errors.ValidationError` naming the field.
+"""
+
+from fimihub.model._base import Governed, Record, new_id, parse, utcnow
+from fimihub.model.actions import Action, ActionKind, Feedback, FeedbackKind, LeadSource
+from fimihub.model.assets import Asset, AssetKind
+from fimihub.model.audit import GENESIS, AuditEvent, chain_hash
+from fimihub.model.cases import Case, CaseStatus, Lead, LeadStatus, Task, TimelineEntry
+from fimihub.model.markings import PAP, TLP, Marking
+from fimihub.model.operations import DetectionSource, Operation, OperationStatus, OperatorType
+from fimihub.model.orgs import Forum, Member, Organisation, OrganisationKind, Role, Team
+from fimihub.model.signals import Signal, SignalKind
+from fimihub.model.tokens import ApiToken, Scope, hash_token, new_token_secret
+
+__all__ = [
+    "GENESIS",
+    "PAP",
+    "TLP",
+    "Action",
+    "ActionKind",
+    "ApiToken",
+    "Asset",
+    "AssetKind",
+    "AuditEvent",
+    "Case",
+    "CaseStatus",
+    "DetectionSource",
+    "Feedback",
+    "FeedbackKind",
+    "Forum",
+    "Governed",
+    "Lead",
+    "LeadSource",
+    "LeadStatus",
+    "Marking",
+    "Member",
+    "Operation",
+    "OperationStatus",
+    "OperatorType",
+    "Organisation",
+    "OrganisationKind",
+    "Record",
+    "Role",
+    "Scope",
+    "Signal",
+    "SignalKind",
+    "Task",
+    "Team",
+    "TimelineEntry",
+    "chain_hash",
+    "hash_token",
+    "new_id",
+    "new_token_secret",
+    "parse",
+    "utcnow",
+]

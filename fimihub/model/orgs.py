@@ -1,0 +1,95 @@
+"""Who takes part: organisations, their members (people and service accounts), and forums."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, field_validator
+
+from fimihub.model._base import Name, Record, Text, UtcDatetime, utcnow
+from fimihub.model.markings import TLP
+from fimihub.model.types import Country
+
+__all__ = ["Forum", "Member", "Organisation", "OrganisationKind", "Role", "Team"]
+
+
+class OrganisationKind(StrEnum):
+    PLATFORM = "platform"
+    RESEARCHER = "researcher"
+    FACT_CHECKER = "fact-checker"
+    CIVIL_SOCIETY = "civil-society"
+    PUBLIC_AUTHORITY = "public-authority"
+
+
+class Role(StrEnum):
+    """What a member may do. A member may hold several roles."""
+
+    ADMIN = "admin"  # manages its organisation's members and tokens; forum admin where named
+    ANALYST = "analyst"  # triages leads, builds operations, writes and shares records
+    REVIEWER = "reviewer"  # reads, confirms or rejects matches
+    READER = "reader"  # reads what its organisation may see
+    PARTNER_REPORTER = "partner-reporter"  # submits leads, reads what is shared with it
+
+
+class Team(StrEnum):
+    CIO_INVESTIGATIONS = "cio-investigations"
+    MONETISATION_INTEGRITY = "monetisation-integrity"
+    TRUST_AND_SAFETY = "trust-and-safety"
+    POLICY = "policy"
+    ENGINEERING = "engineering"
+    RESEARCH = "research"
+    OTHER = "other"
+
+
+class Organisation(Record):
+    """A member organisation of the hub."""
+
+    id: str
+    name: Name
+    kind: OrganisationKind
+    country: Country | None = None
+    #: The platforms this organisation runs (for kind=platform): the slugs its scans and actions concern.
+    platforms: tuple[str, ...] = ()
+    created_at: UtcDatetime = Field(default_factory=utcnow)
+
+
+class Member(Record):
+    """A person or service account of an organisation."""
+
+    id: str
+    org_id: str
+    name: Name
+    email: str | None = Field(default=None, max_length=320)
+    roles: frozenset[Role] = Field(min_length=1)
+    team: Team = Team.CIO_INVESTIGATIONS
+    service_account: bool = False
+    active: bool = True
+    created_at: UtcDatetime = Field(default_factory=utcnow)
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+
+class Forum(Record):
+    """A channel of exchange: its member organisations and its rules."""
+
+    id: str
+    name: Name
+    description: Text = ""
+    member_orgs: frozenset[str] = frozenset()
+    #: Members (ids) who administer the forum: membership, rules, retention.
+    admins: frozenset[str] = frozenset()
+    default_tlp: TLP = TLP.AMBER
+    #: Days shared records live in this forum before retention purges them.
+    retention_days: int = Field(default=365, ge=1, le=36500)
+    #: No enforcement on a signal shared here without a human review of the match.
+    human_review_required: bool = True
+    #: Id of the key that keys the hashes of personal identifiers shared here (account ids, e-mails, phones).
+    pseudonymisation_key_id: str | None = Field(default=None, max_length=200)
+    rules: Text = ""
+    created_at: UtcDatetime = Field(default_factory=utcnow)
+
+    @field_validator("default_tlp", mode="before")
+    @classmethod
+    def _tlp(cls, value: object) -> object:
+        return TLP.parse(value) if isinstance(value, str) else value
