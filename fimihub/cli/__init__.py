@@ -1,0 +1,41 @@
+"""The ``fimihub`` command: option parsing over :class:`fimihub.Hub`, errors mapped to exit codes here."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from fimihub.cli.admin import forum, member, org, token
+from fimihub.cli.common import cli
+from fimihub.cli.ops import audit, db, retention
+from fimihub.cli.serve import demo, serve
+from fimihub.cli.sim import sim
+from fimihub.errors import FimihubError, ValidationError, exit_code
+
+__all__ = ["cli", "main"]
+
+for command in (serve, demo, db, org, member, forum, token, audit, retention, sim):
+    cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 on success)."""
+    try:
+        cli.main(args=argv, prog_name="fimihub", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except FimihubError as exc:
+        prefix = f"error: {exc.field}: " if isinstance(exc, ValidationError) and len(exc.errors) == 1 else "error: "
+        text = exc.errors[0][1] if isinstance(exc, ValidationError) and len(exc.errors) == 1 else exc.message
+        click.echo(prefix + text, err=True)
+        return exit_code(exc)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

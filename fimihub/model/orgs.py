@@ -50,6 +50,8 @@ class Organisation(Record):
     country: Country | None = None
     #: The platforms this organisation runs (for kind=platform): the slugs its scans and actions concern.
     platforms: tuple[str, ...] = ()
+    #: The organisation that runs this hub: its admins manage organisations and forums for everyone.
+    operator: bool = False
     created_at: UtcDatetime = Field(default_factory=utcnow)
 
 

@@ -144,6 +144,12 @@ class UnitOfWork(ABC):
     def audit_events(self, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditEvent]:
         """Audit events in chain order (by ``seq``), starting after ``after_seq``."""
 
+    @abstractmethod
+    def audit_head(self) -> tuple[int, str] | None:
+        """The ``(seq, hash)`` of the newest event as the head row records it; ``None`` before the first.
+
+        Kept apart from the events so that deleting the newest events is detected by verification."""
+
 
 class Store(ABC):
     """A place where a hub keeps its records."""

@@ -1,0 +1,20 @@
+"""The REST API under ``/api/v1``: thin routes over :class:`fimihub.Hub`, one error envelope."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from fimihub.exchange.api.admin import admin_router
+from fimihub.exchange.api.errors import envelope, install_error_handlers
+from fimihub.exchange.api.records import record_routers
+
+__all__ = ["api_router", "envelope", "install_error_handlers"]
+
+
+def api_router() -> APIRouter:
+    """All REST routes, to be mounted at ``/api/v1``."""
+    router = APIRouter()
+    router.include_router(admin_router())
+    for sub in record_routers():
+        router.include_router(sub)
+    return router

@@ -1,0 +1,203 @@
+"""Administration commands: organisations, members, forums and API tokens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from fimihub import Role, Scope, Team
+from fimihub.cli.common import db_option, echo_json, open_hub
+from fimihub.model import OrganisationKind
+
+__all__ = ["forum", "member", "org", "token"]
+
+
+def _choices(enum: type) -> click.Choice:
+    return click.Choice([e.value for e in enum])
+
+
+@click.group()
+def org() -> None:
+    """Member organisations."""
+
+
+@org.command("add")
+@db_option
+@click.argument("name")
+@click.option("--kind", type=_choices(OrganisationKind), required=True)
+@click.option("--country", help="ISO 3166-1 alpha-2 code.")
+@click.option("--platform", "platforms", multiple=True, help="A platform the organisation runs (repeatable).")
+@click.option("--operator", is_flag=True, help="This organisation runs the hub (its admins administer it).")
+@click.option("--json", "as_json", is_flag=True)
+def org_add(db: str | None, name: str, kind: str, country: str | None, platforms: tuple[str, ...],
+            operator: bool, as_json: bool) -> None:
+    """Register an organisation."""
+    with open_hub(db) as hub:
+        created = hub.create_organisation(hub.operator(), name=name, kind=kind, country=country,
+                                          platforms=platforms, operator=operator)
+    echo_json(created) if as_json else click.echo(created.id)
+
+
+@org.command("list")
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+def org_list(db: str | None, as_json: bool) -> None:
+    """List organisations."""
+    with open_hub(db) as hub:
+        found = hub.organisations(hub.operator())
+    if as_json:
+        echo_json(found)
+        return
+    for o in found:
+        click.echo(f"{o.id}\t{o.kind.value}\t{o.country or '-'}\t{o.name}")
+
+
+@click.group()
+def member() -> None:
+    """People and service accounts of organisations."""
+
+
+@member.command("add")
+@db_option
+@click.argument("name")
+@click.option("--org", "org_id", required=True, help="Organisation id.")
+@click.option("--role", "roles", multiple=True, required=True, type=_choices(Role), help="Repeatable.")
+@click.option("--team", type=_choices(Team), default=Team.CIO_INVESTIGATIONS.value, show_default=True)
+@click.option("--email")
+@click.option("--service-account", is_flag=True)
+@click.option("--json", "as_json", is_flag=True)
+def member_add(db: str | None, name: str, org_id: str, roles: tuple[str, ...], team: str, email: str | None,
+               service_account: bool, as_json: bool) -> None:
+    """Add a member to an organisation."""
+    with open_hub(db) as hub:
+        created = hub.create_member(hub.operator(), org_id=org_id, name=name, roles=roles, team=team,
+                                    email=email, service_account=service_account)
+    echo_json(created) if as_json else click.echo(created.id)
+
+
+@member.command("list")
+@db_option
+@click.option("--org", "org_id", help="Only this organisation's members.")
+@click.option("--json", "as_json", is_flag=True)
+def member_list(db: str | None, org_id: str | None, as_json: bool) -> None:
+    """List members."""
+    with open_hub(db) as hub:
+        found = hub.members(hub.operator(), org_id)
+    if as_json:
+        echo_json(found)
+        return
+    for m in found:
+        click.echo(f"{m.id}\t{m.org_id}\t{','.join(sorted(m.roles))}\t{m.name}")
+
+
+@click.group()
+def forum() -> None:
+    """Forums: channels of exchange."""
+
+
+@forum.command("add")
+@db_option
+@click.argument("name")
+@click.option("--org", "orgs", multiple=True, help="A member organisation id (repeatable).")
+@click.option("--admin", "admins", multiple=True, help="A member id who administers the forum (repeatable).")
+@click.option("--tlp", "default_tlp", default="amber", show_default=True, help="Default TLP of what is shared.")
+@click.option("--retention-days", type=int, default=365, show_default=True)
+@click.option("--no-review", is_flag=True, help="Allow enforcement on shared signals without human review.")
+@click.option("--description", default="")
+@click.option("--json", "as_json", is_flag=True)
+def forum_add(db: str | None, name: str, orgs: tuple[str, ...], admins: tuple[str, ...], default_tlp: str,
+              retention_days: int, no_review: bool, description: str, as_json: bool) -> None:
+    """Open a forum."""
+    with open_hub(db) as hub:
+        created = hub.create_forum(hub.operator(), name=name, member_orgs=orgs, admins=admins,
+                                   default_tlp=default_tlp, retention_days=retention_days,
+                                   human_review_required=not no_review, description=description)
+    echo_json(created) if as_json else click.echo(created.id)
+
+
+@forum.command("list")
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+def forum_list(db: str | None, as_json: bool) -> None:
+    """List forums."""
+    with open_hub(db) as hub:
+        found = hub.forums(hub.operator())
+    if as_json:
+        echo_json(found)
+        return
+    for f in found:
+        click.echo(f"{f.id}\tTLP:{f.default_tlp.value.upper()}\t{len(f.member_orgs)} orgs\t{f.name}")
+
+
+@forum.command("join")
+@db_option
+@click.argument("forum_id")
+@click.argument("org_id")
+def forum_join(db: str | None, forum_id: str, org_id: str) -> None:
+    """Add an organisation to a forum."""
+    with open_hub(db) as hub:
+        hub.set_forum_membership(hub.operator(), forum_id, org_id)
+
+
+@forum.command("leave")
+@db_option
+@click.argument("forum_id")
+@click.argument("org_id")
+def forum_leave(db: str | None, forum_id: str, org_id: str) -> None:
+    """Remove an organisation from a forum."""
+    with open_hub(db) as hub:
+        hub.set_forum_membership(hub.operator(), forum_id, org_id, member=False)
+
+
+@click.group()
+def token() -> None:
+    """API tokens (shown once, stored hashed)."""
+
+
+@token.command("create")
+@db_option
+@click.option("--member", "member_id", required=True)
+@click.option("--scope", "scopes", multiple=True, type=_choices(Scope), help="Default: all the member's roles allow.")
+@click.option("--days", "ttl_days", type=int, help="Lifetime in days (default: the hub's token_ttl_days).")
+@click.option("--name", default="token", show_default=True)
+@click.option("--file", "token_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the secret to this file (mode 600) instead of printing it.")
+def token_create(db: str | None, member_id: str, scopes: tuple[str, ...], ttl_days: int | None, name: str,
+                 token_file: Path | None) -> None:
+    """Issue a token. The secret is shown this once."""
+    with open_hub(db) as hub:
+        issued = hub.issue_token(hub.operator(), member_id, scopes=scopes or None, ttl_days=ttl_days, name=name)
+    if token_file:
+        write_secret(token_file, issued.secret)
+        click.echo(f"{issued.token.id}: secret written to {token_file}")
+    else:
+        click.echo(issued.secret)
+
+
+@token.command("list")
+@db_option
+@click.option("--member", "member_id", required=True)
+def token_list(db: str | None, member_id: str) -> None:
+    """List a member's tokens (never their secrets)."""
+    with open_hub(db) as hub:
+        for t in hub.tokens(hub.operator(), member_id):
+            state = "revoked" if t.revoked_at else f"expires {t.expires_at:%Y-%m-%d}"
+            click.echo(f"{t.id}\t{','.join(sorted(t.scopes))}\t{state}\t{t.name}")
+
+
+@token.command("revoke")
+@db_option
+@click.argument("token_id")
+def token_revoke(db: str | None, token_id: str) -> None:
+    """Revoke a token at once."""
+    with open_hub(db) as hub:
+        hub.revoke_token(hub.operator(), token_id)
+
+
+def write_secret(path: Path, secret: str) -> None:
+    """Write a secret readable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
+    path.write_text(secret + "\n", encoding="utf-8")

@@ -1,0 +1,316 @@
+"""The facade: every use case of fimihub is a method of :class:`Hub`.
+
+The CLI, the REST and TAXII APIs and the console are thin shells over it; anything they can do, a user can do
+with ``import fimihub``. A hub holds a :class:`~fimihub.storage.Store` and the :class:`~fimihub.Settings`,
+and checks every request against :mod:`fimihub.policy` before it touches a record.
+
+Callers are either an :class:`~fimihub.policy.Actor` (a member, usually behind an API token) or the
+:class:`Operator` — whoever runs the hub's host and its command line, who may administer everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from fimihub import policy
+from fimihub.errors import NotFound, ValidationError
+from fimihub.hub.admin import AdminMixin, IssuedToken
+from fimihub.hub.audit import AuditMixin
+from fimihub.hub.caller import Caller, Operator, caller_id
+from fimihub.model import (
+    Action,
+    Asset,
+    Case,
+    Feedback,
+    Forum,
+    Governed,
+    Lead,
+    Operation,
+    Signal,
+    new_id,
+    parse,
+    utcnow,
+)
+from fimihub.settings import Settings
+from fimihub.storage import FILTERABLE, Store, Visibility, open_store
+
+__all__ = ["RECORD_KINDS", "Caller", "Hub", "IssuedToken", "Operator", "Page", "filterable_fields"]
+
+G = TypeVar("G", bound=Governed)
+T = TypeVar("T")
+
+#: The shareable record kinds, by the plural name the API and CLI use for them.
+RECORD_KINDS: dict[str, type[Governed]] = {
+    "operations": Operation,
+    "assets": Asset,
+    "signals": Signal,
+    "actions": Action,
+    "feedback": Feedback,
+    "cases": Case,
+    "leads": Lead,
+}
+_ID_PREFIX = {cls: name.rstrip("s") for name, cls in RECORD_KINDS.items()}
+_SERVER_FIELDS = frozenset({"id", "owner_org", "created_by", "created_at", "modified_at"})
+_LIST_MAX = 1000
+
+
+def filterable_fields(kind: type[Governed]) -> frozenset[str]:
+    """The fields of ``kind`` that :meth:`Hub.list` can filter on."""
+    return FILTERABLE[kind]
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a listing; pass ``next_after`` back as ``after`` for the next page (None: no more)."""
+
+    items: list[T]
+    next_after: str | None
+
+
+class Hub(AdminMixin, AuditMixin):
+    """A fimihub hub over one store."""
+
+    def __init__(
+        self, store: Store, settings: Settings | None = None, *, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self.store = store
+        self.settings = settings or Settings()
+        self.clock = clock
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, *, upgrade: bool = True) -> Hub:
+        """Open (and by default migrate) the store the settings name."""
+        settings = settings or Settings.load()
+        return cls(open_store(settings.db, upgrade=upgrade), settings)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Hub:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @staticmethod
+    def operator(name: str = "cli") -> Operator:
+        """The caller for local administration (the command line, the demo seeder)."""
+        return Operator(name)
+
+    # -- shareable records ------------------------------------------------------------------------------
+
+    def create(self, by: Caller, kind: type[G], data: Mapping[str, Any]) -> G:
+        """Validate and store a new record of ``kind``; the caller's organisation owns it."""
+        return self.create_many(by, kind, [data])[0]
+
+    def create_many(self, by: Caller, kind: type[G], items: Sequence[Mapping[str, Any]]) -> list[G]:
+        """Store many new records in one transaction: all of them, or (on any error) none."""
+        now = self.clock()
+        with self.store.unit_of_work() as uow:
+            forums = {f.id: f for f in uow.find(Forum)}
+            records: list[G] = []
+            for index, data in enumerate(items):
+                try:
+                    record = self._build(by, kind, data, forums, now)
+                except ValidationError as exc:
+                    if len(items) == 1:
+                        raise
+                    errors = [(f"[{index}].{f}", m) for f, m in exc.errors]
+                    raise ValidationError(errors[0][0], errors[0][1], errors=errors) from None
+                self._check(by, policy.Act.WRITE, record, forums)
+                if record.forum_id is not None:
+                    self._check(by, policy.Act.SHARE, record, forums, forum_id=record.forum_id)
+                records.append(record)
+            uow.insert_many(records)
+            subject = _ID_PREFIX[kind]
+            if len(records) == 1:
+                uow.append_audit(actor=caller_id(by), action="create", subject_type=subject,
+                                 subject_id=records[0].id, detail=_audit_detail(records[0]), at=now)
+            elif records:
+                uow.append_audit(actor=caller_id(by), action="create_many", subject_type=subject,
+                                 subject_id=None, detail={"count": len(records),
+                                                          "ids": [r.id for r in records[:1000]]}, at=now)
+        return records
+
+    def get(self, by: Caller, kind: type[G], record_id: str) -> G:
+        """The record, if the caller may read it; otherwise :class:`NotFound` (existence is not revealed)."""
+        with self.store.unit_of_work() as uow:
+            record = uow.get(kind, record_id)
+            forums = {f.id: f for f in uow.find(Forum)}
+            if record is None or not self._may(by, policy.Act.READ, record, forums):
+                raise NotFound(f"no {_ID_PREFIX[kind]} {record_id!r}")
+            return record
+
+    def list(
+        self,
+        by: Caller,
+        kind: type[G],
+        *,
+        where: Mapping[str, Any] | None = None,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> Page[G]:
+        """Records of ``kind`` the caller may read, by id, ``limit`` at most (1..1000)."""
+        if not 1 <= limit <= _LIST_MAX:
+            raise ValidationError("limit", f"must be between 1 and {_LIST_MAX}")
+        items: list[G] = []
+        with self.store.unit_of_work() as uow:
+            forums = {f.id: f for f in uow.find(Forum)}
+            visible = self._visibility(by)
+            cursor = after
+            while len(items) < limit:
+                batch = uow.find(kind, where=dict(where or {}), visible=visible, after_id=cursor, limit=limit)
+                if not batch:
+                    cursor = None
+                    break
+                cursor = batch[-1].id
+                items.extend(r for r in batch if self._may(by, policy.Act.READ, r, forums))
+                if len(batch) < limit:
+                    cursor = None
+                    break
+        if len(items) > limit:
+            items = items[:limit]
+            cursor = items[-1].id
+        return Page(items, cursor if items else None)
+
+    def update(self, by: Caller, kind: type[G], record_id: str, changes: Mapping[str, Any]) -> G:
+        """Change fields of a record the caller may write. Operation status moves only along its life."""
+        bad = _SERVER_FIELDS.intersection(changes) | ({"forum_id"} & set(changes))
+        if bad:
+            name = sorted(bad)[0]
+            raise ValidationError(name, "is set by the hub" if name != "forum_id" else "use share() instead")
+        now = self.clock()
+        with self.store.unit_of_work() as uow:
+            forums = {f.id: f for f in uow.find(Forum)}
+            current = self._readable(by, uow.get(kind, record_id), forums, kind, record_id)
+            self._check(by, policy.Act.WRITE, current, forums)
+            data = current.model_dump()
+            data.update(changes)
+            data["modified_at"] = now
+            updated = parse(kind, data)
+            if isinstance(current, Operation) and isinstance(updated, Operation):
+                if not current.status.may_become(updated.status):
+                    raise ValidationError(
+                        "status", f"an operation cannot go from {current.status} to {updated.status}"
+                    )
+            uow.update(updated)
+            uow.append_audit(actor=caller_id(by), action="update", subject_type=_ID_PREFIX[kind],
+                             subject_id=record_id, detail={"fields": sorted(changes)}, at=now)
+        return updated
+
+    def share(
+        self, by: Caller, kind: type[G], record_id: str, forum_id: str, *, marking: Mapping[str, Any] | None = None
+    ) -> G:
+        """Put a record into a forum (with the forum's default TLP unless ``marking`` is given)."""
+        now = self.clock()
+        with self.store.unit_of_work() as uow:
+            forums = {f.id: f for f in uow.find(Forum)}
+            if forum_id not in forums:
+                raise NotFound(f"no forum {forum_id!r}")
+            current = self._readable(by, uow.get(kind, record_id), forums, kind, record_id)
+            self._check(by, policy.Act.SHARE, current, forums, forum_id=forum_id)
+            forum = forums[forum_id]
+            new_marking = dict(marking) if marking is not None else {
+                **current.marking.model_dump(), "tlp": max(current.marking.tlp, forum.default_tlp,
+                                                            key=lambda t: t.rank)}
+            data = current.model_dump()
+            data.update(forum_id=forum_id, marking=new_marking, modified_at=now,
+                        expires_at=policy.expiry_for(now, record_expires_at=current.expires_at, forum=forum,
+                                                     default_days=self.settings.default_retention_days))
+            shared = parse(kind, data)
+            self._check(by, policy.Act.SHARE, shared, forums, forum_id=forum_id)
+            uow.update(shared)
+            uow.append_audit(actor=caller_id(by), action="share", subject_type=_ID_PREFIX[kind],
+                             subject_id=record_id, detail={"forum_id": forum_id, "tlp": shared.marking.tlp.value},
+                             at=now)
+        return shared
+
+    def revoke_signal(self, by: Caller, signal_id: str) -> Signal:
+        """Mark a signal revoked: it stops matching, and peers that received it are told."""
+        return self.update(by, Signal, signal_id, {"revoked": True})
+
+    def delete(self, by: Caller, kind: type[G], record_id: str) -> None:
+        """Remove a record the caller may delete."""
+        now = self.clock()
+        with self.store.unit_of_work() as uow:
+            forums = {f.id: f for f in uow.find(Forum)}
+            current = self._readable(by, uow.get(kind, record_id), forums, kind, record_id)
+            self._check(by, policy.Act.DELETE, current, forums)
+            uow.delete(kind, record_id)
+            uow.append_audit(actor=caller_id(by), action="delete", subject_type=_ID_PREFIX[kind],
+                             subject_id=record_id, detail={}, at=now)
+
+    def run_retention(self, by: Caller) -> dict[str, int]:
+        """Purge every record whose expiry has passed; returns how many of each kind went."""
+        self._require_hub_admin(by)
+        now = self.clock()
+        with self.store.unit_of_work() as uow:
+            purged = uow.purge_expired(now)
+            uow.append_audit(actor=caller_id(by), action="retention.purge", subject_type="store",
+                             subject_id=None, detail={"purged": purged}, at=now)
+        return purged
+
+    # -- helpers ------------------------------------------------------------------------------------------
+
+    def _build(self, by: Caller, kind: type[G], data: Mapping[str, Any], forums: Mapping[str, Forum],
+               now: datetime) -> G:
+        if not isinstance(data, Mapping):
+            raise ValidationError("(root)", f"a {_ID_PREFIX[kind]} must be an object")
+        bad = _SERVER_FIELDS.intersection(data) - ({"owner_org"} if isinstance(by, Operator) else set())
+        if bad:
+            raise ValidationError(sorted(bad)[0], "is set by the hub")
+        body = dict(data)
+        forum_id = body.get("forum_id")
+        forum = forums.get(forum_id) if isinstance(forum_id, str) else None
+        if forum_id is not None and forum is None:
+            raise ValidationError("forum_id", f"no forum {forum_id!r}")
+        if "marking" not in body and forum is not None:
+            body["marking"] = {"tlp": forum.default_tlp}
+        if isinstance(by, Operator):
+            if "owner_org" not in body:
+                raise ValidationError("owner_org", "field required when the operator creates a record")
+        else:
+            body["owner_org"] = by.org.id
+            body["created_by"] = by.member.id
+        body.update(id=new_id(_ID_PREFIX[kind]), created_at=now, modified_at=now)
+        record = parse(kind, body)
+        expires = policy.expiry_for(now, record_expires_at=record.expires_at, forum=forum,
+                                    default_days=self.settings.default_retention_days)
+        if expires != record.expires_at:
+            record = record.model_copy(update={"expires_at": expires})
+        return record
+
+    def _may(self, by: Caller, act: policy.Act, record: Governed, forums: Mapping[str, Forum],
+             forum_id: str | None = None) -> bool:
+        if isinstance(by, Operator):
+            return True
+        fid = forum_id if forum_id is not None else record.forum_id
+        return policy.may(by, act, record, forum=forums.get(fid) if fid else None)
+
+    def _check(self, by: Caller, act: policy.Act, record: Governed, forums: Mapping[str, Forum],
+               forum_id: str | None = None) -> None:
+        if isinstance(by, Operator):
+            return
+        fid = forum_id if forum_id is not None else record.forum_id
+        policy.check(by, act, record, forum=forums.get(fid) if fid else None)
+
+    def _readable(self, by: Caller, record: G | None, forums: Mapping[str, Forum], kind: type[G],
+                  record_id: str) -> G:
+        if record is None or not self._may(by, policy.Act.READ, record, forums):
+            raise NotFound(f"no {_ID_PREFIX[kind]} {record_id!r}")
+        return record
+
+    def _visibility(self, by: Caller) -> Visibility | None:
+        if isinstance(by, Operator):
+            return None
+        return Visibility(org_id=by.org.id, member_id=by.member.id, forum_ids=by.forums)
+
+
+def _audit_detail(record: Governed) -> dict[str, Any]:
+    detail: dict[str, Any] = {"tlp": record.marking.tlp.value}
+    if record.forum_id:
+        detail["forum_id"] = record.forum_id
+    return detail

@@ -1,0 +1,237 @@
+"""Access policy: the one place that decides whether a member may read, write, share or delete a record.
+
+Every read path in the hub goes through :func:`may` / :func:`check` / :func:`readable`; nothing else looks at
+markings to decide who sees what. The rules below are the contract, and ``tests/policy`` checks them against
+an independent oracle over every role x organisation x forum x marking x act.
+
+Who may **see** a record (before token scopes), by TLP level. "Forum members" are the organisations that are
+members of the record's forum (``record.forum_id``); a record in no forum has no forum members.
+
+=============  ===========================================  ============================================
+TLP            analyst, admin, reviewer, reader             partner-reporter
+=============  ===========================================  ============================================
+CLEAR          anyone with an active member account         same
+GREEN          owner org, ``recipient_orgs``, forum         owner org, ``recipient_orgs``
+               members
+AMBER          owner org + ``recipient_orgs``; when none    owner org + ``recipient_orgs``
+               are named: owner org + forum members
+AMBER+STRICT   owner org + ``recipient_orgs`` only          same
+RED            the author (``created_by``) and              same
+               ``recipient_members`` only (not the owner
+               org as a whole)
+=============  ===========================================  ============================================
+
+What a member may **do**, on top of seeing the record:
+
+==========  =======================  ====================================================================
+act         token scope needed       who
+==========  =======================  ====================================================================
+READ        ``read``                 whoever sees the record
+WRITE       ``write``                analyst or admin of the owner org; a partner-reporter of the owner org
+                                     for :class:`~fimihub.model.Lead` records only
+DELETE      ``write``                analyst or admin of the owner org
+SHARE       ``share``                analyst or admin whose org is a member of the *target* forum; the
+                                     owner org may share any level but RED, another org only CLEAR or
+                                     GREEN records it sees; RED never goes into a forum
+==========  =======================  ====================================================================
+
+- An inactive member may do nothing, and sees nothing.
+- A member's rights are the union of its roles' rights (a reader who is also a partner-reporter reads as a
+  reader).
+- ``recipient_orgs`` named on a GREEN record also read it, so that loosening a marking (AMBER to GREEN) never
+  takes a reader away.
+- WRITE does not put a record into a forum: creating or moving a record into a forum is also a SHARE into it.
+- Forum administration: an admin whose org is a member of the forum and who is listed in ``forum.admins``,
+  or an admin of the hub's operator organisation. Organisation administration: an admin of that
+  organisation, or of the operator organisation. Both need the ``admin`` scope. Administering grants no read.
+
+:func:`check` raises :class:`~fimihub.errors.NotFound` when the member may not see the record at all (so
+that its existence is never revealed) and :class:`~fimihub.errors.PermissionDenied` when it sees the record
+but may not do the act, including when only the token's scopes are missing: the token holder is the member,
+who knows the record exists. Use the same ``NotFound`` message for records that do not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
+
+from fimihub.errors import NotFound, PermissionDenied
+from fimihub.model import TLP, Forum, Governed, Lead, Member, Organisation, Role, Scope
+
+__all__ = [
+    "Act",
+    "Actor",
+    "check",
+    "may",
+    "may_administer_forum",
+    "may_administer_org",
+    "readable",
+]
+
+G = TypeVar("G", bound=Governed)
+
+
+class Act(StrEnum):
+    """What a member wants to do with a record."""
+
+    READ = "read"
+    WRITE = "write"  # create or change
+    SHARE = "share"  # put into a forum, or release further
+    DELETE = "delete"
+
+
+_SCOPE_FOR: dict[Act, Scope] = {
+    Act.READ: Scope.READ,
+    Act.WRITE: Scope.WRITE,
+    Act.DELETE: Scope.WRITE,
+    Act.SHARE: Scope.SHARE,
+}
+# Partner-reporters are outside the member orgs' trust circle: they see only what names them.
+_FORUM_READERS = frozenset({Role.ADMIN, Role.ANALYST, Role.REVIEWER, Role.READER})
+_EDITORS = frozenset({Role.ADMIN, Role.ANALYST})
+# TLP 2.0 lets GREEN travel to the community; AMBER and above stay where the owner put them.
+_RESHAREABLE = frozenset({TLP.CLEAR, TLP.GREEN})
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A member acting through a token: who it is, its organisation, its forums and its token's scopes.
+
+    ``forums`` are the ids of the forums whose ``member_orgs`` include ``org``; ``scopes`` are the token's
+    scopes, ``None`` when the member acts without a token limit (console session, in-process calls).
+    """
+
+    member: Member
+    org: Organisation
+    forums: frozenset[str]
+    scopes: frozenset[Scope] | None = None
+
+    def __post_init__(self) -> None:
+        if self.member.org_id != self.org.id:
+            # A mismatch would let one organisation's member act with another's rights.
+            raise ValueError(f"member {self.member.id!r} does not belong to organisation {self.org.id!r}")
+
+    @classmethod
+    def of(
+        cls,
+        member: Member,
+        org: Organisation,
+        forums: Iterable[Forum],
+        scopes: Iterable[Scope] | None = None,
+    ) -> Actor:
+        """The actor for ``member`` of ``org``. ``forums`` may be every forum: those without ``org`` are
+        dropped."""
+        ids = frozenset(f.id for f in forums if org.id in f.member_orgs)
+        return cls(member, org, ids, None if scopes is None else frozenset(scopes))
+
+    def allows(self, scope: Scope) -> bool:
+        """Whether the token (if any) carries ``scope``."""
+        return self.scopes is None or scope in self.scopes
+
+
+def may(actor: Actor, act: Act, record: Governed, *, forum: Forum | None = None) -> bool:
+    """Whether ``actor`` may do ``act`` on ``record``.
+
+    ``forum`` is the forum the record is in (``record.forum_id``; optional, and when given it must be that
+    forum) or, for SHARE, the target forum (required: sharing into no forum is refused).
+    """
+    record_forum = _record_forum(act, record, forum)
+    if not _sees(actor, record, record_forum) or not actor.allows(_SCOPE_FOR[act]):
+        return False
+    if act is Act.READ:
+        return True
+    if act is Act.SHARE:
+        return forum is not None and _may_share(actor, record, forum)
+    return _may_change(actor, act, record)
+
+
+def check(actor: Actor, act: Act, record: Governed, *, forum: Forum | None = None) -> None:
+    """Raise unless ``actor`` may do ``act`` on ``record``: ``NotFound`` if it may not even see it, else
+    ``PermissionDenied``. Arguments as for :func:`may`."""
+    if not _sees(actor, record, _record_forum(act, record, forum)):
+        raise NotFound(f"no such record: {record.id}")
+    if not may(actor, act, record, forum=forum):
+        raise PermissionDenied(f"{actor.member.id} may not {act.value} {record.id}")
+
+
+def readable(actor: Actor, records: Iterable[G], forums: Mapping[str, Forum]) -> list[G]:
+    """The records ``actor`` may READ, in their order. ``forums`` maps forum ids to forums."""
+    return [
+        r
+        for r in records
+        if may(actor, Act.READ, r, forum=forums.get(r.forum_id) if r.forum_id is not None else None)
+    ]
+
+
+def may_administer_forum(actor: Actor, forum: Forum) -> bool:
+    """Whether ``actor`` may manage ``forum``'s membership, rules and retention."""
+    if not _is_admin(actor):
+        return False
+    return actor.org.operator or (_member_of(actor, forum) and actor.member.id in forum.admins)
+
+
+def may_administer_org(actor: Actor, org_id: str) -> bool:
+    """Whether ``actor`` may manage the members and tokens of organisation ``org_id``."""
+    return _is_admin(actor) and (actor.org.operator or actor.org.id == org_id)
+
+
+def _record_forum(act: Act, record: Governed, forum: Forum | None) -> Forum | None:
+    """The record's own forum as the caller passed it; for SHARE ``forum`` is the target, not this."""
+    if act is Act.SHARE or forum is None:
+        return None
+    if forum.id != record.forum_id:
+        # Deciding on the wrong forum's membership is how a leak would start: refuse loudly.
+        raise ValueError(f"forum {forum.id!r} is not the forum of record {record.id!r} ({record.forum_id!r})")
+    return forum
+
+
+def _sees(actor: Actor, record: Governed, record_forum: Forum | None) -> bool:
+    member = actor.member
+    if not member.active:
+        return False
+    marking = record.marking
+    if marking.tlp is TLP.CLEAR:
+        return True
+    if marking.tlp is TLP.RED:
+        return member.id == record.created_by or member.id in marking.recipient_members
+    if actor.org.id == record.owner_org or actor.org.id in marking.recipient_orgs:
+        return True
+    if not member.roles & _FORUM_READERS:
+        return False
+    forum_wide = marking.tlp is TLP.GREEN or (marking.tlp is TLP.AMBER and not marking.recipient_orgs)
+    return forum_wide and _in_record_forum(actor, record, record_forum)
+
+
+def _in_record_forum(actor: Actor, record: Governed, record_forum: Forum | None) -> bool:
+    if record.forum_id is None or record.forum_id not in actor.forums:
+        return False
+    # When the caller has the forum at hand, its current membership must agree too: fail closed.
+    return record_forum is None or actor.org.id in record_forum.member_orgs
+
+
+def _member_of(actor: Actor, forum: Forum) -> bool:
+    return forum.id in actor.forums and actor.org.id in forum.member_orgs
+
+
+def _may_change(actor: Actor, act: Act, record: Governed) -> bool:
+    if actor.org.id != record.owner_org:
+        return False
+    if actor.member.roles & _EDITORS:
+        return True
+    # Partners submit and amend their own organisation's leads; withdrawing one is left to the analysts.
+    return act is Act.WRITE and Role.PARTNER_REPORTER in actor.member.roles and isinstance(record, Lead)
+
+
+def _may_share(actor: Actor, record: Governed, target: Forum) -> bool:
+    tlp = record.marking.tlp
+    if tlp is TLP.RED or not actor.member.roles & _EDITORS or not _member_of(actor, target):
+        return False
+    return actor.org.id == record.owner_org or tlp in _RESHAREABLE
+
+
+def _is_admin(actor: Actor) -> bool:
+    member = actor.member
+    return member.active and Role.ADMIN in member.roles and actor.allows(Scope.ADMIN)

@@ -1,0 +1,83 @@
+"""Appending to and reading the hash-chained audit log in SQL.
+
+Appends are serialised on the single ``audit_head`` row: PostgreSQL locks it with ``SELECT … FOR UPDATE``;
+on SQLite every unit of work already holds the database's write lock from its first statement
+(``BEGIN IMMEDIATE``, see :mod:`fimihub.storage.sql.engine`), so no two writers can read the same head. Either
+way the next ``seq`` is exactly one more than the last and its ``prev_hash`` is the last hash: one gap-free
+chain, whatever the number of writers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from fimihub.errors import StoreError
+from fimihub.model import AuditEvent, chain_hash, parse
+from fimihub.storage.sql.tables import audit_events, audit_head
+
+__all__ = ["append_event", "read_events"]
+
+#: Events fetched per query while iterating the log.
+PAGE_SIZE = 1000
+
+
+def append_event(
+    conn: Connection,
+    *,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str | None,
+    detail: dict[str, Any],
+    at: datetime,
+) -> AuditEvent:
+    """Append one event after the current head, inside the caller's transaction, and return it."""
+    head = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+    if conn.dialect.name == "postgresql":
+        head = head.with_for_update()
+    row = conn.execute(head).one_or_none()
+    if row is None:
+        raise StoreError("the audit log has no head row; run the store's schema upgrade first")
+    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    # Hash what will be read back: the JSON column turns tuples into lists and cannot hold datetimes, so the
+    # detail goes through JSON once (with the same str() fallback chain_hash uses) before it is hashed.
+    detail = json.loads(json.dumps(detail, default=str))
+    seq = int(row.seq) + 1
+    event = parse(
+        AuditEvent,
+        {
+            "seq": seq,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "detail": detail,
+            "prev_hash": row.hash,
+            "hash": chain_hash(row.hash, seq, at, actor, action, subject_type, subject_id, detail),
+        },
+    )
+    conn.execute(insert(audit_events).values(**event.model_dump()))
+    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=event.hash))
+    return event
+
+
+def read_events(conn: Connection, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditEvent]:
+    """Events in ``seq`` order after ``after_seq``, fetched a page at a time (consume inside the transaction)."""
+    left = limit
+    while left is None or left > 0:
+        page = PAGE_SIZE if left is None else min(PAGE_SIZE, left)
+        query = select(audit_events).where(audit_events.c.seq > after_seq).order_by(audit_events.c.seq)
+        rows = conn.execute(query.limit(page)).mappings().all()
+        for row in rows:
+            yield parse(AuditEvent, dict(row))
+        if len(rows) < page:
+            return
+        after_seq = int(rows[-1]["seq"])
+        if left is not None:
+            left -= len(rows)

@@ -1,0 +1,92 @@
+"""Turning records into table rows and back.
+
+A row is the record's JSON (``body``) plus copies of the fields that are queried; reading goes through the
+pydantic model again, so a stored record is exactly as valid as one built anywhere else.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, TypeVar
+
+from sqlalchemy import Table
+
+from fimihub.errors import ValidationError
+from fimihub.model import Governed, Record, parse
+from fimihub.storage.base import FILTERABLE, RECORD_TYPES
+from fimihub.storage.sql.tables import GOVERNED_COLUMNS, RECORD_TABLES
+
+__all__ = [
+    "column_value",
+    "from_body",
+    "recipient_rows",
+    "record_id",
+    "record_row",
+    "stable_name",
+    "stored_type",
+    "table_for",
+]
+
+R = TypeVar("R", bound=Record)
+
+
+def stored_type(kind: type[Record]) -> type[Record]:
+    """The record type the store keeps ``kind`` as: ``kind`` itself or the stored type it derives from."""
+    for cls in kind.__mro__:
+        if cls in RECORD_TYPES and issubclass(cls, Record):
+            return cls
+    raise ValidationError("type", f"{kind.__name__} is not a record type the store keeps")
+
+
+def table_for(kind: type[Record]) -> Table:
+    """The table of record type ``kind``."""
+    return RECORD_TABLES[stored_type(kind)]
+
+
+def stable_name(kind: type[Record]) -> str:
+    """The stable name of record type ``kind`` (``"signal"``, ``"api_token"`` …)."""
+    return RECORD_TYPES[stored_type(kind)]
+
+
+def record_id(record: Record) -> str:
+    """The id of ``record``; every stored record type has one."""
+    value = getattr(record, "id", None)
+    if not isinstance(value, str):
+        raise ValidationError("id", f"a {type(record).__name__} needs a string id to be stored")
+    return value
+
+
+def column_value(value: Any) -> Any:
+    """A field value as its column holds it: enums by value, everything else as is."""
+    return value.value if isinstance(value, Enum) else value
+
+
+def record_row(record: Record) -> dict[str, Any]:
+    """The row for ``record``: its JSON body plus the indexed columns."""
+    row: dict[str, Any] = {"id": record_id(record), "body": record.model_dump(mode="json")}
+    if isinstance(record, Governed):
+        row["owner_org"] = record.owner_org
+        row["forum_id"] = record.forum_id
+        row["tlp"] = record.marking.tlp.value
+        row["created_at"] = record.created_at
+        row["modified_at"] = record.modified_at
+        row["expires_at"] = record.expires_at
+    for field in FILTERABLE[stored_type(type(record))]:
+        if field not in GOVERNED_COLUMNS:
+            row[field] = column_value(getattr(record, field))
+    return row
+
+
+def recipient_rows(record: Record) -> list[dict[str, str]]:
+    """The ``record_recipients`` rows for ``record``: every organisation and member its marking names."""
+    if not isinstance(record, Governed):
+        return []
+    principals = dict.fromkeys((*record.marking.recipient_orgs, *record.marking.recipient_members))
+    name = stable_name(type(record))
+    return [{"record_type": name, "record_id": record.id, "principal_id": p} for p in principals]
+
+
+def from_body(kind: type[R], body: Any) -> R:
+    """Rebuild a record of type ``kind`` from its stored JSON."""
+    return parse(kind, body)
+

@@ -1,0 +1,90 @@
+"""Console routes. Pages are rendered on the server with Jinja2; the token sits in an HttpOnly cookie."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from fimihub.errors import AuthenticationError
+from fimihub.hub import Hub
+from fimihub.model import Operation, Signal
+from fimihub.policy import Actor
+
+__all__ = ["console_router", "mount_static"]
+
+_HERE = Path(__file__).parent
+_templates = Jinja2Templates(directory=str(_HERE / "templates"))
+COOKIE = "fimihub_token"
+
+
+def mount_static(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
+
+
+def _hub(request: Request) -> Hub:
+    hub: Hub = request.app.state.hub
+    return hub
+
+
+def _signed_in(request: Request) -> Actor | None:
+    secret = request.cookies.get(COOKIE, "")
+    if not secret:
+        return None
+    try:
+        return _hub(request).authenticate(secret)
+    except AuthenticationError:
+        return None
+
+
+def _page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("actor", None)
+    context["hub_name"] = _hub(request).settings.hub_name
+    return _templates.TemplateResponse(request, template, context, status_code=status)
+
+
+def console_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/", response_class=HTMLResponse)
+    def home(request: Request) -> Response:
+        actor = _signed_in(request)
+        if actor is None:
+            return _page(request, "login.html")
+        hub = _hub(request)
+        operations = hub.list(actor, Operation, limit=200).items
+        signals = hub.list(actor, Signal, limit=1000).items
+        return _page(request, "home.html", actor=actor, operations=operations, signal_count=len(signals),
+                     forums=hub.forums(actor))
+
+    @router.post("/login")
+    def login(request: Request, token: Annotated[str, Form()]) -> Response:
+        try:
+            _hub(request).authenticate(token.strip())
+        except AuthenticationError as exc:
+            return _page(request, "login.html", status=401, error=exc.message)
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict")
+        return response
+
+    @router.post("/logout")
+    def logout() -> Response:
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    @router.get("/operations/{operation_id}", response_class=HTMLResponse)
+    def operation(request: Request, operation_id: str) -> Response:
+        actor = _signed_in(request)
+        if actor is None:
+            return RedirectResponse("/", status_code=303)
+        hub = _hub(request)
+        found = hub.get(actor, Operation, operation_id)
+        signals = hub.list(actor, Signal, where={"operation_id": operation_id}, limit=500).items
+        return _page(request, "operation.html", actor=actor, operation=found, signals=signals)
+
+    return router
