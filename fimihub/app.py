@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None, *, hub: Hub | None = None) -> F
     app.include_router(api_router(), prefix="/api/v1")
     app.include_router(console_router())
     mount_static(app)
-    app.add_middleware(BodyLimit, limit=the_hub.settings.max_content_length)  # type: ignore[arg-type]
+    app.add_middleware(BodyLimit, limit=the_hub.settings.max_content_length)
     return app
 
 
@@ -73,12 +73,12 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise _TooLarge
+                    raise _TooLargeError
             return message
 
         try:
             await self.app(scope, limited, send)
-        except _TooLarge:
+        except _TooLargeError:
             await self._too_large(scope, receive, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -86,5 +86,5 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
-class _TooLarge(Exception):
+class _TooLargeError(Exception):
     pass

@@ -1,7 +1,7 @@
 """Settings, read from ``FIMIHUB_*`` environment variables and an optional TOML file.
 
-Precedence, highest first: keyword arguments, environment, the TOML file named by ``FIMIHUB_CONFIG`` (or
-passed as ``config_file``), the defaults below. Reading happens only in :meth:`Settings.load`, never at import.
+Precedence, highest first: keyword arguments, environment, the TOML file named by ``FIMIHUB_CONFIG``
+(or passed as ``config_file``), the defaults below. Reading happens only in :meth:`Settings.load`, never at import.
 
 Every field is documented here and in ``docs/configuration.md``; ``tests/test_docs.py`` keeps the two in step.
 """

@@ -30,7 +30,11 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         return exc.exit_code
     except FimihubError as exc:
-        prefix = f"error: {exc.field}: " if isinstance(exc, ValidationError) and len(exc.errors) == 1 else "error: "
+        prefix = (
+            f"error: {exc.field}: "
+            if isinstance(exc, ValidationError) and len(exc.errors) == 1
+            else "error: "
+        )
         text = exc.errors[0][1] if isinstance(exc, ValidationError) and len(exc.errors) == 1 else exc.message
         click.echo(prefix + text, err=True)
         return exit_code(exc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 import click
@@ -13,7 +14,7 @@ from fimihub.model import OrganisationKind
 __all__ = ["forum", "member", "org", "token"]
 
 
-def _choices(enum: type) -> click.Choice:
+def _choices(enum: type[StrEnum]) -> click.Choice[str]:
     return click.Choice([e.value for e in enum])
 
 
@@ -30,12 +31,20 @@ def org() -> None:
 @click.option("--platform", "platforms", multiple=True, help="A platform the organisation runs (repeatable).")
 @click.option("--operator", is_flag=True, help="This organisation runs the hub (its admins administer it).")
 @click.option("--json", "as_json", is_flag=True)
-def org_add(db: str | None, name: str, kind: str, country: str | None, platforms: tuple[str, ...],
-            operator: bool, as_json: bool) -> None:
+def org_add(
+    db: str | None,
+    name: str,
+    kind: str,
+    country: str | None,
+    platforms: tuple[str, ...],
+    operator: bool,
+    as_json: bool,
+) -> None:
     """Register an organisation."""
     with open_hub(db) as hub:
-        created = hub.create_organisation(hub.operator(), name=name, kind=kind, country=country,
-                                          platforms=platforms, operator=operator)
+        created = hub.create_organisation(
+            hub.operator(), name=name, kind=kind, country=country, platforms=platforms, operator=operator
+        )
     echo_json(created) if as_json else click.echo(created.id)
 
 
@@ -67,12 +76,27 @@ def member() -> None:
 @click.option("--email")
 @click.option("--service-account", is_flag=True)
 @click.option("--json", "as_json", is_flag=True)
-def member_add(db: str | None, name: str, org_id: str, roles: tuple[str, ...], team: str, email: str | None,
-               service_account: bool, as_json: bool) -> None:
+def member_add(
+    db: str | None,
+    name: str,
+    org_id: str,
+    roles: tuple[str, ...],
+    team: str,
+    email: str | None,
+    service_account: bool,
+    as_json: bool,
+) -> None:
     """Add a member to an organisation."""
     with open_hub(db) as hub:
-        created = hub.create_member(hub.operator(), org_id=org_id, name=name, roles=roles, team=team,
-                                    email=email, service_account=service_account)
+        created = hub.create_member(
+            hub.operator(),
+            org_id=org_id,
+            name=name,
+            roles=roles,
+            team=team,
+            email=email,
+            service_account=service_account,
+        )
     echo_json(created) if as_json else click.echo(created.id)
 
 
@@ -101,18 +125,36 @@ def forum() -> None:
 @click.argument("name")
 @click.option("--org", "orgs", multiple=True, help="A member organisation id (repeatable).")
 @click.option("--admin", "admins", multiple=True, help="A member id who administers the forum (repeatable).")
-@click.option("--tlp", "default_tlp", default="amber", show_default=True, help="Default TLP of what is shared.")
+@click.option(
+    "--tlp", "default_tlp", default="amber", show_default=True, help="Default TLP of what is shared."
+)
 @click.option("--retention-days", type=int, default=365, show_default=True)
 @click.option("--no-review", is_flag=True, help="Allow enforcement on shared signals without human review.")
 @click.option("--description", default="")
 @click.option("--json", "as_json", is_flag=True)
-def forum_add(db: str | None, name: str, orgs: tuple[str, ...], admins: tuple[str, ...], default_tlp: str,
-              retention_days: int, no_review: bool, description: str, as_json: bool) -> None:
+def forum_add(
+    db: str | None,
+    name: str,
+    orgs: tuple[str, ...],
+    admins: tuple[str, ...],
+    default_tlp: str,
+    retention_days: int,
+    no_review: bool,
+    description: str,
+    as_json: bool,
+) -> None:
     """Open a forum."""
     with open_hub(db) as hub:
-        created = hub.create_forum(hub.operator(), name=name, member_orgs=orgs, admins=admins,
-                                   default_tlp=default_tlp, retention_days=retention_days,
-                                   human_review_required=not no_review, description=description)
+        created = hub.create_forum(
+            hub.operator(),
+            name=name,
+            member_orgs=orgs,
+            admins=admins,
+            default_tlp=default_tlp,
+            retention_days=retention_days,
+            human_review_required=not no_review,
+            description=description,
+        )
     echo_json(created) if as_json else click.echo(created.id)
 
 
@@ -158,16 +200,30 @@ def token() -> None:
 @token.command("create")
 @db_option
 @click.option("--member", "member_id", required=True)
-@click.option("--scope", "scopes", multiple=True, type=_choices(Scope), help="Default: all the member's roles allow.")
+@click.option(
+    "--scope", "scopes", multiple=True, type=_choices(Scope), help="Default: all the member's roles allow."
+)
 @click.option("--days", "ttl_days", type=int, help="Lifetime in days (default: the hub's token_ttl_days).")
 @click.option("--name", default="token", show_default=True)
-@click.option("--file", "token_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the secret to this file (mode 600) instead of printing it.")
-def token_create(db: str | None, member_id: str, scopes: tuple[str, ...], ttl_days: int | None, name: str,
-                 token_file: Path | None) -> None:
+@click.option(
+    "--file",
+    "token_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the secret to this file (mode 600) instead of printing it.",
+)
+def token_create(
+    db: str | None,
+    member_id: str,
+    scopes: tuple[str, ...],
+    ttl_days: int | None,
+    name: str,
+    token_file: Path | None,
+) -> None:
     """Issue a token. The secret is shown this once."""
     with open_hub(db) as hub:
-        issued = hub.issue_token(hub.operator(), member_id, scopes=scopes or None, ttl_days=ttl_days, name=name)
+        issued = hub.issue_token(
+            hub.operator(), member_id, scopes=scopes or None, ttl_days=ttl_days, name=name
+        )
     if token_file:
         write_secret(token_file, issued.secret)
         click.echo(f"{issued.token.id}: secret written to {token_file}")

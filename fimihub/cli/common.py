@@ -30,7 +30,10 @@ def cli() -> None:
 def db_option(func: F) -> F:
     """The ``--db PATH|URL`` option of every command that reads or writes a store."""
     return click.option(
-        "--db", "db", metavar="PATH|URL", default=None,
+        "--db",
+        "db",
+        metavar="PATH|URL",
+        default=None,
         help="SQLite path or PostgreSQL URL of the store (default: $FIMIHUB_DB, else ./fimihub.db).",
     )(func)
 

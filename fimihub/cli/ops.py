@@ -36,8 +36,14 @@ def audit_verify(db: str | None, as_json: bool) -> None:
     with open_hub(db) as hub:
         report = hub.verify_audit()
     if as_json:
-        echo_json({"ok": report.ok, "events": report.events, "head_seq": report.head_seq,
-                   "problems": report.problems})
+        echo_json(
+            {
+                "ok": report.ok,
+                "events": report.events,
+                "head_seq": report.head_seq,
+                "problems": report.problems,
+            }
+        )
     elif report.ok:
         click.echo(f"ok: {report.events} events, chain intact (head {report.head_hash[:16]}…)")
     if not report.ok:

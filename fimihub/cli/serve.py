@@ -39,15 +39,26 @@ def serve(db: str | None, host: str | None, port: int | None) -> None:
 
 
 @click.command()
-@click.option("--db", "db", metavar="PATH|URL", default=DEMO_DB, show_default=True,
-              help="Store for the demo hub. Not $FIMIHUB_DB, so a demo never seeds a real hub by accident.")
+@click.option(
+    "--db",
+    "db",
+    metavar="PATH|URL",
+    default=DEMO_DB,
+    show_default=True,
+    help="Store for the demo hub. Not $FIMIHUB_DB, so a demo never seeds a real hub by accident.",
+)
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the simulated world.")
 @click.option("--host", default=None, help="Interface to bind (default: 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default: $FIMIHUB_PORT, else 8000).")
 @click.option("--no-serve", is_flag=True, help="Seed and print how to sign in, then exit.")
-@click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the demo admin's API token to this file.")
-def demo(db: str, seed: int, host: str | None, port: int | None, no_serve: bool, token_file: Path | None) -> None:
+@click.option(
+    "--token-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the demo admin's API token to this file.",
+)
+def demo(
+    db: str, seed: int, host: str | None, port: int | None, no_serve: bool, token_file: Path | None
+) -> None:
     """Seed a demo hub from the simulator (once per store) and serve it."""
     from fimihub.hub.demo import seed_demo
 

@@ -18,15 +18,21 @@ def sim() -> None:
 @sim.command("generate")
 @click.option("--seed", type=int, required=True, help="Same seed, same world.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
-@click.option("--scale", type=float, default=1.0, show_default=True,
-              help="Size multiplier: 1 is a few thousand posts; 1000 is millions.")
+@click.option(
+    "--scale",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Size multiplier: 1 is a few thousand posts; 1000 is millions.",
+)
 def sim_generate(seed: int, out_dir: Path, scale: float) -> None:
     """Write posts.parquet (platform export format), accounts.parquet and truth.json to OUT."""
     from fimihub.sim import WorldConfig, write_world
 
     config = WorldConfig(seed=seed, scale=scale)
-    with Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  transient=False) as bar:
+    with Progress(
+        TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=False
+    ) as bar:
         task = bar.add_task("posts", total=None)
 
         def progress(done: int, total: int) -> None:

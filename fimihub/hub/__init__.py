@@ -127,12 +127,23 @@ class Hub(AdminMixin, AuditMixin):
             uow.insert_many(records)
             subject = _ID_PREFIX[kind]
             if len(records) == 1:
-                uow.append_audit(actor=caller_id(by), action="create", subject_type=subject,
-                                 subject_id=records[0].id, detail=_audit_detail(records[0]), at=now)
+                uow.append_audit(
+                    actor=caller_id(by),
+                    action="create",
+                    subject_type=subject,
+                    subject_id=records[0].id,
+                    detail=_audit_detail(records[0]),
+                    at=now,
+                )
             elif records:
-                uow.append_audit(actor=caller_id(by), action="create_many", subject_type=subject,
-                                 subject_id=None, detail={"count": len(records),
-                                                          "ids": [r.id for r in records[:1000]]}, at=now)
+                uow.append_audit(
+                    actor=caller_id(by),
+                    action="create_many",
+                    subject_type=subject,
+                    subject_id=None,
+                    detail={"count": len(records), "ids": [r.id for r in records[:1000]]},
+                    at=now,
+                )
         return records
 
     def get(self, by: Caller, kind: type[G], record_id: str) -> G:
@@ -191,20 +202,40 @@ class Hub(AdminMixin, AuditMixin):
             data.update(changes)
             data["modified_at"] = now
             updated = parse(kind, data)
-            if isinstance(current, Operation) and isinstance(updated, Operation):
-                if not current.status.may_become(updated.status):
-                    raise ValidationError(
-                        "status", f"an operation cannot go from {current.status} to {updated.status}"
-                    )
+            if (
+                isinstance(current, Operation)
+                and isinstance(updated, Operation)
+                and not current.status.may_become(updated.status)
+            ):
+                raise ValidationError(
+                    "status", f"an operation cannot go from {current.status} to {updated.status}"
+                )
             uow.update(updated)
-            uow.append_audit(actor=caller_id(by), action="update", subject_type=_ID_PREFIX[kind],
-                             subject_id=record_id, detail={"fields": sorted(changes)}, at=now)
+            uow.append_audit(
+                actor=caller_id(by),
+                action="update",
+                subject_type=_ID_PREFIX[kind],
+                subject_id=record_id,
+                detail={"fields": sorted(changes)},
+                at=now,
+            )
         return updated
 
     def share(
-        self, by: Caller, kind: type[G], record_id: str, forum_id: str, *, marking: Mapping[str, Any] | None = None
+        self,
+        by: Caller,
+        kind: type[G],
+        record_id: str,
+        forum_id: str,
+        *,
+        marking: Mapping[str, Any] | None = None,
     ) -> G:
-        """Put a record into a forum (with the forum's default TLP unless ``marking`` is given)."""
+        """Share a record into a forum.
+
+        The owner's record moves into the forum, its TLP raised to the forum's default if that is stricter
+        (sharing never loosens a marking) unless ``marking`` is given. Anyone else re-sharing a record they
+        may read (TLP:CLEAR or GREEN) shares a copy they own, so the owner's record stays where it is.
+        """
         now = self.clock()
         with self.store.unit_of_work() as uow:
             forums = {f.id: f for f in uow.find(Forum)}
@@ -213,19 +244,38 @@ class Hub(AdminMixin, AuditMixin):
             current = self._readable(by, uow.get(kind, record_id), forums, kind, record_id)
             self._check(by, policy.Act.SHARE, current, forums, forum_id=forum_id)
             forum = forums[forum_id]
-            new_marking = dict(marking) if marking is not None else {
-                **current.marking.model_dump(), "tlp": max(current.marking.tlp, forum.default_tlp,
-                                                            key=lambda t: t.rank)}
+            tlp = max(current.marking.tlp, forum.default_tlp, key=lambda t: t.rank)
             data = current.model_dump()
-            data.update(forum_id=forum_id, marking=new_marking, modified_at=now,
-                        expires_at=policy.expiry_for(now, record_expires_at=current.expires_at, forum=forum,
-                                                     default_days=self.settings.default_retention_days))
+            data.update(
+                forum_id=forum_id,
+                marking=dict(marking)
+                if marking is not None
+                else {**current.marking.model_dump(), "tlp": tlp},
+                modified_at=now,
+                expires_at=policy.expiry_for(
+                    now,
+                    record_expires_at=current.expires_at,
+                    forum=forum,
+                    default_days=self.settings.default_retention_days,
+                ),
+            )
+            reshare = not isinstance(by, Operator) and by.org.id != current.owner_org
+            if reshare:
+                assert not isinstance(by, Operator)
+                data.update(
+                    id=new_id(_ID_PREFIX[kind]), owner_org=by.org.id, created_by=by.member.id, created_at=now
+                )
             shared = parse(kind, data)
             self._check(by, policy.Act.SHARE, shared, forums, forum_id=forum_id)
-            uow.update(shared)
-            uow.append_audit(actor=caller_id(by), action="share", subject_type=_ID_PREFIX[kind],
-                             subject_id=record_id, detail={"forum_id": forum_id, "tlp": shared.marking.tlp.value},
-                             at=now)
+            uow.insert(shared) if reshare else uow.update(shared)
+            uow.append_audit(
+                actor=caller_id(by),
+                action="reshare" if reshare else "share",
+                subject_type=_ID_PREFIX[kind],
+                subject_id=shared.id,
+                detail={"forum_id": forum_id, "tlp": shared.marking.tlp.value, "source": record_id},
+                at=now,
+            )
         return shared
 
     def revoke_signal(self, by: Caller, signal_id: str) -> Signal:
@@ -240,8 +290,14 @@ class Hub(AdminMixin, AuditMixin):
             current = self._readable(by, uow.get(kind, record_id), forums, kind, record_id)
             self._check(by, policy.Act.DELETE, current, forums)
             uow.delete(kind, record_id)
-            uow.append_audit(actor=caller_id(by), action="delete", subject_type=_ID_PREFIX[kind],
-                             subject_id=record_id, detail={}, at=now)
+            uow.append_audit(
+                actor=caller_id(by),
+                action="delete",
+                subject_type=_ID_PREFIX[kind],
+                subject_id=record_id,
+                detail={},
+                at=now,
+            )
 
     def run_retention(self, by: Caller) -> dict[str, int]:
         """Purge every record whose expiry has passed; returns how many of each kind went."""
@@ -249,14 +305,21 @@ class Hub(AdminMixin, AuditMixin):
         now = self.clock()
         with self.store.unit_of_work() as uow:
             purged = uow.purge_expired(now)
-            uow.append_audit(actor=caller_id(by), action="retention.purge", subject_type="store",
-                             subject_id=None, detail={"purged": purged}, at=now)
+            uow.append_audit(
+                actor=caller_id(by),
+                action="retention.purge",
+                subject_type="store",
+                subject_id=None,
+                detail={"purged": purged},
+                at=now,
+            )
         return purged
 
     # -- helpers ------------------------------------------------------------------------------------------
 
-    def _build(self, by: Caller, kind: type[G], data: Mapping[str, Any], forums: Mapping[str, Forum],
-               now: datetime) -> G:
+    def _build(
+        self, by: Caller, kind: type[G], data: Mapping[str, Any], forums: Mapping[str, Forum], now: datetime
+    ) -> G:
         if not isinstance(data, Mapping):
             raise ValidationError("(root)", f"a {_ID_PREFIX[kind]} must be an object")
         bad = _SERVER_FIELDS.intersection(data) - ({"owner_org"} if isinstance(by, Operator) else set())
@@ -277,28 +340,45 @@ class Hub(AdminMixin, AuditMixin):
             body["created_by"] = by.member.id
         body.update(id=new_id(_ID_PREFIX[kind]), created_at=now, modified_at=now)
         record = parse(kind, body)
-        expires = policy.expiry_for(now, record_expires_at=record.expires_at, forum=forum,
-                                    default_days=self.settings.default_retention_days)
+        expires = policy.expiry_for(
+            now,
+            record_expires_at=record.expires_at,
+            forum=forum,
+            default_days=self.settings.default_retention_days,
+        )
         if expires != record.expires_at:
             record = record.model_copy(update={"expires_at": expires})
         return record
 
-    def _may(self, by: Caller, act: policy.Act, record: Governed, forums: Mapping[str, Forum],
-             forum_id: str | None = None) -> bool:
+    def _may(
+        self,
+        by: Caller,
+        act: policy.Act,
+        record: Governed,
+        forums: Mapping[str, Forum],
+        forum_id: str | None = None,
+    ) -> bool:
         if isinstance(by, Operator):
             return True
         fid = forum_id if forum_id is not None else record.forum_id
         return policy.may(by, act, record, forum=forums.get(fid) if fid else None)
 
-    def _check(self, by: Caller, act: policy.Act, record: Governed, forums: Mapping[str, Forum],
-               forum_id: str | None = None) -> None:
+    def _check(
+        self,
+        by: Caller,
+        act: policy.Act,
+        record: Governed,
+        forums: Mapping[str, Forum],
+        forum_id: str | None = None,
+    ) -> None:
         if isinstance(by, Operator):
             return
         fid = forum_id if forum_id is not None else record.forum_id
         policy.check(by, act, record, forum=forums.get(fid) if fid else None)
 
-    def _readable(self, by: Caller, record: G | None, forums: Mapping[str, Forum], kind: type[G],
-                  record_id: str) -> G:
+    def _readable(
+        self, by: Caller, record: G | None, forums: Mapping[str, Forum], kind: type[G], record_id: str
+    ) -> G:
         if record is None or not self._may(by, policy.Act.READ, record, forums):
             raise NotFound(f"no {_ID_PREFIX[kind]} {record_id!r}")
         return record

@@ -86,7 +86,9 @@ class AdminMixin:
         with self.store.unit_of_work() as uow:
             _existing(uow.get(Organisation, org_id), "organisation", org_id)
             uow.insert(member)
-            self._audit(uow, by, "create", "member", member.id, {"org_id": org_id, "roles": sorted(member.roles)})
+            self._audit(
+                uow, by, "create", "member", member.id, {"org_id": org_id, "roles": sorted(member.roles)}
+            )
         return member
 
     def members(self, by: Caller, org_id: str | None = None) -> list[Member]:
@@ -118,8 +120,14 @@ class AdminMixin:
             for org_id in forum.member_orgs:
                 _existing(uow.get(Organisation, org_id), "organisation", org_id)
             uow.insert(forum)
-            self._audit(uow, by, "create", "forum", forum.id,
-                        {"name": forum.name, "member_orgs": sorted(forum.member_orgs)})
+            self._audit(
+                uow,
+                by,
+                "create",
+                "forum",
+                forum.id,
+                {"name": forum.name, "member_orgs": sorted(forum.member_orgs)},
+            )
         return forum
 
     def forums(self, by: Caller) -> list[Forum]:
@@ -141,8 +149,11 @@ class AdminMixin:
         with self.store.unit_of_work() as uow:
             forum = _existing(uow.get(Forum, forum_id), "forum", forum_id)
             _existing(uow.get(Organisation, org_id), "organisation", org_id)
-            if not (isinstance(by, Operator) or policy.may_administer_hub(by)
-                    or policy.may_administer_forum(by, forum)):
+            if not (
+                isinstance(by, Operator)
+                or policy.may_administer_hub(by)
+                or policy.may_administer_forum(by, forum)
+            ):
                 raise PermissionDenied("only the forum's admins may change its membership")
             orgs = forum.member_orgs | {org_id} if member else forum.member_orgs - {org_id}
             forum = forum.model_copy(update={"member_orgs": frozenset(orgs)})
@@ -176,15 +187,35 @@ class AdminMixin:
             except ValueError as exc:
                 raise ValidationError("scopes", str(exc)) from None
             if not wanted or not wanted <= allowed:
-                raise ValidationError("scopes", f"must be a non-empty subset of {sorted(allowed)} for this member")
+                raise ValidationError(
+                    "scopes", f"must be a non-empty subset of {sorted(allowed)} for this member"
+                )
             secret = new_token_secret()
-            token = parse(ApiToken, {
-                "id": new_id("token"), "member_id": member_id, "name": name, "token_hash": hash_token(secret),
-                "scopes": wanted, "created_at": now, "expires_at": now + timedelta(days=days),
-            })
+            token = parse(
+                ApiToken,
+                {
+                    "id": new_id("token"),
+                    "member_id": member_id,
+                    "name": name,
+                    "token_hash": hash_token(secret),
+                    "scopes": wanted,
+                    "created_at": now,
+                    "expires_at": now + timedelta(days=days),
+                },
+            )
             uow.insert(token)
-            self._audit(uow, by, "token.issue", "api_token", token.id,
-                        {"member_id": member_id, "scopes": sorted(wanted), "expires_at": token.expires_at.isoformat()})
+            self._audit(
+                uow,
+                by,
+                "token.issue",
+                "api_token",
+                token.id,
+                {
+                    "member_id": member_id,
+                    "scopes": sorted(wanted),
+                    "expires_at": token.expires_at.isoformat(),
+                },
+            )
         return IssuedToken(token, secret)
 
     def tokens(self, by: Caller, member_id: str) -> list[ApiToken]:
@@ -245,10 +276,23 @@ class AdminMixin:
             uow.insert(record)
             self._audit(uow, by, "create", subject, record.id, detail)
 
-    def _audit(self, uow: UnitOfWork, by: Caller, action: str, subject_type: str, subject_id: str | None,
-               detail: dict[str, Any]) -> None:
-        uow.append_audit(actor=caller_id(by), action=action, subject_type=subject_type, subject_id=subject_id,
-                         detail=detail, at=self.clock())
+    def _audit(
+        self,
+        uow: UnitOfWork,
+        by: Caller,
+        action: str,
+        subject_type: str,
+        subject_id: str | None,
+        detail: dict[str, Any],
+    ) -> None:
+        uow.append_audit(
+            actor=caller_id(by),
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            detail=detail,
+            at=self.clock(),
+        )
 
 
 def _existing(record: _T | None, what: str, record_id: str) -> _T:

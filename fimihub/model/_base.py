@@ -6,6 +6,7 @@ pydantic's errors into our :class:`~fimihub.errors.ValidationError` naming the f
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
@@ -68,7 +69,7 @@ class Record(BaseModel):
         str_strip_whitespace=False,
     )
 
-    def evolve(self: T, **changes: Any) -> T:  # type: ignore[misc]
+    def evolve(self: T, **changes: Any) -> T:
         """A validated copy with ``changes`` applied."""
         data = self.model_dump()
         data.update(changes)
@@ -99,13 +100,25 @@ def parse(cls: type[T], data: Any) -> T:
     try:
         return cls.model_validate(data)
     except pydantic.ValidationError as exc:
-        errors = [(_field_path(err["loc"]), _message(err)) for err in exc.errors()]
+        errors = [_located(_field_path(err["loc"]), _message(err)) for err in exc.errors()]
         raise ValidationError(errors[0][0], errors[0][1], errors=errors) from None
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:
     parts = [str(p) for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
     return ".".join(parts) or "(root)"
+
+
+_NAMED = re.compile(r"^([a-z_][a-z0-9_.]*): (.+)$", re.DOTALL)
+
+
+def _located(path: str, message: str) -> tuple[str, str]:
+    # Checks that span several fields (model validators) name the field they blame as "field: message".
+    named = _NAMED.match(message)
+    if named is None:
+        return path, message
+    field = named.group(1) if path == "(root)" else f"{path}.{named.group(1)}"
+    return field, named.group(2)
 
 
 def _message(err: Any) -> str:

@@ -44,9 +44,9 @@ class Asset(Governed):
     @model_validator(mode="after")
     def _identified(self) -> Asset:
         if not (self.external_id or self.handle or self.url):
-            raise ValueError("an asset needs at least one of external_id, handle or url")
+            raise ValueError("external_id: an asset needs at least one of external_id, handle or url")
         if self.removed_at and self.account_created_at and self.removed_at < self.account_created_at:
-            raise ValueError("removed_at is before account_created_at")
+            raise ValueError("removed_at: is before account_created_at")
         return self
 
     @property

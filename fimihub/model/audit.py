@@ -36,7 +36,13 @@ class AuditEvent(Record):
 
     def expected_hash(self) -> str:
         return chain_hash(
-            self.prev_hash, self.seq, self.at, self.actor, self.action, self.subject_type, self.subject_id,
+            self.prev_hash,
+            self.seq,
+            self.at,
+            self.actor,
+            self.action,
+            self.subject_type,
+            self.subject_id,
             self.detail,
         )
 

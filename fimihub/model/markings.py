@@ -7,6 +7,7 @@ named recipients that AMBER, AMBER+STRICT and RED need.
 
 from __future__ import annotations
 
+import contextlib
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -68,14 +69,13 @@ class Marking(BaseModel):
     @classmethod
     def _lenient_tlp(cls, data: object) -> object:
         if isinstance(data, dict) and isinstance(data.get("tlp"), str):
-            try:
+            # A value that does not parse is left as it is: field validation then names it.
+            with contextlib.suppress(ValueError):
                 data = {**data, "tlp": TLP.parse(data["tlp"])}
-            except ValueError:
-                pass  # left as is: field validation names the bad value
         return data
 
     @model_validator(mode="after")
     def _recipients_fit_level(self) -> Marking:
         if self.tlp != TLP.RED and self.recipient_members:
-            raise ValueError("recipient_members are only for TLP:RED")
+            raise ValueError("recipient_members: only TLP:RED names recipient members")
         return self

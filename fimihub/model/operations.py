@@ -86,13 +86,13 @@ class Operation(Governed):
     @model_validator(mode="after")
     def _consistent(self) -> Operation:
         if self.first_seen and self.last_seen and self.last_seen < self.first_seen:
-            raise ValueError("last_seen is before first_seen")
+            raise ValueError("last_seen: is before first_seen")
         if self.detection_source == DetectionSource.EXTERNAL and not self.detection_partner:
-            raise ValueError("detection_partner is required when detection_source is external")
+            raise ValueError("detection_partner: required when detection_source is external")
         if self.attribution_confidence and not self.attribution:
-            raise ValueError("attribution_confidence needs an attribution")
+            raise ValueError("attribution_confidence: needs an attribution")
         if self.id in self.continues:
-            raise ValueError("an operation cannot continue itself")
+            raise ValueError("continues: an operation cannot continue itself")
         return self
 
     def active_between(self, start: datetime, end: datetime) -> bool:

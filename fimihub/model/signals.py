@@ -69,5 +69,5 @@ class Signal(Governed):
             if value != self.value:
                 object.__setattr__(self, "value", value)
         elif not self.value.strip():
-            raise ValueError("value must not be blank")
+            raise ValueError("value: must not be blank")
         return self

@@ -10,6 +10,7 @@ from fimihub.policy.access import (
     check,
     may,
     may_administer_forum,
+    may_administer_hub,
     may_administer_org,
     readable,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "key_id",
     "may",
     "may_administer_forum",
+    "may_administer_hub",
     "may_administer_org",
     "may_enforce_without_review",
     "new_key",

@@ -41,9 +41,10 @@ SHARE       ``share``                analyst or admin whose org is a member of t
 - ``recipient_orgs`` named on a GREEN record also read it, so that loosening a marking (AMBER to GREEN) never
   takes a reader away.
 - WRITE does not put a record into a forum: creating or moving a record into a forum is also a SHARE into it.
-- Forum administration: an admin whose org is a member of the forum and who is listed in ``forum.admins``,
-  or an admin of the hub's operator organisation. Organisation administration: an admin of that
-  organisation, or of the operator organisation. Both need the ``admin`` scope. Administering grants no read.
+- Administration needs the admin role, an active member and the ``admin`` scope. Hub: an admin of the operator
+  organisation (``Organisation.operator``). Forum: an admin whose org is a member of the forum and who is
+  listed in ``forum.admins``, or a hub admin. Organisation: an admin of that organisation, or a hub admin.
+  Administering grants no read: a hub admin reads records by the same rules as everyone else.
 
 :func:`check` raises :class:`~fimihub.errors.NotFound` when the member may not see the record at all (so
 that its existence is never revealed) and :class:`~fimihub.errors.PermissionDenied` when it sees the record
@@ -67,6 +68,7 @@ __all__ = [
     "check",
     "may",
     "may_administer_forum",
+    "may_administer_hub",
     "may_administer_org",
     "readable",
 ]
@@ -164,6 +166,12 @@ def readable(actor: Actor, records: Iterable[G], forums: Mapping[str, Forum]) ->
         for r in records
         if may(actor, Act.READ, r, forum=forums.get(r.forum_id) if r.forum_id is not None else None)
     ]
+
+
+def may_administer_hub(actor: Actor) -> bool:
+    """Whether ``actor`` is an admin of the hub's operator organisation, who manages organisations, forums
+    and the audit log for everyone (but reads no record it would not read otherwise)."""
+    return _is_admin(actor) and actor.org.operator
 
 
 def may_administer_forum(actor: Actor, forum: Forum) -> bool:

@@ -58,8 +58,14 @@ def console_router() -> APIRouter:
         hub = _hub(request)
         operations = hub.list(actor, Operation, limit=200).items
         signals = hub.list(actor, Signal, limit=1000).items
-        return _page(request, "home.html", actor=actor, operations=operations, signal_count=len(signals),
-                     forums=hub.forums(actor))
+        return _page(
+            request,
+            "home.html",
+            actor=actor,
+            operations=operations,
+            signal_count=len(signals),
+            forums=hub.forums(actor),
+        )
 
     @router.post("/login")
     def login(request: Request, token: Annotated[str, Form()]) -> Response:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from dataclasses import dataclass
 
 from fimihub.errors import NotFound, PermissionDenied
@@ -74,10 +75,8 @@ RECORD_TYPES = ("signal", "lead")
 ACTS = ("read", "write", "share", "delete")
 
 EXPECTED_CASES = 12_288
-assert (
-    len(PROFILES) * len(POSITIONS) * len(PERSONS) * len(IN_FORUM) * len(MARKINGS) * len(RECORD_TYPES) * len(ACTS)
-    == EXPECTED_CASES
-)
+AXES = (PROFILES, POSITIONS, PERSONS, IN_FORUM, MARKINGS, RECORD_TYPES, ACTS)
+assert math.prod(len(axis) for axis in AXES) == EXPECTED_CASES
 
 Case = tuple[str, str, str, bool, str, str, str]  # profile, position, person, in_forum, marking, type, act
 
@@ -188,8 +187,7 @@ def run_matrix() -> tuple[dict[Case, bool], list[str]]:
     """Every case's ``may`` answer, and every disagreement with the oracle."""
     results: dict[Case, bool] = {}
     mismatches: list[str] = []
-    axes = (PROFILES, POSITIONS, PERSONS, IN_FORUM, MARKINGS, RECORD_TYPES, ACTS)
-    for profile, position, person, in_forum, marking, record_type, act_name in itertools.product(*axes):
+    for profile, position, person, in_forum, marking, record_type, act_name in itertools.product(*AXES):
         case: Case = (profile.name, position, person, in_forum, marking, record_type, act_name)
         actor = actor_for(profile, position)
         record = record_for(case, actor.member.id)
@@ -222,14 +220,14 @@ def test_matrix_exercises_every_outcome() -> None:
 
 def test_nobody_but_author_and_named_recipients_reads_red() -> None:
     for case, allowed in run_matrix()[0].items():
-        _, _, person, _, marking, _, act = case
+        _, _, person, _, marking, _, _ = case
         if marking == "red+recipients" and person == "other":
             assert not allowed, case
 
 
 def test_no_org_outside_the_forum_reads_forum_wide_green_or_amber() -> None:
     for case, allowed in run_matrix()[0].items():
-        _, position, _, _, marking, _, act = case
+        _, position, _, _, marking, _, _ = case
         if marking in ("green", "amber") and position in (RECIPIENT, OUTSIDE):
             assert not allowed, case
 

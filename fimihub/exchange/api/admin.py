@@ -69,8 +69,12 @@ def admin_router() -> APIRouter:
         forum = hub_of(request).set_forum_membership(actor, forum_id, org_id, member=False)
         return forum.model_dump(mode="json")
 
-    @router.post("/tokens", tags=["tokens"], status_code=201,
-                 summary="Issue a token; the secret is in the answer this once")
+    @router.post(
+        "/tokens",
+        tags=["tokens"],
+        status_code=201,
+        summary="Issue a token; the secret is in the answer this once",
+    )
     def issue_token(request: Request, actor: ActorDep, body: JsonObject) -> dict[str, Any]:
         member_id = body.get("member_id", actor.member.id)
         ttl = body.get("ttl_days")
@@ -78,8 +82,9 @@ def admin_router() -> APIRouter:
             raise ValidationError("member_id", "must be a string")
         if ttl is not None and not isinstance(ttl, int):
             raise ValidationError("ttl_days", "must be an integer")
-        issued = hub_of(request).issue_token(actor, member_id, scopes=body.get("scopes"), ttl_days=ttl,
-                                              name=str(body.get("name", "token")))
+        issued = hub_of(request).issue_token(
+            actor, member_id, scopes=body.get("scopes"), ttl_days=ttl, name=str(body.get("name", "token"))
+        )
         return {**_token(issued.token.model_dump(mode="json")), "secret": issued.secret}
 
     @router.get("/tokens", tags=["tokens"])
@@ -93,7 +98,10 @@ def admin_router() -> APIRouter:
 
     @router.get("/audit/events", tags=["audit"])
     def audit_events(
-        request: Request, actor: ActorDep, after_seq: int = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+        request: Request,
+        actor: ActorDep,
+        after_seq: int = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> dict[str, Any]:
         events = hub_of(request).audit_events(actor, after_seq=after_seq, limit=limit)
         return {"items": [e.model_dump(mode="json") for e in events]}

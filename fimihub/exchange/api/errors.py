@@ -20,8 +20,17 @@ __all__ = ["envelope", "install_error_handlers"]
 
 log = logging.getLogger("fimihub.api")
 
-_CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-          409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid"}
+_CODES = {
+    400: "invalid",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+}
 
 
 def envelope(status: int, error: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
@@ -33,7 +42,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(FimihubError)
     async def _fimihub(request: Request, exc: FimihubError) -> JSONResponse:
-        headers = {"WWW-Authenticate": 'Bearer realm="fimihub"'} if isinstance(exc, AuthenticationError) else None
+        headers = (
+            {"WWW-Authenticate": 'Bearer realm="fimihub"'} if isinstance(exc, AuthenticationError) else None
+        )
         return envelope(http_status(exc), exc.to_dict(), headers)
 
     @app.exception_handler(RequestValidationError)

@@ -43,7 +43,9 @@ def record_router(name: str, kind: type[Governed]) -> APIRouter:
         return _page(list(page.items), page.next_after)
 
     @router.post("", status_code=201, summary=f"Create one of {name}")
-    def create_record(request: Request, actor: ActorDep, body: JsonObject, response: Response) -> dict[str, Any]:
+    def create_record(
+        request: Request, actor: ActorDep, body: JsonObject, response: Response
+    ) -> dict[str, Any]:
         record = hub_of(request).create(actor, kind, body)
         response.headers["Location"] = f"{request.url.path.rstrip('/')}/{record.id}"
         return record.model_dump(mode="json")
@@ -67,8 +69,9 @@ def record_router(name: str, kind: type[Governed]) -> APIRouter:
         if not isinstance(forum_id, str):
             raise ValidationError("forum_id", "field required")
         marking = body.get("marking")
-        shared = hub_of(request).share(actor, kind, record_id, forum_id,
-                                       marking=marking if isinstance(marking, dict) else None)
+        shared = hub_of(request).share(
+            actor, kind, record_id, forum_id, marking=marking if isinstance(marking, dict) else None
+        )
         return shared.model_dump(mode="json")
 
     return router

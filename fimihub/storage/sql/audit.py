@@ -20,7 +20,7 @@ from fimihub.errors import StoreError
 from fimihub.model import AuditEvent, chain_hash, parse
 from fimihub.storage.sql.tables import audit_events, audit_head
 
-__all__ = ["append_event", "read_events"]
+__all__ = ["append_event", "read_events", "read_head"]
 
 #: Events fetched per query while iterating the log.
 PAGE_SIZE = 1000
@@ -68,7 +68,7 @@ def append_event(
 
 
 def read_events(conn: Connection, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditEvent]:
-    """Events in ``seq`` order after ``after_seq``, fetched a page at a time (consume inside the transaction)."""
+    """Events in ``seq`` order after ``after_seq``, a page per query; consume them inside the transaction."""
     left = limit
     while left is None or left > 0:
         page = PAGE_SIZE if left is None else min(PAGE_SIZE, left)
@@ -81,3 +81,11 @@ def read_events(conn: Connection, *, after_seq: int = 0, limit: int | None = Non
         after_seq = int(rows[-1]["seq"])
         if left is not None:
             left -= len(rows)
+
+
+def read_head(conn: Connection) -> tuple[int, str] | None:
+    """The ``(seq, hash)`` the head row records, ``None`` while the log is empty."""
+    row = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).one_or_none()
+    if row is None or int(row.seq) == 0:
+        return None
+    return int(row.seq), str(row.hash)

@@ -20,7 +20,7 @@ from sqlalchemy.pool import StaticPool
 
 from fimihub.errors import Conflict, StoreError
 
-__all__ = ["READ_ONLY", "db_errors", "hidden_url", "is_memory_sqlite", "make_engine"]
+__all__ = ["READ_ONLY", "db_errors", "hidden_url", "is_memory_sqlite", "make_engine", "reason"]
 
 #: Execution option: this connection only reads, so on SQLite its transactions need not take the write lock.
 READ_ONLY = "fimihub_read_only"
@@ -110,12 +110,12 @@ def db_errors(url: URL) -> Iterator[None]:
     try:
         yield
     except exc.IntegrityError as error:
-        raise Conflict(f"the record exists already or conflicts with a stored one: {_reason(error)}") from None
+        raise Conflict(f"the record exists already or conflicts with a stored one: {reason(error)}") from None
     except (exc.OperationalError, exc.InterfaceError) as error:
-        raise StoreError(f"the store at {hidden_url(url)} failed: {_reason(error)}") from error
+        raise StoreError(f"the store at {hidden_url(url)} failed: {reason(error)}") from error
 
 
-def _reason(error: exc.DBAPIError) -> str:
+def reason(error: exc.DBAPIError) -> str:
     """The driver's own message, first line only: SQLAlchemy's text adds the statement and its parameters."""
     text = str(error.orig) if error.orig is not None else str(error)
     return text.strip().splitlines()[0] if text.strip() else type(error.orig).__name__

@@ -89,4 +89,3 @@ def recipient_rows(record: Record) -> list[dict[str, str]]:
 def from_body(kind: type[R], body: Any) -> R:
     """Rebuild a record of type ``kind`` from its stored JSON."""
     return parse(kind, body)
-

@@ -128,8 +128,8 @@ def _record_table(kind: type[Record], stable_name: str) -> Table:
     governed = issubclass(kind, Governed)
     if governed:
         for column, nullable in GOVERNED_COLUMNS.items():
-            sql_type = UtcDateTime if column.endswith("_at") else String
-            columns.append(Column(column, sql_type, nullable=nullable, index=True))
+            when_or_text = UtcDateTime if column.endswith("_at") else String
+            columns.append(Column(column, when_or_text, nullable=nullable, index=True))
     for field in sorted(FILTERABLE[kind]):
         if governed and field in GOVERNED_COLUMNS:
             continue

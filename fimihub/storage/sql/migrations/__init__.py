@@ -1,0 +1,1 @@
+"""Alembic migrations of the SQL store, run by ``SqlStore.upgrade()`` (see ``storage/sql/migrate.py``)."""

@@ -1,0 +1,100 @@
+"""The SQL store: :class:`SqlStore` keeps a hub's records in SQLite or PostgreSQL.
+
+Open it with :func:`fimihub.storage.open_store` (which also migrates), or directly::
+
+    store = SqlStore("sqlite:///hub.db")          # or "postgresql+psycopg://user:pw@host/db", or "sqlite://"
+    store.upgrade()
+    with store.unit_of_work() as uow:
+        uow.insert(signal)
+        uow.append_audit(
+            actor=member_id, action="create", subject_type="signal", subject_id=signal.id, detail={}, at=now
+        )
+
+One store is safe to share between threads; each unit of work holds one pooled connection for its
+transaction. Nothing connects until the first unit of work, upgrade or version check.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+
+from sqlalchemy import Connection, exc
+
+from fimihub.errors import StoreError
+from fimihub.storage.base import Store, UnitOfWork
+from fimihub.storage.sql import migrate
+from fimihub.storage.sql.engine import READ_ONLY, db_errors, hidden_url, is_memory_sqlite, make_engine, reason
+from fimihub.storage.sql.uow import SqlUnitOfWork
+
+__all__ = ["SqlStore"]
+
+
+class SqlStore(Store):
+    """A :class:`~fimihub.storage.base.Store` on SQLAlchemy Core, for SQLite and PostgreSQL URLs."""
+
+    def __init__(self, url: str) -> None:
+        self._engine = make_engine(url)
+        self._url = self._engine.url
+        # An in-memory SQLite database lives on one shared connection, which cannot hold two transactions at
+        # once: units of work take turns. (Re-entrant, so a nested one fails loudly instead of deadlocking.)
+        self._turns: threading.RLock | None = threading.RLock() if is_memory_sqlite(self._url) else None
+        self._closed = False
+
+    @property
+    def url(self) -> str:
+        return hidden_url(self._url)
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._engine.dialect.name
+
+    def __repr__(self) -> str:
+        return f"SqlStore({self.url!r})"
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        with self._turn(), self._connect() as conn:
+            with db_errors(self._url):
+                transaction = conn.begin()
+            uow = SqlUnitOfWork(conn, self._url)
+            try:
+                yield uow
+            except BaseException:
+                uow.close()
+                transaction.rollback()
+                raise
+            uow.close()
+            with db_errors(self._url):
+                transaction.commit()
+
+    def upgrade(self) -> None:
+        with self._turn(), self._connect() as conn, db_errors(self._url), conn.begin():
+            migrate.upgrade(conn)
+
+    def schema_version(self) -> str | None:
+        with self._turn(), self._connect(read_only=True) as conn, db_errors(self._url), conn.begin():
+            return migrate.current_revision(conn)
+
+    def schema_diff(self) -> list[str]:
+        """How the database's schema differs from the one this code expects; empty when they agree."""
+        with self._turn(), self._connect(read_only=True) as conn, db_errors(self._url), conn.begin():
+            return migrate.schema_diff(conn)
+
+    def close(self) -> None:
+        self._closed = True
+        self._engine.dispose()
+
+    def _turn(self) -> AbstractContextManager[object]:
+        return self._turns if self._turns is not None else nullcontext()
+
+    def _connect(self, *, read_only: bool = False) -> Connection:
+        if self._closed:
+            raise StoreError(f"the store at {self.url} is closed")
+        try:
+            conn = self._engine.connect()
+        except (exc.OperationalError, exc.InterfaceError) as error:
+            raise StoreError(f"cannot connect to the store at {self.url}: {reason(error)}") from error
+        return conn.execution_options(**{READ_ONLY: True}) if read_only else conn

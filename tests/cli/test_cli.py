@@ -1,0 +1,82 @@
+"""The ``fimihub`` command: administration end to end, exit codes, and clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from fimihub.cli import main
+from fimihub.settings import database_url
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out.strip(), err.strip()
+
+
+def test_administration_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "hub.db")
+    code, org_id, _ = run(
+        capsys, "org", "add", "Platform A", "--kind", "platform", "--country", "IE", "--db", db
+    )
+    assert code == 0 and org_id.startswith("organisation--")
+    code, member_id, _ = run(capsys, "member", "add", "Ana", "--org", org_id, "--role", "analyst", "--db", db)
+    assert code == 0
+    code, forum_id, _ = run(
+        capsys, "forum", "add", "Task-force", "--org", org_id, "--tlp", "green", "--db", db
+    )
+    assert code == 0
+    token_file = tmp_path / "token"
+    code, out, _ = run(
+        capsys, "token", "create", "--member", member_id, "--file", str(token_file), "--db", db
+    )
+    assert code == 0 and token_file.read_text().startswith("fhk_")
+    assert token_file.stat().st_mode & 0o077 == 0
+    code, out, _ = run(capsys, "forum", "list", "--json", "--db", db)
+    assert json.loads(out)[0]["id"] == forum_id
+    code, out, _ = run(capsys, "member", "list", "--org", org_id, "--db", db)
+    assert member_id in out
+    code, out, _ = run(capsys, "audit", "verify", "--db", db)
+    assert code == 0 and out.startswith("ok:")
+
+
+def test_bad_input_names_the_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "hub.db")
+    code, _, err = run(capsys, "org", "add", "X", "--kind", "platform", "--country", "ZZ", "--db", db)
+    assert code == 2 and "country" in err
+    code, _, err = run(capsys, "org", "add", "X", "--kind", "alien", "--db", db)
+    assert code == 2 and "kind" in err
+    code, _, err = run(
+        capsys, "member", "add", "Ana", "--org", "organisation--nope", "--role", "reader", "--db", db
+    )
+    assert code == 3 and "organisation" in err
+
+
+def test_audit_verify_fails_on_tampering(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "hub.db")
+    for name in ("A", "B", "C"):
+        run(capsys, "org", "add", name, "--kind", "researcher", "--db", db)
+    engine = sa.create_engine(database_url(db))
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE audit_events SET detail = '{}' WHERE seq = 2"))
+    engine.dispose()
+    code, _, err = run(capsys, "audit", "verify", "--db", db)
+    assert code == 4 and "event 2" in err
+
+
+def test_retention_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "hub.db")
+    code, out, _ = run(capsys, "retention", "run", "--json", "--db", db)
+    assert code == 0 and sum(json.loads(out).values()) == 0
+
+
+def test_db_upgrade_and_env_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FIMIHUB_DB", str(tmp_path / "env.db"))
+    code, _, _ = run(capsys, "db", "upgrade")
+    assert code == 0 and (tmp_path / "env.db").exists()

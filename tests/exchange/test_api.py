@@ -1,0 +1,98 @@
+"""The REST API answers authenticated calls, enforces markings and never answers 500 to bad input."""
+
+from __future__ import annotations
+
+import base64
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import Cast
+from tests.exchange.conftest import bearer
+
+
+def test_requests_without_a_token_are_refused(client: TestClient) -> None:
+    answer = client.get("/api/v1/operations")
+    assert answer.status_code == 401
+    assert answer.headers["www-authenticate"].startswith("Bearer")
+    assert client.get("/api/v1/operations", headers={"Authorization": "Bearer fhk_nope"}).status_code == 401
+
+
+def test_whoami_with_bearer_and_basic(client: TestClient, cast: Cast) -> None:
+    issued = cast.hub.issue_token(cast.hub.operator(), cast.analyst_a.member.id)
+    me = client.get("/api/v1/whoami", headers={"Authorization": f"Bearer {issued.secret}"}).json()
+    assert me["member"]["id"] == cast.analyst_a.member.id
+    assert me["organisation"]["id"] == cast.org_a
+    basic = base64.b64encode(f"anyone:{issued.secret}".encode()).decode()
+    assert client.get("/api/v1/whoami", headers={"Authorization": f"Basic {basic}"}).status_code == 200
+
+
+def test_create_share_and_read_across_organisations(client: TestClient, cast: Cast) -> None:
+    a = bearer(cast, cast.analyst_a.member.id)
+    b = bearer(cast, cast.analyst_b.member.id)
+    d = bearer(cast, cast.analyst_d.member.id)
+    created = client.post("/api/v1/operations", json={"name": "Storm", "origin_countries": ["RU"]}, headers=a)
+    assert created.status_code == 201, created.text
+    op_id = created.json()["id"]
+    assert created.headers["location"].endswith(op_id)
+    assert client.get(f"/api/v1/operations/{op_id}", headers=b).status_code == 404
+    shared = client.post(f"/api/v1/operations/{op_id}/share", json={"forum_id": cast.forum_id}, headers=a)
+    assert shared.status_code == 200, shared.text
+    assert client.get(f"/api/v1/operations/{op_id}", headers=b).json()["name"] == "Storm"
+    assert client.get(f"/api/v1/operations/{op_id}", headers=d).status_code == 404
+    assert [o["id"] for o in client.get("/api/v1/operations", headers=b).json()["items"]] == [op_id]
+    assert client.get("/api/v1/operations", headers=d).json()["items"] == []
+
+
+def test_bad_fields_are_named(client: TestClient, cast: Cast) -> None:
+    a = bearer(cast, cast.analyst_a.member.id)
+    answer = client.post("/api/v1/operations", json={"name": "x", "origin_countries": ["XX"]}, headers=a)
+    assert answer.status_code == 400
+    assert answer.json()["error"]["field"] == "origin_countries.0"
+    answer = client.post("/api/v1/signals", json={"kind": "pdq", "value": "abc"}, headers=a)
+    assert answer.status_code == 400 and answer.json()["error"]["field"] == "value"
+    answer = client.post(
+        "/api/v1/signals", content=b"{not json", headers={**a, "content-type": "application/json"}
+    )
+    assert answer.status_code == 400
+    answer = client.post("/api/v1/operations", json=["a", "list"], headers=a)
+    assert answer.status_code == 400
+
+
+def test_scopes_limit_tokens(client: TestClient, cast: Cast) -> None:
+    read_only = bearer(cast, cast.analyst_a.member.id, scopes=["read"])
+    answer = client.post("/api/v1/operations", json={"name": "x"}, headers=read_only)
+    assert answer.status_code == 403
+    assert client.get("/api/v1/operations", headers=read_only).status_code == 200
+
+
+def test_revoked_and_expired_tokens_stop_working(client: TestClient, cast: Cast) -> None:
+    issued = cast.hub.issue_token(cast.hub.operator(), cast.analyst_a.member.id)
+    headers = {"Authorization": f"Bearer {issued.secret}"}
+    assert client.get("/api/v1/whoami", headers=headers).status_code == 200
+    cast.hub.revoke_token(cast.hub.operator(), issued.token.id)
+    assert client.get("/api/v1/whoami", headers=headers).status_code == 401
+
+
+def test_oversized_body_is_413(client: TestClient, cast: Cast) -> None:
+    a = bearer(cast, cast.analyst_a.member.id)
+    limit = cast.hub.settings.max_content_length
+    answer = client.post(
+        "/api/v1/leads", content=b"x" * (limit + 1), headers={**a, "content-type": "application/json"}
+    )
+    assert answer.status_code == 413
+    assert answer.json()["error"]["code"] == "too_large"
+
+
+def test_tokens_over_the_api_show_the_secret_once(client: TestClient, cast: Cast) -> None:
+    a = bearer(cast, cast.analyst_a.member.id)
+    issued = client.post("/api/v1/tokens", json={"scopes": ["read"], "ttl_days": 1}, headers=a).json()
+    assert issued["secret"].startswith("fhk_") and "token_hash" not in issued
+    listed = client.get("/api/v1/tokens", headers=a).json()["items"]
+    assert all("secret" not in t and "token_hash" not in t for t in listed)
+
+
+def test_openapi_and_console_answer(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert "/api/v1/operations" in spec["paths"]
+    page = client.get("/")
+    assert page.status_code == 200 and "Sign in" in page.text

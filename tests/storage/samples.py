@@ -1,0 +1,101 @@
+"""Small valid records of every stored type, for the storage tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fimihub.model import (
+    Action,
+    ApiToken,
+    Asset,
+    Case,
+    Feedback,
+    Forum,
+    Lead,
+    Marking,
+    Member,
+    Operation,
+    Organisation,
+    Record,
+    Signal,
+    hash_token,
+)
+
+T0 = datetime(2024, 5, 1, 12, 0, 0, 123456, tzinfo=UTC)
+
+
+def organisation(rid: str = "organisation--a", **f: Any) -> Organisation:
+    return Organisation(id=rid, **{"name": "Platform A", "kind": "platform", "country": "IE", **f})
+
+
+def member(rid: str = "member--a1", **f: Any) -> Member:
+    return Member(id=rid, **{"org_id": "organisation--a", "name": "Ana", "roles": {"analyst"}, **f})
+
+
+def forum(rid: str = "forum--f", **f: Any) -> Forum:
+    return Forum(id=rid, **{"name": "Task-force", "member_orgs": {"organisation--a", "organisation--b"}, **f})
+
+
+def api_token(rid: str = "api_token--1", **f: Any) -> ApiToken:
+    values = {
+        "member_id": "member--a1",
+        "token_hash": hash_token("fhk_secret"),
+        "scopes": {"read", "write"},
+        "created_at": T0,
+        "expires_at": T0 + timedelta(days=90),
+        **f,
+    }
+    return ApiToken(id=rid, **values)
+
+
+def _governed(f: dict[str, Any]) -> dict[str, Any]:
+    return {"owner_org": "organisation--a", "created_at": T0, "modified_at": T0, **f}
+
+
+def operation(rid: str = "operation--1", **f: Any) -> Operation:
+    return Operation(id=rid, **_governed({"name": "Doppelganger", "origin_countries": ("RU",), **f}))
+
+
+def asset(rid: str = "asset--1", **f: Any) -> Asset:
+    values = {"platform": "x", "kind": "account", "handle": "@fake_news", "operation_id": "operation--1", **f}
+    return Asset(id=rid, **_governed(values))
+
+
+def signal(rid: str = "signal--1", **f: Any) -> Signal:
+    return Signal(id=rid, **_governed({"kind": "domain", "value": "example.com", **f}))
+
+
+def action(rid: str = "action--1", **f: Any) -> Action:
+    values = {"kind": "remove", "operation_id": "operation--1", "member_states": ("DE", "FR"), **f}
+    return Action(id=rid, **_governed(values))
+
+
+def feedback(rid: str = "feedback--1", **f: Any) -> Feedback:
+    return Feedback(id=rid, **_governed({"subject_id": "signal--1", "kind": "seen", **f}))
+
+
+def case(rid: str = "case--1", **f: Any) -> Case:
+    values = {"title": "Joint case", "tasks": ({"title": "Map the network"},), **f}
+    return Case(id=rid, **_governed(values))
+
+
+def lead(rid: str = "lead--1", **f: Any) -> Lead:
+    return Lead(id=rid, **_governed({"title": "Tip from a fact-checker", "urls": ("https://example.com/a",), **f}))
+
+
+#: One factory per stored record type, and a change that ``update`` round-trips for it.
+FACTORIES: dict[type[Record], tuple[Callable[..., Record], dict[str, Any]]] = {
+    Organisation: (organisation, {"name": "Platform A (renamed)"}),
+    Member: (member, {"roles": {"analyst", "reviewer"}}),
+    Forum: (forum, {"retention_days": 30}),
+    ApiToken: (api_token, {"revoked_at": T0 + timedelta(days=1)}),
+    Operation: (operation, {"status": "disrupted", "marking": Marking(tlp="green")}),
+    Asset: (asset, {"removed_at": T0 + timedelta(days=2)}),
+    Signal: (signal, {"revoked": True, "confidence": 90}),
+    Action: (action, {"asset_count": 12}),
+    Feedback: (feedback, {"kind": "acted", "comment": "removed 12 accounts"}),
+    Case: (case, {"status": "closed"}),
+    Lead: (lead, {"status": "triaged", "operation_id": "operation--1"}),
+}
