@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from fimihub.cli.admin import forum, member, org, token
@@ -39,7 +37,3 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(prefix + text, err=True)
         return exit_code(exc)
     return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

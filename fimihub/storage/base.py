@@ -113,7 +113,8 @@ class UnitOfWork(ABC):
     ) -> list[R]:
         """Records of type ``kind`` ordered by id, matching every equality filter in ``where`` (fields from
         :data:`FILTERABLE`; a list or set value means "any of"), pre-filtered by ``visible`` for governed
-        records, starting after ``after_id``, at most ``limit``. Raises ``ValidationError`` for other fields."""
+        records, starting after ``after_id``, at most ``limit``. Raises ``ValidationError`` for other
+        fields."""
 
     @abstractmethod
     def count(self, kind: type[R], *, where: dict[str, Any] | None = None) -> int:
@@ -125,7 +126,7 @@ class UnitOfWork(ABC):
 
     @abstractmethod
     def purge_expired(self, now: datetime) -> dict[str, int]:
-        """Delete governed records whose ``expires_at`` is at or before ``now``; counts by record type name."""
+        """Delete governed records whose ``expires_at`` is at or before ``now``; counts by type name."""
 
     @abstractmethod
     def append_audit(

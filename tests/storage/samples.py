@@ -82,7 +82,9 @@ def case(rid: str = "case--1", **f: Any) -> Case:
 
 
 def lead(rid: str = "lead--1", **f: Any) -> Lead:
-    return Lead(id=rid, **_governed({"title": "Tip from a fact-checker", "urls": ("https://example.com/a",), **f}))
+    return Lead(
+        id=rid, **_governed({"title": "Tip from a fact-checker", "urls": ("https://example.com/a",), **f})
+    )
 
 
 #: One factory per stored record type, and a change that ``update`` round-trips for it.

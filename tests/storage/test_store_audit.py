@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from fimihub.errors import ValidationError
 from fimihub.model import GENESIS, AuditEvent
 from fimihub.storage.sql import audit
 from fimihub.storage.sql.store import SqlStore
@@ -56,7 +57,9 @@ def test_appended_events_read_back_in_order_and_verify(store: SqlStore) -> None:
 def test_event_times_are_stored_in_utc(store: SqlStore) -> None:
     local = datetime(2024, 5, 1, 8, 0, 0, 1, tzinfo=timezone(timedelta(hours=-4)))
     with store.unit_of_work() as uow:
-        event = uow.append_audit(actor="a", action="read", subject_type="case", subject_id=None, detail={}, at=local)
+        event = uow.append_audit(
+            actor="a", action="read", subject_type="case", subject_id=None, detail={}, at=local
+        )
     with store.unit_of_work() as uow:
         (stored,) = uow.audit_events()
     assert stored == event
@@ -92,7 +95,12 @@ def test_concurrent_appends_make_one_gap_free_chain(
             for i in range(appends_per_thread):
                 with target.unit_of_work() as uow:
                     uow.append_audit(
-                        actor=actor, action="update", subject_type="signal", subject_id=str(i), detail={}, at=T0
+                        actor=actor,
+                        action="update",
+                        subject_type="signal",
+                        subject_id=str(i),
+                        detail={},
+                        at=T0,
                     )
         except BaseException as error:  # reported below: an exception in a thread would otherwise vanish
             errors.append(error)
@@ -117,9 +125,9 @@ def test_concurrent_appends_make_one_gap_free_chain(
 
 
 def test_an_invalid_event_is_refused_and_nothing_is_written(store: SqlStore) -> None:
-    from fimihub.errors import ValidationError
-
     with store.unit_of_work() as uow, pytest.raises(ValidationError, match="action"):
-        uow.append_audit(actor="a", action="x" * 101, subject_type="signal", subject_id=None, detail={}, at=T0)
+        uow.append_audit(
+            actor="a", action="x" * 101, subject_type="signal", subject_id=None, detail={}, at=T0
+        )
     with store.unit_of_work() as uow:
         assert uow.audit_head() is None

@@ -79,7 +79,14 @@ def test_in_memory_sqlite_is_one_database_shared_by_threads() -> None:
                 for j in range(10):
                     with store.unit_of_work() as uow:
                         uow.insert(samples.signal(f"signal--{i}-{j}"))
-                        uow.append_audit(actor="a", action="create", subject_type="signal", subject_id=None, detail={}, at=samples.T0)
+                        uow.append_audit(
+                            actor="a",
+                            action="create",
+                            subject_type="signal",
+                            subject_id=None,
+                            detail={},
+                            at=samples.T0,
+                        )
             except BaseException as error:
                 errors.append(error)
 
@@ -122,7 +129,7 @@ def test_unreachable_postgresql_is_a_store_error_without_the_password() -> None:
 def test_unopenable_sqlite_file_is_a_store_error(tmp_path: Path) -> None:
     store = SqlStore(f"sqlite:///{tmp_path}/no/such/dir/hub.db")
     try:
-        with pytest.raises(StoreError, match="hub.db"):
+        with pytest.raises(StoreError, match=r"hub\.db"):
             store.upgrade()
     finally:
         store.close()
@@ -140,6 +147,17 @@ def test_a_finished_unit_of_work_cannot_be_used(store: SqlStore) -> None:
         pass
     with pytest.raises(StoreError, match="ended"):
         uow.get(Signal, "signal--1")
+
+
+def test_units_of_work_do_not_nest(store: SqlStore) -> None:
+    with store.unit_of_work() as uow:
+        uow.insert(samples.signal())
+        with pytest.raises(StoreError, match="nest"), store.unit_of_work():
+            pass
+        with pytest.raises(StoreError, match="nest"):
+            store.upgrade()
+    with store.unit_of_work() as uow:  # the outer one committed, and the store is usable again
+        assert uow.count(Signal) == 1
 
 
 def test_a_closed_store_refuses_work(empty_store: SqlStore) -> None:

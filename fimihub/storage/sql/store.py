@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext
 
 from sqlalchemy import Connection, exc
 
@@ -38,8 +38,10 @@ class SqlStore(Store):
         self._engine = make_engine(url)
         self._url = self._engine.url
         # An in-memory SQLite database lives on one shared connection, which cannot hold two transactions at
-        # once: units of work take turns. (Re-entrant, so a nested one fails loudly instead of deadlocking.)
-        self._turns: threading.RLock | None = threading.RLock() if is_memory_sqlite(self._url) else None
+        # once: units of work take turns.
+        self._turns: threading.Lock | None = threading.Lock() if is_memory_sqlite(self._url) else None
+        # Which threads are inside a unit of work now, to refuse nesting (see _turn).
+        self._busy = threading.local()
         self._closed = False
 
     @property
@@ -87,8 +89,21 @@ class SqlStore(Store):
         self._closed = True
         self._engine.dispose()
 
-    def _turn(self) -> AbstractContextManager[object]:
-        return self._turns if self._turns is not None else nullcontext()
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """Refuse a unit of work inside another in the same thread, then wait for the in-memory lock.
+
+        A nested one would wait for the locks its own outer transaction holds (SQLite's write lock, the
+        audit head row on PostgreSQL) and hang; failing at once names the bug instead.
+        """
+        if getattr(self._busy, "active", False):
+            raise StoreError("units of work do not nest: finish the open one before starting another")
+        self._busy.active = True
+        try:
+            with self._turns if self._turns is not None else nullcontext():
+                yield
+        finally:
+            self._busy.active = False
 
     def _connect(self, *, read_only: bool = False) -> Connection:
         if self._closed:

@@ -7,7 +7,19 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import URL
 
 from fimihub.errors import Conflict, NotFound, StoreError, ValidationError
@@ -135,6 +147,7 @@ class SqlUnitOfWork(UnitOfWork):
     ) -> list[R]:
         table = table_for(kind)
         query: Select[Any] = select(table.c.body).where(*_conditions(kind, table, where)).order_by(table.c.id)
+        # Organisations, members, forums and tokens carry no markings: there is nothing to pre-filter.
         if visible is not None and issubclass(stored_type(kind), Governed):
             query = query.where(_visible(stable_name(kind), table, visible))
         if after_id is not None:
@@ -215,7 +228,7 @@ def _conditions(kind: type[Record], table: Table, where: dict[str, Any] | None) 
             raise ValidationError(field, message)
         column = table.c[field]
         if isinstance(value, list | tuple | set | frozenset):
-            values = [column_value(v) for v in value if v is not None]
+            values = [_checked(field, column, v) for v in value if v is not None]
             condition: ColumnElement[bool] = column.in_(values)
             if None in value:  # IN never matches NULL; "any of" should
                 condition = or_(condition, column.is_(None))
@@ -223,8 +236,20 @@ def _conditions(kind: type[Record], table: Table, where: dict[str, Any] | None) 
         elif value is None:
             conditions.append(column.is_(None))
         else:
-            conditions.append(column == column_value(value))
+            conditions.append(column == _checked(field, column, value))
     return conditions
+
+
+def _checked(field: str, column: ColumnElement[Any], value: Any) -> Any:
+    """``value`` as the column holds it, refused when its type does not fit (the same on every backend:
+    PostgreSQL would reject ``revoked = 'yes'`` while SQLite would quietly match nothing)."""
+    value = column_value(value)
+    expected = bool if isinstance(column.type, Boolean) else str
+    if not isinstance(value, expected):
+        raise ValidationError(
+            field, f"must be a {'boolean' if expected is bool else 'string'}, got {value!r}"
+        )
+    return value
 
 
 def _visible(name: str, table: Table, visible: Visibility) -> ColumnElement[bool]:

@@ -1,0 +1,71 @@
+"""``fimihub demo`` seeds a hub from the simulator; served over real HTTP, it answers authenticated calls."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from fimihub.cli import main
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    folder = tmp_path_factory.mktemp("demo")
+    db, token_file = folder / "demo.db", folder / "token"
+    assert main(["demo", "--no-serve", "--db", str(db), "--token-file", str(token_file)]) == 0
+    yield db, token_file.read_text().strip()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_demo_seeds_once_and_reissues_a_token(demo_db: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    db, _ = demo_db
+    capsys.readouterr()
+    assert main(["demo", "--no-serve", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "already seeded" in out and "fhk_" in out
+    assert main(["audit", "verify", "--db", str(db)]) == 0
+
+
+def test_served_demo_answers_authenticated_calls(demo_db: tuple[Path, str]) -> None:
+    db, token = demo_db
+    port = free_port()
+    env = {**os.environ, "FIMIHUB_LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "fimihub.cli", "serve", "--db", str(db), "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                httpx.get(base + "/", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        headers = {"Authorization": f"Bearer {token}"}
+        assert httpx.get(base + "/api/v1/operations").status_code == 401
+        operations = httpx.get(base + "/api/v1/operations", headers=headers).json()["items"]
+        assert len(operations) >= 3
+        assert all(op["status"] == "disrupted" for op in operations)
+        signals = httpx.get(base + "/api/v1/signals?kind=domain", headers=headers).json()["items"]
+        assert signals and all(s["kind"] == "domain" for s in signals)
+        console = httpx.get(base + "/", cookies={"fimihub_token": token})
+        assert console.status_code == 200 and operations[0]["name"] in console.text
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        assert server.stdout is not None
+        server.stdout.close()
