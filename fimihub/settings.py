@@ -1,7 +1,8 @@
 """Settings, read from ``FIMIHUB_*`` environment variables and an optional TOML file.
 
 Precedence, highest first: keyword arguments, environment, the TOML file named by ``FIMIHUB_CONFIG``
-(or passed as ``config_file``), the defaults below. Reading happens only in :meth:`Settings.load`, never at import.
+(or passed as ``config_file``), the defaults below. Reading happens only in :meth:`Settings.load`, never
+at import.
 
 Every field is documented here and in ``docs/configuration.md``; ``tests/test_docs.py`` keeps the two in step.
 """
@@ -40,8 +41,6 @@ class Settings:
     token_ttl_days: int = 90
     #: Days a record lives when neither it nor its forum sets a retention period.
     default_retention_days: int = 365
-    #: Largest text field accepted in any record, in characters.
-    max_text_length: int = 100_000
     #: Log level of the server and CLI.
     log_level: str = "INFO"
     #: Where the optional TOML file was read from (informational).
@@ -84,7 +83,7 @@ class Settings:
     def _check(self) -> None:
         if not 0 < self.port < 65536:
             raise ValidationError("port", f"must be between 1 and 65535, got {self.port}")
-        for name in ("max_content_length", "token_ttl_days", "default_retention_days", "max_text_length"):
+        for name in ("max_content_length", "token_ttl_days", "default_retention_days"):
             if getattr(self, name) <= 0:
                 raise ValidationError(name, "must be positive")
         if not self.db:

@@ -21,16 +21,23 @@ __all__ = ["DEMO_OPERATOR", "DemoResult", "seed_demo"]
 #: The organisation that runs the demo hub; its admin is who the demo signs you in as.
 DEMO_OPERATOR = "Northwind Social"
 
-_PLATFORM_ORGS = {"x": DEMO_OPERATOR, "facebook": "Bluepeak Networks", "telegram": "Lumen Messenger",
-                  "tiktok": "Corvid Clips"}
-_OTHER_ORGS = [("Open Source Integrity Lab", "researcher", "DE"), ("FactDesk Europe", "fact-checker", "BE"),
-               ("Civic Watch Network", "civil-society", "PL")]
+_PLATFORM_ORGS = {
+    "x": DEMO_OPERATOR,
+    "facebook": "Bluepeak Networks",
+    "telegram": "Lumen Messenger",
+    "tiktok": "Corvid Clips",
+}
+_OTHER_ORGS = [
+    ("Open Source Integrity Lab", "researcher", "DE"),
+    ("FactDesk Europe", "fact-checker", "BE"),
+    ("Civic Watch Network", "civil-society", "PL"),
+]
 _ASSETS_PER_OPERATION = 40
 
 
 @dataclass(frozen=True, slots=True)
 class DemoResult:
-    """How to get into the demo: an admin token (shown once), whose organisation it is, and what was seeded."""
+    """How to get into the demo: an admin token (shown once), its organisation, and what was seeded."""
 
     token: str
     org_name: str
@@ -62,25 +69,44 @@ def _seed(hub: Any, op: Operator, world: World) -> str:
     orgs: dict[str, Organisation] = {}
     for slug in world.config.platforms:
         name = _PLATFORM_ORGS.get(slug, f"{slug.title()} Trust & Safety")
-        orgs[slug] = hub.create_organisation(op, name=name, kind="platform", country="IE", platforms=[slug],
-                                             operator=name == DEMO_OPERATOR)
+        orgs[slug] = hub.create_organisation(
+            op, name=name, kind="platform", country="IE", platforms=[slug], operator=name == DEMO_OPERATOR
+        )
     others = [hub.create_organisation(op, name=n, kind=k, country=c) for n, k, c in _OTHER_ORGS]
     operator_org = next((o for o in orgs.values() if o.operator), None) or hub.create_organisation(
-        op, name=DEMO_OPERATOR, kind="platform", country="IE", operator=True)
+        op, name=DEMO_OPERATOR, kind="platform", country="IE", operator=True
+    )
     everyone = [*orgs.values(), *others]
-    admin = hub.create_member(op, org_id=operator_org.id, name="Alex Moreau", roles=["admin", "analyst"],
-                              email="alex@northwind.example")
+    admin = hub.create_member(
+        op,
+        org_id=operator_org.id,
+        name="Alex Moreau",
+        roles=["admin", "analyst"],
+        email="alex@northwind.example",
+    )
     for org in everyone:
         if org.id != operator_org.id:
-            roles = ["partner-reporter"] if org.kind.value in ("fact-checker", "civil-society") else ["analyst"]
+            roles = (
+                ["partner-reporter"] if org.kind.value in ("fact-checker", "civil-society") else ["analyst"]
+            )
             hub.create_member(op, org_id=org.id, name=f"Analyst at {org.name}", roles=roles)
         hub.create_member(op, org_id=org.id, name=f"Reviewer at {org.name}", roles=["reviewer"])
     task_force = hub.create_forum(
-        op, name="C16 Task-force exchange", default_tlp="green", member_orgs=[o.id for o in everyone],
-        admins=[admin.id], description="Cross-platform influence operations, Code of Practice Commitment 16.")
+        op,
+        name="C16 Task-force exchange",
+        default_tlp="green",
+        member_orgs=[o.id for o in everyone],
+        admins=[admin.id],
+        description="Cross-platform influence operations, Code of Practice Commitment 16.",
+    )
     crisis = hub.create_forum(
-        op, name="Crisis Response working group", default_tlp="amber",
-        member_orgs=[o.id for o in [*orgs.values(), others[0]]], admins=[admin.id], retention_days=180)
+        op,
+        name="Crisis Response working group",
+        default_tlp="amber",
+        member_orgs=[o.id for o in [*orgs.values(), others[0]]],
+        admins=[admin.id],
+        retention_days=180,
+    )
 
     counts: Counter[str] = Counter()
     for index, sim_op in enumerate(world.truth.operations):
@@ -93,14 +119,21 @@ def _seed(hub: Any, op: Operator, world: World) -> str:
         signals = hub.create_many(op, Signal, _signals(sim_op, base))
         actions = hub.create_many(op, Action, _actions(world, sim_op, orgs, forum.id, operation.id))
         counts.update(assets=len(assets), signals=len(signals), actions=len(actions))
-    hub.create(op, Lead, {
-        "owner_org": others[1].id, "marking": {"tlp": "amber", "recipient_orgs": [operator_org.id]},
-        "title": "Look-alike news sites pushing the same story",
-        "description": "Several new domains copy a national broadcaster's layout and push one narrative.",
-        "urls": list(world.truth.operations[0].urls[:3]),
-    })
+    hub.create(
+        op,
+        Lead,
+        {
+            "owner_org": others[1].id,
+            "marking": {"tlp": "amber", "recipient_orgs": [operator_org.id]},
+            "title": "Look-alike news sites pushing the same story",
+            "description": "Several new domains copy a national broadcaster's layout and push one narrative.",
+            "urls": list(world.truth.operations[0].urls[:3]),
+        },
+    )
     counts["leads"] += 1
-    return (f"seeded {len(everyone)} organisations, 2 forums, " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    return f"seeded {len(everyone)} organisations, 2 forums, " + ", ".join(
+        f"{n} {k}" for k, n in counts.items()
+    )
 
 
 def _main_platform(world: World, sim_op: SimOperation) -> str:
@@ -111,11 +144,18 @@ def _main_platform(world: World, sim_op: SimOperation) -> str:
 
 def _operation(sim_op: SimOperation, owner_id: str, forum_id: str) -> dict[str, Any]:
     return {
-        "owner_org": owner_id, "forum_id": forum_id, "name": sim_op.name, "aliases": list(sim_op.aliases),
-        "status": "disrupted", "origin_countries": list(sim_op.origin_countries),
-        "target_countries": list(sim_op.target_countries), "operator_type": sim_op.operator_type.value,
-        "narratives": list(sim_op.narratives), "techniques": list(sim_op.techniques),
-        "first_seen": sim_op.first_seen, "last_seen": sim_op.last_seen,
+        "owner_org": owner_id,
+        "forum_id": forum_id,
+        "name": sim_op.name,
+        "aliases": list(sim_op.aliases),
+        "status": "disrupted",
+        "origin_countries": list(sim_op.origin_countries),
+        "target_countries": list(sim_op.target_countries),
+        "operator_type": sim_op.operator_type.value,
+        "narratives": list(sim_op.narratives),
+        "techniques": list(sim_op.techniques),
+        "first_seen": sim_op.first_seen,
+        "last_seen": sim_op.last_seen,
         "description": f"Simulated network active on {', '.join(sim_op.platforms)}.",
     }
 
@@ -123,9 +163,19 @@ def _operation(sim_op: SimOperation, owner_id: str, forum_id: str) -> dict[str, 
 def _assets(world: World, sim_op: SimOperation, base: dict[str, Any]) -> list[dict[str, Any]]:
     rows = world.accounts.filter(_equals(world.accounts, "operation", sim_op.id)).to_pylist()
     rows = [r for r in rows if r["wave"] == 0][:_ASSETS_PER_OPERATION]
-    assets = [{**base, "platform": r["platform"], "kind": "account", "handle": r["handle"],
-               "display_name": r["display_name"] or None, "followers": r["followers"],
-               "account_created_at": r["created_at"], "removed_at": r["removed_at"]} for r in rows]
+    assets = [
+        {
+            **base,
+            "platform": r["platform"],
+            "kind": "account",
+            "handle": r["handle"],
+            "display_name": r["display_name"] or None,
+            "followers": r["followers"],
+            "account_created_at": r["created_at"],
+            "removed_at": r["removed_at"],
+        }
+        for r in rows
+    ]
     assets += [{**base, "platform": "web", "kind": "domain", "url": f"https://{d}/"} for d in sim_op.domains]
     return assets
 
@@ -134,22 +184,36 @@ def _signals(sim_op: SimOperation, base: dict[str, Any]) -> list[dict[str, Any]]
     found: list[dict[str, Any]] = []
     found += [{**base, "kind": "domain", "value": d, "confidence": 90} for d in sim_op.domains]
     found += [{**base, "kind": "url", "value": u, "confidence": 80} for u in sim_op.urls[:10]]
-    found += [{**base, "kind": "hashtag", "value": f"#{h.lstrip('#')}", "confidence": 40} for h in sim_op.hashtags]
-    found += [{**base, "kind": "pdq", "value": h, "quality": 100, "confidence": 70} for h in sim_op.image_hashes[:8]]
+    found += [
+        {**base, "kind": "hashtag", "value": f"#{h.lstrip('#')}", "confidence": 40} for h in sim_op.hashtags
+    ]
+    found += [
+        {**base, "kind": "pdq", "value": h, "quality": 100, "confidence": 70} for h in sim_op.image_hashes[:8]
+    ]
     return found
 
 
-def _actions(world: World, sim_op: SimOperation, orgs: dict[str, Organisation], forum_id: str,
-             operation_id: str) -> list[dict[str, Any]]:
+def _actions(
+    world: World, sim_op: SimOperation, orgs: dict[str, Organisation], forum_id: str, operation_id: str
+) -> list[dict[str, Any]]:
     rows = world.accounts.filter(_equals(world.accounts, "operation", sim_op.id)).to_pylist()
     per_platform = Counter(r["platform"] for r in rows if r["wave"] == 0)
     main = _main_platform(world, sim_op)
-    return [{
-        "owner_org": orgs[p].id, "forum_id": forum_id, "operation_id": operation_id, "kind": "remove",
-        "platform": p, "asset_count": n, "taken_at": sim_op.takedown_at,
-        "lead_source": "internal" if p == main else "forum-share",
-        "member_states": list(sim_op.affected_member_states),
-    } for p, n in sorted(per_platform.items()) if p in orgs]
+    return [
+        {
+            "owner_org": orgs[p].id,
+            "forum_id": forum_id,
+            "operation_id": operation_id,
+            "kind": "remove",
+            "platform": p,
+            "asset_count": n,
+            "taken_at": sim_op.takedown_at,
+            "lead_source": "internal" if p == main else "forum-share",
+            "member_states": list(sim_op.affected_member_states),
+        }
+        for p, n in sorted(per_platform.items())
+        if p in orgs
+    ]
 
 
 def _equals(table: Any, column: str, value: str) -> Any:

@@ -26,7 +26,7 @@ class TLP(StrEnum):
 
     @classmethod
     def parse(cls, value: str) -> TLP:
-        """Accept ``TLP:AMBER+STRICT``, ``amber+strict``, ``AMBER_STRICT`` and ``white`` (TLP 1.0 for CLEAR)."""
+        """Accept ``TLP:AMBER+STRICT``, ``amber+strict``, ``AMBER_STRICT``, and ``white`` (TLP 1.0 CLEAR)."""
         text = value.strip().lower().removeprefix("tlp:").replace("_", "+").replace(" ", "")
         if text == "white":
             text = "clear"

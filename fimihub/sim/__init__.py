@@ -1,8 +1,8 @@
 """A seeded generator of a multi-platform world with covert influence operations, and its ground truth.
 
-The world has benign users, look-alike news fans, and influence operations whose accounts post in coordinated
-bursts across platforms, are taken down, and come back in later waves under renamed handles with lightly edited
-texts and images. Posts come in the platform export format (DESIGN.md), labelled with ``operation``.
+The world has benign users, look-alike news fans, and influence operations whose accounts post in
+coordinated bursts across platforms, are taken down, and come back in later waves under renamed handles with
+lightly edited texts and images. Posts come in the platform export format (DESIGN.md), labelled with ``operation``.
 
     >>> from fimihub.sim import WorldConfig, generate
     >>> world = generate(WorldConfig(seed=7))          # doctest: +SKIP

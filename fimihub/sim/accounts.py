@@ -1,8 +1,8 @@
 """The accounts of a world: benign users, their look-alike news fans, and every wave of every operation.
 
-Accounts are laid out in one global order (benign, look-alikes, then each operation's waves in turn), so an
-operation wave's accounts are one contiguous range that bursts can draw from. Operation accounts are created in
-batches shortly before they act, with small followings and numbered handles; returning accounts replace a
+Accounts are laid out in one global order (benign, look-alikes, then each operation's waves in turn), so
+an operation wave's accounts are one contiguous range that bursts can draw from. Operation accounts are created
+in batches shortly before they act, with small followings and numbered handles; returning accounts replace a
 removed account of the wave before, often under a renamed handle and sometimes on another platform.
 """
 
@@ -144,7 +144,7 @@ def plan_accounts(
 
 
 class _Group:
-    """A batch of accounts: string columns as pyarrow arrays, the rest as numpy arrays (see :class:`Accounts`)."""
+    """A batch of accounts: strings as pyarrow arrays, the rest as numpy arrays (see :class:`Accounts`)."""
 
     def __init__(
         self, handles: pa.Array, displays: pa.Array, renames: list[str] | None, **arrays: object

@@ -1,8 +1,8 @@
 """The content columns of a batch of posts (text, URLs, hashtags, image) and benign users' share of it.
 
-Benign users link to news articles (a popular few get most links), use common hashtags, and post photos, some of
-which are popular memes that circulate as near-duplicates. Everything is built column-wise; a :class:`Content`
-is then overwritten in place for the rows that carry something else.
+Benign users link to news articles (a popular few get most links), use common hashtags, and post photos, some
+of which are popular memes that circulate as near-duplicates. Everything is built column-wise; a
+:class:`Content` is then overwritten in place for the rows that carry something else.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Writing a simulated world to disk, and reading it back.
 
-:func:`write_world` streams the posts into ``posts.parquet`` one row group per chunk, so a world of ten million
-posts never sits in memory; ``accounts.parquet`` and ``truth.json`` go beside it. CSV is offered for tools that
-want it, with ISO 8601 times.
+:func:`write_world` streams the posts into ``posts.parquet`` one row group per chunk, so a world of ten
+million posts never sits in memory; ``accounts.parquet`` and ``truth.json`` go beside it. CSV is offered for
+tools that want it, with ISO 8601 times.
 """
 
 from __future__ import annotations
@@ -54,7 +54,10 @@ def write_world(
     compression: str = "zstd",
 ) -> WrittenWorld:
     """Generate the world ``config`` describes into ``out_dir``: ``posts``, ``accounts`` (``.parquet`` or
-    ``.csv``) and ``truth.json``. Posts are streamed: memory stays at about one chunk of ``chunk_rows`` rows."""
+    ``.csv``) and ``truth.json``. Posts are streamed: memory holds about one chunk of ``chunk_rows`` rows.
+
+    ``progress(done_rows, total_rows)`` is called at the start and after every chunk.
+    """
     if chunk_rows < 1:
         raise ValidationError("chunk_rows", "must be at least 1")
     if fmt not in ("parquet", "csv"):

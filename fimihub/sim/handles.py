@@ -1,10 +1,10 @@
 """Handles and display names of simulated accounts, and how returning accounts disguise the ones they replace.
 
-Handles follow each platform's rules (allowed characters, length), so a handle that migrates to another platform
-is re-shaped the way its operator would have to. Renames are the tricks seen in recidivist networks: bumping a
-number (``name_1234`` → ``name_1235``), swapping a suffix (``_news`` → ``_official``), and look-alike characters
-(``l`` → ``1``, ``o`` → ``0``). Handles are ASCII on every platform we model, so Cyrillic homoglyphs go into
-display names, where platforms allow them.
+Handles follow each platform's rules (allowed characters, length), so a handle that migrates to another
+platform is re-shaped the way its operator would have to. Renames are the tricks seen in recidivist networks:
+bumping a number (``name_1234`` → ``name_1235``), swapping a suffix (``_news`` → ``_official``), and look-alike
+characters (``l`` → ``1``, ``o`` → ``0``). Handles are ASCII on every platform we model, so Cyrillic
+homoglyphs go into display names, where platforms allow them.
 """
 
 from __future__ import annotations
@@ -201,7 +201,7 @@ def homoglyph_name(name: str, rng: np.random.Generator) -> str:
 
 
 def dedupe_handles(platform: I64, handles: pa.Array, names: Sequence[str]) -> pa.Array:
-    """``handles`` made unique within each platform: later duplicates get a numeric suffix that fits the rules.
+    """``handles`` made unique within each platform: later duplicates get a numeric suffix within the rules.
 
     The first holder of a handle keeps it, so the order of ``handles`` decides who is renamed.
     """

@@ -1,8 +1,8 @@
 """Random streams and identifiers of a simulated world.
 
-Every part of the generator draws from its own named stream of the world's seed, so a world is the same however
-it is produced (in memory or streamed in chunks of any size), and ids are bijective scrambles of positions, so
-they are unique without bookkeeping.
+Every part of the generator draws from its own named stream of the world's seed, so a world is the same
+however it is produced (in memory or streamed in chunks of any size), and ids are bijective scrambles of
+positions, so they are unique without bookkeeping.
 """
 
 from __future__ import annotations

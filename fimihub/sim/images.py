@@ -1,8 +1,8 @@
 """Images of simulated posts, as PDQ-like perceptual hashes: 256 bits written as 64 lower-case hex digits.
 
-Only the hashes matter to the hub (signals travel as hex strings), so the simulator never draws a picture. Two
-unrelated images get independent random hashes, about 128 bits apart; a re-cropped or re-encoded copy of an image
-differs in a few bits, as PDQ hashes of near-duplicates do (PDQ's usual match threshold is 31 bits).
+Only the hashes matter to the hub (signals travel as hex strings), so the simulator never draws a picture.
+Two unrelated images get independent random hashes, about 128 bits apart; a re-cropped or re-encoded copy of
+an image differs in a few bits, as PDQ hashes of near-duplicates do (PDQ's usual match threshold is 31 bits).
 """
 
 from __future__ import annotations

@@ -305,7 +305,7 @@ def _hashtags(
     count: int,
     previous: list[str] | tuple[str, ...],
 ) -> list[str]:
-    """``count`` hashtags no other operation uses, built on the narratives' stems (variants if ``previous``)."""
+    """``count`` hashtags no other operation uses, on the narratives' stems (variants if ``previous``)."""
     stems = [s for n in narratives for s in n.hashtags]
     tags: list[str] = []
     for attempt in range(count * 50):

@@ -1,8 +1,8 @@
 """The skeleton of a world, fixed before any post is written: operations, accounts, bursts and work units.
 
-Posts are generated later, unit by unit, each unit with its own seeded random stream (see ``posts``). Because the
-plan knows how many rows every unit will produce, post ids and the total are known up front: the output is the
-same whether it is built in memory or streamed in chunks of any size, and a progress bar knows its end.
+Posts are generated later, unit by unit, each unit with its own seeded random stream (see ``posts``). Because
+the plan knows how many rows every unit will produce, post ids and the total are known up front: the output is
+the same whether it is built in memory or streamed in chunks of any size, and a progress bar knows its end.
 """
 
 from __future__ import annotations

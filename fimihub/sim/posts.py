@@ -2,9 +2,9 @@
 
 An *accounts* unit writes the own posts of a block of accounts: benign chatter with news links, hashtags and
 images (some of them popular memes); look-alike fans who now and then share an operation's link; operation
-accounts posting their copypasta one by one, with some innocent-looking posts as cover. A *bursts* unit writes
-coordinated bursts: several accounts of one operation wave posting or reposting the same object within minutes,
-on every platform the participants are on.
+accounts posting their copypasta one by one, with some innocent-looking posts as cover. A *bursts* unit
+writes coordinated bursts: several accounts of one operation wave posting or reposting the same object within
+minutes, on every platform the participants are on.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Column layouts of what the simulator writes: the platform export (``posts``) and the account table.
 
 ``POSTS_SCHEMA`` is the "Platform export" of DESIGN.md, in its column order, plus the ``operation`` label a
-labelled export may carry. The list fields (``urls``, ``hashtags``, ``image_pdq``) are space-separated strings;
-hashtags are written without ``#``. Absent strings are empty, never null; only ``posted_at`` of an account's
-empty row (an account with no posts) is null.
+labelled export may carry. The list fields (``urls``, ``hashtags``, ``image_pdq``) are space-separated
+strings; hashtags are written without ``#``. Absent strings are empty, never null; only ``posted_at`` of an
+account's empty row (an account with no posts) is null.
 """
 
 from __future__ import annotations

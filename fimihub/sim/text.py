@@ -117,9 +117,9 @@ def operation_text(
 def light_edit(text: str, rng: np.random.Generator, edits: int | None = None) -> str:
     """``text`` lightly edited the way a returning operation reworks its copypasta.
 
-    Each edit swaps a word for a synonym, inserts a filler word, deletes a word, or makes a typo; each touches at
-    most three word 3-shingles, so with one edit per ~60 words (the default) the word-3-shingle Jaccard to the
-    original stays about 0.8 or more for texts of 40 words and up.
+    Each edit swaps a word for a synonym, inserts a filler word, deletes a word, or makes a typo; each touches
+    at most three word 3-shingles, so with one edit per ~60 words (the default) the word-3-shingle Jaccard to
+    the original stays about 0.8 or more for texts of 40 words and up.
     """
     words = text.split()
     count = edits if edits is not None else max(1, round(len(words) / 60))

@@ -1,7 +1,7 @@
 """Ground truth of a simulated world: the operations as they really were, and who came back as whom.
 
-Evaluations (PDQ and text matching, co-action detection, resurgence scoring) compare what a detector found with
-this. It is also written next to the posts as ``truth.json``, whose shape is named and versioned
+Evaluations (PDQ and text matching, co-action detection, resurgence scoring) compare what a detector found
+with this. It is also written next to the posts as ``truth.json``, whose shape is named and versioned
 (``"format": "fimihub-sim-truth", "version": 1``) so that files written today stay readable.
 """
 
@@ -106,7 +106,8 @@ class SimOperation:
 class SimReturn:
     """A returning account: which operation and wave it belongs to, and the account it replaces.
 
-    ``rename`` says how its handle relates to the replaced one's (see :data:`fimihub.sim.handles.RENAME_KINDS`).
+    ``rename`` says how its handle relates to the replaced one's (see
+    :data:`fimihub.sim.handles.RENAME_KINDS`).
     """
 
     platform: str

@@ -1,8 +1,8 @@
 """Generating a world: :func:`generate` builds one in memory; :func:`iter_posts` streams its posts in chunks.
 
-Both run the same plan and the same work units in the same order, so a streamed world has exactly the rows of
-the in-memory one, whatever the chunk size. The ground truth's observed figures (posts per wave, first and last
-seen) are gathered while the posts are made.
+Both run the same plan and the same work units in the same order, so a streamed world has exactly the rows
+of the in-memory one, whatever the chunk size. The ground truth's observed figures (posts per wave, first and
+last seen) are gathered while the posts are made.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ __all__ = [
     "iter_posts",
 ]
 
-DEFAULT_CHUNK_ROWS = 500_000
+DEFAULT_CHUNK_ROWS = 250_000
 _NEVER = np.iinfo(np.int64).max
 
 
@@ -59,7 +59,7 @@ def generate(config: WorldConfig | None = None) -> World:
 
 
 def iter_posts(config: WorldConfig, *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pa.Table]:
-    """The posts of the world ``config`` describes, as tables of ``chunk_rows`` rows (the last may be shorter).
+    """The posts of the world ``config`` describes, in tables of ``chunk_rows`` rows (the last may be shorter).
 
     Only about one chunk is held at a time. The rows are those of ``generate(config).posts``, in order.
     """
@@ -69,8 +69,8 @@ def iter_posts(config: WorldConfig, *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> 
 class Generation:
     """One run of the generator: the plan, then the posts unit by unit, then the ground truth.
 
-    :meth:`truth` is complete once :meth:`tables` (or :meth:`chunks`) has been consumed to the end, because the
-    truth records what was actually posted.
+    :meth:`truth` is available once :meth:`tables` (or :meth:`chunks`) has been consumed to the end, because
+    the truth records what was actually posted.
     """
 
     def __init__(self, config: WorldConfig) -> None:
@@ -87,7 +87,7 @@ class Generation:
         return accounts_table(self.plan)
 
     def tables(self) -> Iterator[pa.Table]:
-        """Each work unit's posts, in order (units vary in size, from a few hundred rows to tens of thousands)."""
+        """Each work unit's posts, in order (from a few hundred rows to tens of thousands each)."""
         for unit in self.plan.units:
             part = unit_posts(self.plan, unit)
             self._stats.add(part)

@@ -9,7 +9,35 @@ __all__ = ["EEA", "EU", "country", "is_country"]
 #: The 27 EU Member States (ISO 3166-1 alpha-2).
 #: Greece is ``GR`` here; the EU's own ``EL`` is accepted on input.
 EU: frozenset[str] = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
+    {
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    }
 )
 #: The EU/EEA: the EU plus Iceland, Liechtenstein and Norway.
 EEA: frozenset[str] = EU | {"IS", "LI", "NO"}

@@ -30,7 +30,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_demo_seeds_once_and_reissues_a_token(demo_db: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_seeds_once_and_reissues_a_token(
+    demo_db: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
     db, _ = demo_db
     capsys.readouterr()
     assert main(["demo", "--no-serve", "--db", str(db)]) == 0
@@ -45,7 +47,9 @@ def test_served_demo_answers_authenticated_calls(demo_db: tuple[Path, str]) -> N
     env = {**os.environ, "FIMIHUB_LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(
         [sys.executable, "-m", "fimihub.cli", "serve", "--db", str(db), "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         base = f"http://127.0.0.1:{port}"
