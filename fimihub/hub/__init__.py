@@ -148,7 +148,7 @@ class Hub(AdminMixin, AuditMixin):
 
     def get(self, by: Caller, kind: type[G], record_id: str) -> G:
         """The record, if the caller may read it; otherwise :class:`NotFound` (existence is not revealed)."""
-        with self.store.unit_of_work() as uow:
+        with self.store.unit_of_work(read_only=True) as uow:
             record = uow.get(kind, record_id)
             forums = {f.id: f for f in uow.find(Forum)}
             if record is None or not self._may(by, policy.Act.READ, record, forums):
@@ -168,7 +168,7 @@ class Hub(AdminMixin, AuditMixin):
         if not 1 <= limit <= _LIST_MAX:
             raise ValidationError("limit", f"must be between 1 and {_LIST_MAX}")
         items: list[G] = []
-        with self.store.unit_of_work() as uow:
+        with self.store.unit_of_work(read_only=True) as uow:
             forums = {f.id: f for f in uow.find(Forum)}
             visible = self._visibility(by)
             cursor = after

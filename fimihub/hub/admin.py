@@ -69,11 +69,11 @@ class AdminMixin:
 
     def organisations(self, by: Caller) -> list[Organisation]:
         """Every member organisation: members of a hub know who else takes part."""
-        with self.store.unit_of_work() as uow:
+        with self.store.unit_of_work(read_only=True) as uow:
             return uow.find(Organisation)
 
     def organisation(self, by: Caller, org_id: str) -> Organisation:
-        with self.store.unit_of_work() as uow:
+        with self.store.unit_of_work(read_only=True) as uow:
             return _existing(uow.get(Organisation, org_id), "organisation", org_id)
 
     def create_member(self, by: Caller, **data: Any) -> Member:
@@ -97,7 +97,7 @@ class AdminMixin:
             if org_id not in (None, by.org.id):
                 raise PermissionDenied("members of other organisations are not listed")
             org_id = by.org.id
-        with self.store.unit_of_work() as uow:
+        with self.store.unit_of_work(read_only=True) as uow:
             return uow.find(Member, where={"org_id": org_id} if org_id else None)
 
     def set_member_active(self, by: Caller, member_id: str, active: bool) -> Member:
@@ -132,7 +132,7 @@ class AdminMixin:
 
     def forums(self, by: Caller) -> list[Forum]:
         """The forums the caller's organisation belongs to (all of them for the hub operator)."""
-        with self.store.unit_of_work() as uow:
+        with self.store.unit_of_work(read_only=True) as uow:
             found = uow.find(Forum)
         if isinstance(by, Operator) or policy.may_administer_hub(by):
             return found
@@ -219,7 +219,7 @@ class AdminMixin:
         return IssuedToken(token, secret)
 
     def tokens(self, by: Caller, member_id: str) -> list[ApiToken]:
-        with self.store.unit_of_work() as uow:
+        with self.store.unit_of_work(read_only=True) as uow:
             member = _existing(uow.get(Member, member_id), "member", member_id)
             if isinstance(by, Operator) or by.member.id != member_id:
                 self._require_org_admin(by, member.org_id)
@@ -242,7 +242,7 @@ class AdminMixin:
         """The member behind a token secret; :class:`AuthenticationError` for anything not usable now."""
         if not secret:
             raise AuthenticationError("an API token is required (Authorization: Bearer <token>)")
-        with self.store.unit_of_work() as uow:
+        with self.store.unit_of_work(read_only=True) as uow:
             found = uow.find(ApiToken, where={"token_hash": hash_token(secret)}, limit=1)
             if not found or not found[0].usable_at(self.clock()):
                 raise AuthenticationError("the API token is unknown, expired or revoked")
@@ -250,7 +250,7 @@ class AdminMixin:
 
     def actor(self, member_id: str, scopes: Iterable[Scope] | None = None) -> policy.Actor:
         """The caller object for a member, as a token with ``scopes`` would give (all of its own if None)."""
-        with self.store.unit_of_work() as uow:
+        with self.store.unit_of_work(read_only=True) as uow:
             return self._actor(uow, member_id, frozenset(scopes) if scopes is not None else None)
 
     # -- shared helpers -----------------------------------------------------------------------------

@@ -39,7 +39,7 @@ class AuditMixin:
         """Events in chain order (hub operator and its admins)."""
         if not isinstance(by, Operator) and not policy.may_administer_hub(by):
             raise PermissionDenied("only the hub operator's admins may read the audit log")
-        with self.store.unit_of_work() as uow:
+        with self.store.unit_of_work(read_only=True) as uow:
             return list(uow.audit_events(after_seq=after_seq, limit=limit))
 
     def verify_audit(self) -> AuditReport:
@@ -50,7 +50,7 @@ class AuditMixin:
         """
         problems: list[str] = []
         prev_hash, prev_seq, count = GENESIS, 0, 0
-        with self.store.unit_of_work() as uow:
+        with self.store.unit_of_work(read_only=True) as uow:
             for event in uow.audit_events():
                 count += 1
                 if event.seq != prev_seq + 1:

@@ -2,11 +2,14 @@
 
 The world has benign users, look-alike news fans, and influence operations whose accounts post in
 coordinated bursts across platforms, are taken down, and come back in later waves under renamed handles with
-lightly edited texts and images. Posts come in the platform export format (DESIGN.md), labelled with ``operation``.
+lightly edited texts and images. Posts come in the platform export format (DESIGN.md), labelled with
+``operation``.
 
-    >>> from fimihub.sim import WorldConfig, generate
-    >>> world = generate(WorldConfig(seed=7))          # doctest: +SKIP
-    >>> write_world(WorldConfig(seed=7, scale=200), "out/")  # doctest: +SKIP
+    >>> from fimihub.sim import WorldConfig, generate, write_world
+    >>> world = generate(WorldConfig(seed=7))  # posts, accounts and truth, in memory
+    >>> written = write_world(WorldConfig.for_posts(1_000_000, seed=7), "out/")  # doctest: +SKIP
+
+``scale=1`` gives about eight thousand posts; :meth:`WorldConfig.for_posts` picks the scale for a post count.
 """
 
 from fimihub.sim.config import DEFAULT_PLATFORMS, WorldConfig

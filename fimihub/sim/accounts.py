@@ -1,9 +1,9 @@
 """The accounts of a world: benign users, their look-alike news fans, and every wave of every operation.
 
 Accounts are laid out in one global order (benign, look-alikes, then each operation's waves in turn), so
-an operation wave's accounts are one contiguous range that bursts can draw from. Operation accounts are created
-in batches shortly before they act, with small followings and numbered handles; returning accounts replace a
-removed account of the wave before, often under a renamed handle and sometimes on another platform.
+an operation wave's accounts are one contiguous range that bursts can draw from. Operation accounts are
+created in batches shortly before they act, with small followings and numbered handles; returning accounts
+replace a removed account of the wave before, often under a renamed handle and sometimes on another platform.
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ def plan_accounts(
         for wave in op.waves:
             n = wave.accounts
             acc_lo.append(lo)
-            common = {
+            common: dict[str, object] = {
                 "kind": np.full(n, OPERATION),
                 "created_at": rng.integers(wave.created_from, wave.created_until + 1, n),
                 "operation": np.full(n, op.index),
@@ -227,8 +227,8 @@ def _returning(
     for i, (old_handle, old_display) in enumerate(zip(old_handles, old_displays, strict=True)):
         target = config.platforms[int(platform[i])]
         if renamed[i]:
-            kind = _RENAMES[int(kinds[i])]
-            handles.append(rename_handle(fit_handle(old_handle, target), target, kind, rng))
+            handle, kind = rename_handle(fit_handle(old_handle, target), target, _RENAMES[int(kinds[i])], rng)
+            handles.append(handle)
             displays.append(old_display if rng.random() < 0.6 else homoglyph_name(old_display, rng))
         else:
             kind = "fresh"

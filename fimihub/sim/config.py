@@ -43,11 +43,11 @@ class WorldConfig:
     platforms: tuple[str, ...] = DEFAULT_PLATFORMS
     #: Number of influence operations at ``scale <= 1``.
     operations: int = 5
-    benign_accounts: int = 500
+    benign_accounts: int = 1000
     #: Benign news fans who share operations' links and hashtags now and then (false-positive bait).
     lookalike_accounts: int = 30
     #: Accounts of an average operation's first wave at ``scale=1``.
-    accounts_per_operation: int = 30
+    accounts_per_operation: int = 25
     start: datetime = field(default_factory=_default_start)
     days: int = 180
     benign_posts_per_account: float = 6.0

@@ -50,6 +50,12 @@ class Content:
             self.hashtags = pc.if_else(mask, "", self.hashtags)
             self.has_image = self.has_image & ~rows
 
+    def erase(self, rows: Mask) -> None:
+        """Empty ``rows`` entirely (the rows of accounts that never post)."""
+        if rows.any():
+            self.clear(rows)
+            self.text = pc.if_else(pa.array(rows), "", self.text)
+
     def set_urls(self, rows: Mask, has: Mask, pick: I64, pool: pa.Array) -> None:
         """``rows`` (``m`` of them) link to ``pool[pick]`` where ``has``, and to nothing elsewhere."""
         self.urls = _put(self.urls, rows, has, pick, pool)
@@ -73,7 +79,12 @@ class Content:
         self.has_image[rows] = self.has_image[source]
 
     def image_hex(self) -> pa.Array:
-        return pc.if_else(pa.array(self.has_image), to_hex(self.images), "")
+        """The ``image_pdq`` column: the hash in hex where there is an image, else empty."""
+        if not self.has_image.any():
+            return blank(len(self.has_image))
+        return pc.replace_with_mask(
+            blank(len(self.has_image)), pa.array(self.has_image), to_hex(self.images[self.has_image])
+        )
 
 
 def _put(column: pa.Array, rows: Mask, has: Mask, pick: I64, pool: pa.Array) -> pa.Array:

@@ -2,9 +2,9 @@
 
 Handles follow each platform's rules (allowed characters, length), so a handle that migrates to another
 platform is re-shaped the way its operator would have to. Renames are the tricks seen in recidivist networks:
-bumping a number (``name_1234`` → ``name_1235``), swapping a suffix (``_news`` → ``_official``), and look-alike
-characters (``l`` → ``1``, ``o`` → ``0``). Handles are ASCII on every platform we model, so Cyrillic
-homoglyphs go into display names, where platforms allow them.
+bumping a number (``name_1234`` → ``name_1235``), swapping a suffix (``_news`` → ``_official``), and
+look-alike characters (``l`` → ``1``, ``o`` → ``0``). Handles are ASCII on every platform we model, so
+Cyrillic homoglyphs go into display names, where platforms allow them.
 """
 
 from __future__ import annotations
@@ -152,8 +152,12 @@ def fit_handles(handles: pa.Array, platform: I64, names: Sequence[str]) -> pa.Ar
     return pa.concat_arrays(parts).take(pa.array(inverse))
 
 
-def rename_handle(handle: str, platform: str, kind: str, rng: np.random.Generator) -> str:
-    """A rename of ``handle`` of the given ``kind`` (not ``fresh``) that differs from it on ``platform``."""
+def rename_handle(handle: str, platform: str, kind: str, rng: np.random.Generator) -> tuple[str, str]:
+    """A rename of ``handle`` on ``platform`` of the given ``kind`` (not ``fresh``), and its actual kind.
+
+    When the platform's rules undo a rename (a suffix cut off by the length limit), a look-alike is used
+    instead and reported as such, so the ground truth says what was done.
+    """
     if kind == "increment":
         match = re.search(r"(\d+)$", handle)
         if match:
@@ -168,12 +172,13 @@ def rename_handle(handle: str, platform: str, kind: str, rng: np.random.Generato
     else:
         new = _lookalike(handle, rng)
     new = fit_handle(new, platform)
-    if new == fit_handle(handle, platform):
-        new = fit_handle(_lookalike(handle, rng), platform)
-    if new == fit_handle(handle, platform):
-        last = new[-1]
-        new = new[:-1] + ("7" if last != "7" else "8")
-    return new
+    old = fit_handle(handle, platform)
+    if new == old:
+        kind = "lookalike"
+        new = fit_handle(_lookalike(old, rng), platform)
+    if new == old:
+        new = new[:-1] + ("7" if new[-1] != "7" else "8")
+    return new, kind
 
 
 def _lookalike(handle: str, rng: np.random.Generator) -> str:

@@ -17,7 +17,8 @@ from fimihub.sim.accounts import Accounts, plan_accounts
 from fimihub.sim.config import WorldConfig
 from fimihub.sim.ids import seeded
 from fimihub.sim.images import Hashes, random_hashes
-from fimihub.sim.operations import JITTER_VARIANTS, OperationPlan, plan_operations
+from fimihub.sim.operations import OperationPlan, plan_operations
+from fimihub.sim.pools import JITTER_VARIANTS
 
 __all__ = ["Bursts", "Plan", "Pools", "Unit", "Waves", "make_plan"]
 

@@ -20,9 +20,9 @@ from fimihub.sim.accounts import LOOKALIKE, OPERATION
 from fimihub.sim.content import Content, benign_content, blank
 from fimihub.sim.ids import scrambled_ids, seeded
 from fimihub.sim.images import flip_bits
-from fimihub.sim.operations import JITTER_VARIANTS
 from fimihub.sim.plan import Plan, Unit
-from fimihub.sim.schema import POSTS_SCHEMA, TIMESTAMP
+from fimihub.sim.pools import JITTER_VARIANTS
+from fimihub.sim.schema import POSTS_SCHEMA, timestamps
 
 __all__ = ["UnitPosts", "unit_posts"]
 
@@ -104,10 +104,10 @@ def _account_unit(plan: Plan, unit: Unit, rng: np.random.Generator) -> UnitPosts
         content.set_hashtags(share, ~with_url | (rng.random(m) < 0.3), combo, pools.combos)
 
     post_id = scrambled_ids(unit.row_offset + np.arange(n, dtype=np.int64), plan.post_salt)
-    repost_of = _benign_reposts(
-        rng, content, post_id, accounts.platform[acc], t, (kind != OPERATION) & ~empty
-    )
-    content.clear(empty)
+    benign = (kind != OPERATION) & ~empty
+    # A fan's shares of operation links stay their own posts (others may repost them).
+    repost_of = _benign_reposts(rng, content, post_id, accounts.platform[acc], t, benign, benign & ~share)
+    content.erase(empty)
     post_id = pc.if_else(pa.array(empty), "", post_id)
     labelled = (kind == OPERATION) & ~empty
     return UnitPosts(
@@ -118,12 +118,18 @@ def _account_unit(plan: Plan, unit: Unit, rng: np.random.Generator) -> UnitPosts
 
 
 def _benign_reposts(
-    rng: np.random.Generator, content: Content, post_id: pa.Array, platform: I64, t: I64, eligible: Mask
+    rng: np.random.Generator,
+    content: Content,
+    post_id: pa.Array,
+    platform: I64,
+    t: I64,
+    sources: Mask,
+    reposters: Mask,
 ) -> pa.Array:
-    """Some benign posts are reposts of an earlier benign post on the same platform (hours apart, unlike a
-    burst); they carry the original's content."""
-    candidates = np.flatnonzero(eligible)
-    repost = eligible & (rng.random(len(t)) < 0.08)
+    """Some benign posts (of ``reposters``) are reposts of an earlier post of ``sources`` on the same platform
+    (hours or days apart, unlike a burst); they carry the original's content."""
+    candidates = np.flatnonzero(sources)
+    repost = reposters & (rng.random(len(t)) < 0.08)
     rows = np.flatnonzero(repost)
     if not len(candidates) or not len(rows):
         return blank(len(t))
@@ -203,10 +209,10 @@ def _table(
         accounts.account_id.take(index),
         accounts.handle.take(index),
         accounts.display_name.take(index),
-        pa.array(accounts.created_at[acc], TIMESTAMP),
+        timestamps(accounts.created_at[acc]),
         pa.array(accounts.followers[acc], pa.int64()),
         post_id,
-        pa.array(t, TIMESTAMP, mask=empty),
+        timestamps(t, empty),
         content.text,
         content.urls,
         content.hashtags,

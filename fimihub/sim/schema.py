@@ -8,11 +8,21 @@ account's empty row (an account with no posts) is null.
 
 from __future__ import annotations
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
-__all__ = ["ACCOUNTS_SCHEMA", "EXPORT_COLUMNS", "POSTS_SCHEMA", "TIMESTAMP"]
+__all__ = ["ACCOUNTS_SCHEMA", "EXPORT_COLUMNS", "POSTS_SCHEMA", "TIMESTAMP", "timestamps"]
 
-TIMESTAMP = pa.timestamp("s", tz="UTC")
+#: Times are whole seconds, held in milliseconds: Parquet has no seconds unit, and a table read back from disk
+#: should equal the one that was written.
+TIMESTAMP = pa.timestamp("ms", tz="UTC")
+
+
+def timestamps(seconds: npt.NDArray[np.int64], missing: npt.NDArray[np.bool_] | None = None) -> pa.Array:
+    """Unix ``seconds`` as a :data:`TIMESTAMP` array, null where ``missing``."""
+    return pa.array(seconds * 1000, TIMESTAMP, mask=missing)
+
 
 #: The columns of the platform export, in order (DESIGN.md, "Platform export").
 EXPORT_COLUMNS: tuple[str, ...] = (

@@ -21,7 +21,7 @@ from fimihub.sim.config import WorldConfig
 from fimihub.sim.images import to_hex
 from fimihub.sim.plan import Plan, make_plan
 from fimihub.sim.posts import UnitPosts, unit_posts
-from fimihub.sim.schema import ACCOUNTS_SCHEMA, POSTS_SCHEMA, TIMESTAMP
+from fimihub.sim.schema import ACCOUNTS_SCHEMA, POSTS_SCHEMA, timestamps
 from fimihub.sim.truth import SimOperation, SimReturn, SimTruth, SimWave
 from fimihub.vocab import EEA
 
@@ -59,7 +59,7 @@ def generate(config: WorldConfig | None = None) -> World:
 
 
 def iter_posts(config: WorldConfig, *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pa.Table]:
-    """The posts of the world ``config`` describes, in tables of ``chunk_rows`` rows (the last may be shorter).
+    """The posts of the world ``config`` describes, in tables of ``chunk_rows`` rows (the last one shorter).
 
     Only about one chunk is held at a time. The rows are those of ``generate(config).posts``, in order.
     """
@@ -240,11 +240,11 @@ def accounts_table(plan: Plan) -> pa.Table:
         accounts.account_id,
         accounts.handle,
         accounts.display_name,
-        pa.array(accounts.created_at, TIMESTAMP),
+        timestamps(accounts.created_at),
         pa.array(accounts.followers, pa.int64()),
         plan.labels.take(pa.array(accounts.operation + 1)),
         pa.array(accounts.wave.astype(np.int16), pa.int16(), mask=accounts.wave < 0),
-        pa.array(accounts.removed_at, TIMESTAMP, mask=accounts.removed_at < 0),
+        timestamps(accounts.removed_at, accounts.removed_at < 0),
         pa.array(accounts.kind == LOOKALIKE),
         plan.labels.take(pa.array(accounts.lookalike_of + 1)),
         pc.if_else(mask, plan.platform_names.take(pa.array(accounts.platform)).take(replaced), ""),

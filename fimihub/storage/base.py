@@ -156,8 +156,11 @@ class Store(ABC):
     """A place where a hub keeps its records."""
 
     @abstractmethod
-    def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
-        """A transaction: commits when the block ends normally, rolls back when it raises."""
+    def unit_of_work(self, *, read_only: bool = False) -> AbstractContextManager[UnitOfWork]:
+        """A transaction: commits when the block ends normally, rolls back when it raises.
+
+        ``read_only`` promises that the block only reads, so the store need not serialise it against writers
+        (SQLite's write lock); writing through such a unit of work is a bug the store may refuse."""
 
     @abstractmethod
     def upgrade(self) -> None:

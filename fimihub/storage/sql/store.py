@@ -57,8 +57,8 @@ class SqlStore(Store):
         return f"SqlStore({self.url!r})"
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[UnitOfWork]:
-        with self._turn(), self._connect() as conn:
+    def unit_of_work(self, *, read_only: bool = False) -> Iterator[UnitOfWork]:
+        with self._turn(), self._connect(read_only=read_only) as conn:
             with db_errors(self._url):
                 transaction = conn.begin()
             uow = SqlUnitOfWork(conn, self._url)
