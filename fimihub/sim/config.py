@@ -98,6 +98,8 @@ class WorldConfig:
         for name in ("burst_share", "returning_fraction", "migration_rate", "rename_rate"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValidationError(name, "must be between 0 and 1")
+        if self.waves > 12:
+            raise ValidationError("waves", "at most 12 (each wave needs time to act before the next)")
         if self.days * 86400 < 40 * self.burst_window_s:
             raise ValidationError("days", "the world is too short for its burst window")
 

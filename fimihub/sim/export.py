@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -41,7 +41,16 @@ class WrittenWorld:
     truth_path: Path
     posts: int
     accounts: int
-    truth: SimTruth
+    # Left out of the repr: a large world's truth runs to megabytes.
+    truth: SimTruth = field(repr=False)
+
+    def __str__(self) -> str:
+        operations = len(self.truth.operations)
+        returning = len(self.truth.returning)
+        return (
+            f"{self.posts:,} posts, {self.accounts:,} accounts ({returning:,} returning), "
+            f"{operations} operations in {self.posts_path.parent}"
+        )
 
 
 def write_world(

@@ -53,6 +53,7 @@ def test_write_world_streams_parquet_with_progress(world: World, tmp_path: Path)
     assert pq.read_table(written.posts_path).equals(world.posts.combine_chunks())
     assert pq.read_table(written.accounts_path).equals(world.accounts)
     assert written.truth == world.truth
+    assert f"{written.posts:,} posts" in str(written) and "truth=" not in repr(written)
 
     again = read_world(tmp_path)
     assert again.truth == world.truth and again.posts.num_rows == world.posts.num_rows

@@ -36,6 +36,7 @@ def test_config_defaults_describe_a_small_multi_platform_world() -> None:
         ({"operations": 0}, "operations"),
         ({"burst_share": 1.5}, "burst_share"),
         ({"seed": -1}, "seed"),
+        ({"waves": 13}, "waves"),
     ],
 )
 def test_config_refuses_bad_values(changes: dict[str, object], field: str) -> None:
