@@ -358,10 +358,7 @@ class Hub(AdminMixin, AuditMixin):
         forums: Mapping[str, Forum],
         forum_id: str | None = None,
     ) -> bool:
-        if isinstance(by, Operator):
-            return True
-        fid = forum_id if forum_id is not None else record.forum_id
-        return policy.may(by, act, record, forum=forums.get(fid) if fid else None)
+        return isinstance(by, Operator) or policy.may(by, act, record, forum=_forum(record, forums, forum_id))
 
     def _check(
         self,
@@ -371,10 +368,8 @@ class Hub(AdminMixin, AuditMixin):
         forums: Mapping[str, Forum],
         forum_id: str | None = None,
     ) -> None:
-        if isinstance(by, Operator):
-            return
-        fid = forum_id if forum_id is not None else record.forum_id
-        policy.check(by, act, record, forum=forums.get(fid) if fid else None)
+        if not isinstance(by, Operator):
+            policy.check(by, act, record, forum=_forum(record, forums, forum_id))
 
     def _readable(
         self, by: Caller, record: G | None, forums: Mapping[str, Forum], kind: type[G], record_id: str
@@ -387,6 +382,12 @@ class Hub(AdminMixin, AuditMixin):
         if isinstance(by, Operator):
             return None
         return Visibility(org_id=by.org.id, member_id=by.member.id, forum_ids=by.forums)
+
+
+def _forum(record: Governed, forums: Mapping[str, Forum], forum_id: str | None) -> Forum | None:
+    """The forum an act concerns: the target forum of a share, otherwise the record's own."""
+    fid = forum_id if forum_id is not None else record.forum_id
+    return forums.get(fid) if fid else None
 
 
 def _audit_detail(record: Governed) -> dict[str, Any]:

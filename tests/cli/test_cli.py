@@ -80,3 +80,19 @@ def test_db_upgrade_and_env_default(
     monkeypatch.setenv("FIMIHUB_DB", str(tmp_path / "env.db"))
     code, _, _ = run(capsys, "db", "upgrade")
     assert code == 0 and (tmp_path / "env.db").exists()
+
+
+def test_sim_generate_writes_a_world(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import pyarrow.parquet as pq
+
+    from fimihub.sim import EXPORT_COLUMNS, read_truth
+
+    out = tmp_path / "world"
+    code, stdout, _ = run(capsys, "sim", "generate", "--seed", "3", "--out", str(out), "--scale", "0.5")
+    assert code == 0 and "wrote" in stdout
+    posts = pq.read_table(out / "posts.parquet")
+    assert list(posts.column_names[: len(EXPORT_COLUMNS)]) == list(EXPORT_COLUMNS)
+    truth = read_truth(out / "truth.json")
+    assert truth.posts == posts.num_rows and truth.operations
+    code, _, err = run(capsys, "sim", "generate", "--seed", "3", "--out", str(out), "--scale", "-1")
+    assert code == 2 and "scale" in err
