@@ -10,6 +10,7 @@ from fimihub.model.assets import Asset, AssetKind
 from fimihub.model.audit import GENESIS, AuditEvent, chain_hash
 from fimihub.model.cases import Case, CaseStatus, Lead, LeadStatus, Task, TimelineEntry
 from fimihub.model.markings import PAP, TLP, Marking
+from fimihub.model.matches import Match, MatchStatus
 from fimihub.model.operations import DetectionSource, Operation, OperationStatus, OperatorType
 from fimihub.model.orgs import Forum, Member, Organisation, OrganisationKind, Role, Team
 from fimihub.model.signals import Signal, SignalKind
@@ -36,6 +37,8 @@ __all__ = [
     "LeadSource",
     "LeadStatus",
     "Marking",
+    "Match",
+    "MatchStatus",
     "Member",
     "Operation",
     "OperationStatus",

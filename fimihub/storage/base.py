@@ -26,6 +26,7 @@ from fimihub.model import (
     Feedback,
     Forum,
     Lead,
+    Match,
     Member,
     Operation,
     Organisation,
@@ -50,6 +51,7 @@ RECORD_TYPES: dict[type[Record], str] = {
     Feedback: "feedback",
     Case: "case",
     Lead: "lead",
+    Match: "match",
 }
 
 #: Fields usable as equality filters in :meth:`UnitOfWork.find`, per record type.
@@ -65,6 +67,7 @@ FILTERABLE: dict[type[Record], frozenset[str]] = {
     Feedback: frozenset({"owner_org", "forum_id", "subject_id", "kind"}),
     Case: frozenset({"owner_org", "forum_id", "status"}),
     Lead: frozenset({"owner_org", "forum_id", "status", "operation_id"}),
+    Match: frozenset({"owner_org", "forum_id", "signal_id", "operation_id", "status"}),
 }
 
 

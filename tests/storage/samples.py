@@ -14,6 +14,7 @@ from fimihub.model import (
     Feedback,
     Forum,
     Lead,
+    Match,
     Marking,
     Member,
     Operation,
@@ -87,6 +88,11 @@ def lead(rid: str = "lead--1", **f: Any) -> Lead:
     )
 
 
+def match(rid: str = "match--1", **f: Any) -> Match:
+    values = {"signal_id": "signal--1", "signal_kind": "domain", "item_kind": "domain", "item_value": "a.example"}
+    return Match(id=rid, **_governed({**values, "operation_id": "operation--1", **f}))
+
+
 #: One factory per stored record type, and a change that ``update`` round-trips for it.
 FACTORIES: dict[type[Record], tuple[Callable[..., Record], dict[str, Any]]] = {
     Organisation: (organisation, {"name": "Platform A (renamed)"}),
@@ -100,4 +106,5 @@ FACTORIES: dict[type[Record], tuple[Callable[..., Record], dict[str, Any]]] = {
     Feedback: (feedback, {"kind": "acted", "comment": "removed 12 accounts"}),
     Case: (case, {"status": "closed"}),
     Lead: (lead, {"status": "triaged", "operation_id": "operation--1"}),
+    Match: (match, {"status": "confirmed", "review_note": "same network"}),
 }

@@ -91,6 +91,7 @@ TABLE_NAMES: dict[str, str] = {
     "feedback": "feedback",  # uncountable: the plural is the same word
     "case": "cases",
     "lead": "leads",
+    "match": "matches",
 }
 
 #: The governance envelope copied out of every governed record, with whether the column may be NULL.
