@@ -20,6 +20,8 @@ from fimihub.errors import NotFound, ValidationError
 from fimihub.hub.admin import AdminMixin, IssuedToken
 from fimihub.hub.audit import AuditMixin
 from fimihub.hub.caller import Caller, Operator, caller_id
+from fimihub.hub.matching import ItemMatches, MatchingMixin
+from fimihub.hub.scanning import ScanSummary, ScanningMixin
 from fimihub.model import (
     Action,
     Asset,
@@ -28,6 +30,7 @@ from fimihub.model import (
     Forum,
     Governed,
     Lead,
+    Match,
     Operation,
     Signal,
     new_id,
@@ -37,7 +40,17 @@ from fimihub.model import (
 from fimihub.settings import Settings
 from fimihub.storage import FILTERABLE, Store, Visibility, open_store
 
-__all__ = ["RECORD_KINDS", "Caller", "Hub", "IssuedToken", "Operator", "Page", "filterable_fields"]
+__all__ = [
+    "RECORD_KINDS",
+    "Caller",
+    "Hub",
+    "IssuedToken",
+    "ItemMatches",
+    "Operator",
+    "Page",
+    "ScanSummary",
+    "filterable_fields",
+]
 
 G = TypeVar("G", bound=Governed)
 T = TypeVar("T")
@@ -52,7 +65,8 @@ RECORD_KINDS: dict[str, type[Governed]] = {
     "cases": Case,
     "leads": Lead,
 }
-_ID_PREFIX = {cls: name.rstrip("s") for name, cls in RECORD_KINDS.items()}
+_ID_PREFIX: dict[type[Governed], str] = {cls: name.rstrip("s") for name, cls in RECORD_KINDS.items()}
+_ID_PREFIX[Match] = "match"
 _SERVER_FIELDS = frozenset({"id", "owner_org", "created_by", "created_at", "modified_at"})
 _LIST_MAX = 1000
 
@@ -70,7 +84,7 @@ class Page(Generic[T]):
     next_after: str | None
 
 
-class Hub(AdminMixin, AuditMixin):
+class Hub(AdminMixin, AuditMixin, MatchingMixin, ScanningMixin):
     """A fimihub hub over one store."""
 
     def __init__(
@@ -144,6 +158,8 @@ class Hub(AdminMixin, AuditMixin):
                     detail={"count": len(records), "ids": [r.id for r in records[:1000]]},
                     at=now,
                 )
+        if kind is Signal:
+            self._signals_changed(added=records)  # type: ignore[arg-type]
         return records
 
     def get(self, by: Caller, kind: type[G], record_id: str) -> G:
@@ -219,6 +235,8 @@ class Hub(AdminMixin, AuditMixin):
                 detail={"fields": sorted(changes)},
                 at=now,
             )
+        if isinstance(updated, Signal):
+            self._signals_changed(added=[updated])
         return updated
 
     def share(
@@ -276,6 +294,8 @@ class Hub(AdminMixin, AuditMixin):
                 detail={"forum_id": forum_id, "tlp": shared.marking.tlp.value, "source": record_id},
                 at=now,
             )
+        if isinstance(shared, Signal):
+            self._signals_changed(added=[shared])
         return shared
 
     def revoke_signal(self, by: Caller, signal_id: str) -> Signal:
@@ -298,6 +318,8 @@ class Hub(AdminMixin, AuditMixin):
                 detail={},
                 at=now,
             )
+        if kind is Signal:
+            self._signals_changed(removed=[record_id])
 
     def run_retention(self, by: Caller) -> dict[str, int]:
         """Purge every record whose expiry has passed; returns how many of each kind went."""
@@ -305,6 +327,7 @@ class Hub(AdminMixin, AuditMixin):
         now = self.clock()
         with self.store.unit_of_work() as uow:
             purged = uow.purge_expired(now)
+            self._matcher = None  # rebuilt from what is left on next use
             uow.append_audit(
                 actor=caller_id(by),
                 action="retention.purge",
@@ -339,6 +362,8 @@ class Hub(AdminMixin, AuditMixin):
             body["owner_org"] = by.org.id
             body["created_by"] = by.member.id
         body.update(id=new_id(_ID_PREFIX[kind]), created_at=now, modified_at=now)
+        if kind is Signal:
+            body = self._prepare_signal(body)
         record = parse(kind, body)
         expires = policy.expiry_for(
             now,

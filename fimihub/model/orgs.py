@@ -52,6 +52,9 @@ class Organisation(Record):
     platforms: tuple[str, ...] = ()
     #: The organisation that runs this hub: its admins manage organisations and forums for everyone.
     operator: bool = False
+    #: Values this organisation never wants matched (its own domains, official accounts), as ``kind:value``
+    #: with the value normalised, e.g. ``domain:example.org``.
+    allow_list: tuple[str, ...] = Field(default=(), max_length=10_000)
     created_at: UtcDatetime = Field(default_factory=utcnow)
 
 

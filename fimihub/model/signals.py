@@ -57,6 +57,9 @@ class Signal(Governed):
     quality: int | None = Field(default=None, ge=0, le=100)
     description: str = Field(default="", max_length=2000)
     revoked: bool = False
+    #: Warning lists (well-known domains, public resolvers, …) the value is on: such a signal is not matched
+    #: automatically, because it would hit far more than the operation.
+    warning_lists: tuple[str, ...] = Field(default=(), max_length=100)
 
     @model_validator(mode="after")
     def _value_fits_kind(self) -> Signal:

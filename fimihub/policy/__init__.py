@@ -12,6 +12,7 @@ from fimihub.policy.access import (
     may_administer_forum,
     may_administer_hub,
     may_administer_org,
+    may_review,
     readable,
 )
 from fimihub.policy.pseudonyms import KEY_BYTES, key_id, new_key, normalise, pseudonymise
@@ -31,6 +32,7 @@ __all__ = [
     "may_administer_hub",
     "may_administer_org",
     "may_enforce_without_review",
+    "may_review",
     "new_key",
     "normalise",
     "pseudonymise",

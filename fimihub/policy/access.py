@@ -70,6 +70,7 @@ __all__ = [
     "may_administer_forum",
     "may_administer_hub",
     "may_administer_org",
+    "may_review",
     "readable",
 ]
 
@@ -184,6 +185,18 @@ def may_administer_forum(actor: Actor, forum: Forum) -> bool:
 def may_administer_org(actor: Actor, org_id: str) -> bool:
     """Whether ``actor`` may manage the members and tokens of organisation ``org_id``."""
     return _is_admin(actor) and (actor.org.operator or actor.org.id == org_id)
+
+
+def may_review(actor: Actor, record: Governed) -> bool:
+    """Whether ``actor`` may confirm or reject a match (or another record awaiting review) of its own
+    organisation: reviewers, analysts and admins, with the ``write`` scope."""
+    member = actor.member
+    return (
+        member.active
+        and actor.org.id == record.owner_org
+        and bool(member.roles & (_EDITORS | {Role.REVIEWER}))
+        and actor.allows(Scope.WRITE)
+    )
 
 
 def _record_forum(act: Act, record: Governed, forum: Forum | None) -> Forum | None:

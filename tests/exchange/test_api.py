@@ -96,3 +96,23 @@ def test_openapi_and_console_answer(client: TestClient) -> None:
     assert "/api/v1/operations" in spec["paths"]
     page = client.get("/")
     assert page.status_code == 200 and "Sign in" in page.text
+
+
+def test_match_api_and_review_queue(client: TestClient, cast: Cast) -> None:
+    a = bearer(cast, cast.analyst_a.member.id)
+    b = bearer(cast, cast.analyst_b.member.id)
+    signal = {"kind": "domain", "value": "evil-news.example", "forum_id": cast.forum_id}
+    assert client.post("/api/v1/signals", json=signal, headers=a).status_code == 201
+    items = [{"kind": "url", "value": "https://evil-news.example/x", "account_id": "7"}]
+    answer = client.post("/api/v1/match", json={"items": items, "record": True}, headers=b)
+    assert answer.status_code == 200, answer.text
+    (item,) = answer.json()["items"]
+    assert item["matches"][0]["kind"] == "domain" and item["matches"][0]["forum_id"] == cast.forum_id
+    queue = client.get("/api/v1/matches", headers=b).json()["items"]
+    assert len(queue) == 1 and queue[0]["status"] == "pending"
+    reviewed = client.post(f"/api/v1/matches/{queue[0]['id']}/review", json={"status": "rejected"}, headers=b)
+    assert reviewed.json()["status"] == "rejected"
+    assert client.get("/api/v1/matches?status=pending", headers=b).json()["items"] == []
+    bad = client.post("/api/v1/match", json={"items": [{"kind": "pdq", "value": "zz"}]}, headers=b)
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "items[0].value"
+    assert client.post("/api/v1/match", json={"items": "nope"}, headers=b).status_code == 400

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from fimihub.exchange.api.admin import admin_router
 from fimihub.exchange.api.errors import envelope, install_error_handlers
+from fimihub.exchange.api.matching import matching_router
 from fimihub.exchange.api.records import record_routers
 
 __all__ = ["api_router", "envelope", "install_error_handlers"]
@@ -15,6 +16,7 @@ def api_router() -> APIRouter:
     """All REST routes, to be mounted at ``/api/v1``."""
     router = APIRouter()
     router.include_router(admin_router())
+    router.include_router(matching_router())
     for sub in record_routers():
         router.include_router(sub)
     return router

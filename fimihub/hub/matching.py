@@ -1,0 +1,219 @@
+"""Matching use cases: look members' items up against the signals they may see, and review the matches.
+
+The hub keeps one :class:`~fimihub.matching.matcher.Matcher` over every active signal, built on first use and
+updated in place as signals are created, changed or deleted through this hub. Every answer is filtered through
+the access policy, so a member only ever learns of signals it may read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from fimihub import policy
+from fimihub.errors import NotFound, PermissionDenied, ValidationError
+from fimihub.hub.caller import Caller, Operator, caller_id
+from fimihub.matching import Matcher, MatchHit, new_matcher, warning_lists_for
+from fimihub.model import Forum, Match, MatchStatus, Organisation, Signal, SignalKind, new_id, parse
+from fimihub.settings import Settings
+from fimihub.storage import Store
+
+__all__ = ["ItemMatches", "MatchingMixin"]
+
+_PAGE = 5000
+_MAX_ITEMS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class ItemMatches:
+    """The signals one submitted item matched, best first."""
+
+    index: int
+    kind: SignalKind
+    value: str
+    matches: list[dict[str, Any]] = field(default_factory=list)
+
+
+class MatchingMixin:
+    """Mixed into :class:`~fimihub.hub.Hub`."""
+
+    store: Store
+    settings: Settings
+    clock: Callable[[], datetime]
+    _matcher: Matcher | None = None
+
+    def matcher(self) -> Matcher:
+        """The hub's matcher over every active signal (built from the store on first use)."""
+        if self._matcher is None:
+            matcher = new_matcher()
+            with self.store.unit_of_work(read_only=True) as uow:
+                after: str | None = None
+                while batch := uow.find(Signal, where={"revoked": False}, after_id=after, limit=_PAGE):
+                    matcher.add(batch)
+                    after = batch[-1].id
+            self._matcher = matcher
+        return self._matcher
+
+    def match(
+        self, by: Caller, items: Sequence[Mapping[str, Any]], *, record: bool = False, source: str = "api"
+    ) -> list[ItemMatches]:
+        """Look items (``{"kind": …, "value": …}``, plus ``platform``, ``account_id``, ``post_id`` where known)
+        up against every signal the caller may see. With ``record``, hits also go to the review queue."""
+        if not 0 < len(items) <= _MAX_ITEMS:
+            raise ValidationError("items", f"send between 1 and {_MAX_ITEMS} items")
+        now = self.clock()
+        matcher = self.matcher()
+        parsed = [_item(i, item, matcher) for i, item in enumerate(items)]
+        with self.store.unit_of_work(read_only=not record) as uow:
+            forums = {f.id: f for f in uow.find(Forum)}
+            allowed = self._allow_list(uow.get(Organisation, by.org.id) if not isinstance(by, Operator) else None)
+            answers: list[ItemMatches] = []
+            matches: list[Match] = []
+            for index, (kind, value, extra) in enumerate(parsed):
+                hits = [h for h in matcher.match(kind, value, now=now)
+                        if self._may_see(by, h.signal, forums) and (h.via.value, h.value) not in allowed]
+                looked_up = matcher.lookups(kind, value)
+                canonical = looked_up[0][1] if looked_up and looked_up[0][0] is kind else value
+                answers.append(ItemMatches(index, kind, canonical, [_describe(h) for h in hits]))
+                if record and not isinstance(by, Operator):
+                    expires = now + timedelta(days=self.settings.default_retention_days)
+                    matches.extend(_match_record(by, h, extra, source, now, expires) for h in hits)
+            if matches:
+                uow.insert_many(matches)
+                uow.append_audit(actor=caller_id(by), action="match.record", subject_type="match", subject_id=None,
+                                 detail={"count": len(matches), "source": source}, at=now)
+        return answers
+
+    def review_match(self, by: Caller, match_id: str, status: MatchStatus | str, note: str = "") -> Match:
+        """Confirm or reject a match in the review queue (reviewers, analysts and admins of its organisation)."""
+        now = self.clock()
+        try:
+            new_status = MatchStatus(status)
+        except ValueError:
+            raise ValidationError("status", f"must be one of {[s.value for s in MatchStatus]}") from None
+        with self.store.unit_of_work() as uow:
+            found = uow.get(Match, match_id)
+            forums = {f.id: f for f in uow.find(Forum)}
+            if found is None or not self._may_see(by, found, forums):
+                raise NotFound(f"no match {match_id!r}")
+            if not isinstance(by, Operator) and not policy.may_review(by, found):
+                raise PermissionDenied("only reviewers, analysts and admins of the organisation review its matches")
+            reviewed = found.model_copy(update={"status": new_status, "reviewed_by": caller_id(by),
+                                                "reviewed_at": now, "review_note": note, "modified_at": now})
+            uow.update(parse(Match, reviewed.model_dump()))
+            uow.append_audit(actor=caller_id(by), action="match.review", subject_type="match", subject_id=match_id,
+                             detail={"status": new_status.value}, at=now)
+        return reviewed
+
+    def set_allow_list(self, by: Caller, org_id: str, entries: Sequence[str]) -> Organisation:
+        """Replace an organisation's allow-list: ``kind:value`` entries never matched for it (its admins)."""
+        if not isinstance(by, Operator) and not (
+            policy.may_administer_org(by, org_id) or policy.may_administer_hub(by)
+        ):
+            raise PermissionDenied("only the organisation's admins may change its allow-list")
+        types = new_matcher_types()
+        normalised: list[str] = []
+        for index, entry in enumerate(entries):
+            kind, _, value = entry.partition(":")
+            try:
+                normalised.append(f"{kind}:{types[SignalKind(kind)].normalise(value)}")
+            except (KeyError, ValueError) as exc:
+                raise ValidationError(f"allow_list[{index}]", f"{entry!r}: {exc}") from None
+        now = self.clock()
+        with self.store.unit_of_work() as uow:
+            org = uow.get(Organisation, org_id)
+            if org is None:
+                raise NotFound(f"no organisation {org_id!r}")
+            org = org.model_copy(update={"allow_list": tuple(dict.fromkeys(normalised))})
+            uow.update(org)
+            uow.append_audit(actor=caller_id(by), action="allow_list.set", subject_type="organisation",
+                             subject_id=org_id, detail={"entries": len(org.allow_list)}, at=now)
+        return org
+
+    # -- keeping the matcher current, and signals well-formed ---------------------------------------------------
+
+    def _signals_changed(self, added: Sequence[Signal] = (), removed: Sequence[str] = ()) -> None:
+        if self._matcher is not None:
+            self._matcher.remove(removed)
+            self._matcher.add(added)
+
+    def _prepare_signal(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Normalise a new signal's value and flag it when it is on a warning list."""
+        kind, value = data.get("kind"), data.get("value")
+        if not isinstance(kind, str) or not isinstance(value, str):
+            return data  # the model names what is missing or mistyped
+        try:
+            signal_kind = SignalKind(kind)
+        except ValueError:
+            return data
+        try:
+            normalised = new_matcher_types()[signal_kind].normalise(value)
+        except KeyError:
+            return data
+        except ValueError as exc:
+            raise ValidationError("value", str(exc)) from None
+        return {**data, "value": normalised, "warning_lists": warning_lists_for(signal_kind, normalised)}
+
+    @staticmethod
+    def _allow_list(org: Organisation | None) -> frozenset[tuple[str, str]]:
+        if org is None:
+            return frozenset()
+        return frozenset(tuple(entry.split(":", 1)) for entry in org.allow_list if ":" in entry)  # type: ignore[misc]
+
+    @staticmethod
+    def _may_see(by: Caller, record: Any, forums: Mapping[str, Forum]) -> bool:
+        if isinstance(by, Operator):
+            return True
+        forum = forums.get(record.forum_id) if record.forum_id else None
+        return policy.may(by, policy.Act.READ, record, forum=forum)
+
+
+def new_matcher_types() -> Mapping[SignalKind, Any]:
+    from fimihub.matching.kinds import SIGNAL_TYPES
+
+    return SIGNAL_TYPES
+
+
+def _item(index: int, item: Mapping[str, Any], matcher: Matcher) -> tuple[SignalKind, str, dict[str, Any]]:
+    where = f"items[{index}]"
+    if not isinstance(item, Mapping):
+        raise ValidationError(where, "must be an object with kind and value")
+    try:
+        kind = SignalKind(item.get("kind"))
+    except ValueError:
+        raise ValidationError(f"{where}.kind", f"must be one of {[k.value for k in SignalKind]}") from None
+    value = item.get("value")
+    if not isinstance(value, str) or not value:
+        raise ValidationError(f"{where}.value", "must be a non-empty string")
+    if kind is SignalKind.HANDLE and isinstance(item.get("platform"), str) and ":" not in value:
+        value = f"{item['platform']}:{value}"
+    try:
+        matcher.lookups(kind, value)
+    except ValueError as exc:
+        raise ValidationError(f"{where}.value", str(exc)) from None
+    extra = {k: str(item[k]) for k in ("platform", "account_id", "post_id") if isinstance(item.get(k), str | int)}
+    return kind, value, extra
+
+
+def _describe(hit: MatchHit) -> dict[str, Any]:
+    s = hit.signal
+    return {
+        "signal_id": s.id, "kind": s.kind.value, "value": s.value, "via": hit.via.value,
+        "operation_id": s.operation_id, "forum_id": s.forum_id, "owner_org": s.owner_org,
+        "confidence": s.confidence, "distance": hit.distance, "score": round(hit.score, 4),
+        "tlp": s.marking.tlp.value, "pap": s.marking.pap.value,
+    }
+
+
+def _match_record(by: Any, hit: MatchHit, extra: dict[str, Any], source: str, now: datetime,
+                  expires: datetime) -> Match:
+    return Match(
+        id=new_id("match"), owner_org=by.org.id, created_by=by.member.id, created_at=now, modified_at=now,
+        expires_at=expires,
+        marking={"tlp": "amber+strict"}, signal_id=hit.signal.id, signal_kind=hit.signal.kind,
+        operation_id=hit.signal.operation_id, signal_forum_id=hit.signal.forum_id, item_kind=hit.via,
+        item_value=hit.value, distance=hit.distance, score=min(1.0, max(0.0, hit.score)), source=source,
+        platform=extra.get("platform"), account_id=extra.get("account_id"), post_id=extra.get("post_id"),
+    )

@@ -1,0 +1,118 @@
+"""The scan use case: a member's platform export against every signal it may see, into the review queue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from fimihub import policy
+from fimihub.errors import PermissionDenied, ValidationError
+from fimihub.hub.caller import Caller, Operator, caller_id
+from fimihub.matching import Matcher
+from fimihub.matching.scan import ScanHit, ScanReport, scan_export
+from fimihub.model import Forum, Match, Scope, Signal, new_id
+from fimihub.settings import Settings
+from fimihub.storage import Store
+
+__all__ = ["SCAN_COLUMNS", "ScanSummary", "ScanningMixin"]
+
+#: Columns of a scan's output file, one row per (row of the export, signal) hit.
+SCAN_COLUMNS = ("platform", "account_id", "post_id", "item_kind", "item_value", "signal_id", "signal_kind",
+                "operation_id", "forum_id", "distance", "score", "match_id")
+
+
+@dataclass(frozen=True, slots=True)
+class ScanSummary:
+    """What a scan did: rows read, rows and hits found, matches queued, values skipped and why."""
+
+    rows: int
+    matched_rows: int
+    hits: int
+    queued: int
+    bad_values: dict[str, int]
+    missing_columns: list[str]
+    out: str | None
+
+
+class ScanningMixin:
+    """Mixed into :class:`~fimihub.hub.Hub`."""
+
+    store: Store
+    settings: Settings
+    clock: Callable[[], datetime]
+
+    def matcher(self) -> Matcher:  # provided by MatchingMixin
+        raise NotImplementedError
+
+    def scan(
+        self,
+        by: Caller,
+        path: str | Path,
+        *,
+        out: str | Path | None = None,
+        progress: Callable[[int, int | None], None] | None = None,
+    ) -> ScanSummary:
+        """Match a platform export (Parquet or CSV) against the signals ``by`` may see; every hit goes to
+        the review queue of ``by``'s organisation and, when ``out`` is given, to a CSV or Parquet file."""
+        if isinstance(by, Operator):
+            raise PermissionDenied("a scan runs as a member (whose signals and review queue it uses)")
+        if not by.allows(Scope.WRITE):
+            raise PermissionDenied("queuing matches needs the write scope")
+        if out is not None and Path(out).suffix.lower() not in (".csv", ".parquet", ".pq"):
+            raise ValidationError("out", f"{out}: write matches to a .csv or .parquet file")
+        now = self.clock()
+        with self.store.unit_of_work(read_only=True) as uow:
+            forums = {f.id: f for f in uow.find(Forum)}
+
+        def visible(signal: Signal) -> bool:
+            forum = forums.get(signal.forum_id) if signal.forum_id else None
+            return policy.may(by, policy.Act.READ, signal, forum=forum)
+
+        report = scan_export(Path(path), self.matcher(), visible=visible, now=now, progress=progress)
+        source = f"scan:{Path(path).name}"
+        expires = now + timedelta(days=self.settings.default_retention_days)
+        matches = [_match(by, hit, source, now, expires) for hit in report.hits]
+        with self.store.unit_of_work() as uow:
+            uow.insert_many(matches)
+            uow.append_audit(actor=caller_id(by), action="scan", subject_type="match", subject_id=None, at=now,
+                             detail={"source": source, "rows": report.rows, "matches": len(matches)})
+        if out is not None:
+            _write(Path(out), report, matches)
+        return ScanSummary(report.rows, report.matched_rows, len(report.hits), len(matches),
+                           dict(report.bad_values), report.missing_columns, str(out) if out else None)
+
+
+def _match(by: Any, hit: ScanHit, source: str, now: datetime, expires: datetime) -> Match:
+    s = hit.hit.signal
+    return Match(
+        id=new_id("match"), owner_org=by.org.id, created_by=by.member.id, created_at=now, modified_at=now,
+        expires_at=expires, marking={"tlp": "amber+strict"}, signal_id=s.id, signal_kind=s.kind,
+        operation_id=s.operation_id, signal_forum_id=s.forum_id, item_kind=hit.hit.via, item_value=hit.hit.value,
+        platform=hit.platform or None, account_id=hit.account_id or None, post_id=hit.post_id or None,
+        distance=hit.hit.distance, score=min(1.0, max(0.0, hit.hit.score)), source=source,
+    )
+
+
+def _write(out: Path, report: ScanReport, matches: list[Match]) -> None:
+    import pyarrow as pa
+
+    rows = {name: [] for name in SCAN_COLUMNS}  # type: dict[str, list[Any]]
+    for hit, match in zip(report.hits, matches, strict=True):
+        values = (hit.platform, hit.account_id, hit.post_id, hit.hit.via.value, hit.hit.value, match.signal_id,
+                  match.signal_kind.value, match.operation_id or "", match.signal_forum_id or "",
+                  float(hit.hit.distance), float(hit.hit.score), match.id)
+        for name, value in zip(SCAN_COLUMNS, values, strict=True):
+            rows[name].append(value)
+    table = pa.table(rows)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".csv":
+        import pyarrow.csv as pacsv
+
+        pacsv.write_csv(table, out)
+    else:
+        import pyarrow.parquet as pq
+
+        pq.write_table(table, out)

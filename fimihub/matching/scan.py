@@ -1,0 +1,211 @@
+"""The local scan engine: a platform export (Parquet or CSV, one row per post) against a matcher's signals.
+
+Work is done per batch of rows and per *distinct* value: URLs, hashtags and image hashes are split out of
+their space-separated columns, each distinct value is normalised and looked up once, and only the values
+that hit are mapped back to their rows. Values that do not parse (junk URLs, bad hashes) are counted per
+column and skipped; the scan carries on.
+
+The engine knows nothing of members or markings: the caller passes ``visible``, which says whether the
+member running the scan may see a signal, and the engine drops hits on the others before anything leaves.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from fimihub.errors import ValidationError
+from fimihub.matching.matcher import Matcher, MatchHit
+from fimihub.model import Signal, SignalKind
+
+__all__ = ["REQUIRED_COLUMNS", "ScanHit", "ScanReport", "read_export", "scan_export"]
+
+#: Columns a platform export must have; the others (DESIGN.md, "Platform export") are used when present.
+REQUIRED_COLUMNS = ("platform", "account_id")
+_LIST_COLUMNS = {"urls": SignalKind.URL, "hashtags": SignalKind.HASHTAG, "image_pdq": SignalKind.PDQ}
+_STRING_COLUMNS = ("platform", "account_id", "handle", "post_id", "text", "urls", "hashtags", "image_pdq")
+BATCH_ROWS = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class ScanHit:
+    """One signal found on one row of the export."""
+
+    row: int
+    platform: str
+    account_id: str
+    post_id: str
+    hit: MatchHit
+
+
+@dataclass
+class ScanReport:
+    """What a scan read, found and skipped."""
+
+    rows: int = 0
+    hits: list[ScanHit] = field(default_factory=list)
+    bad_values: Counter[str] = field(default_factory=Counter)
+    missing_columns: list[str] = field(default_factory=list)
+
+    @property
+    def matched_rows(self) -> int:
+        return len({h.row for h in self.hits})
+
+
+def read_export(path: Path, batch_rows: int = BATCH_ROWS) -> tuple[Iterator[pa.RecordBatch], int | None, list[str]]:
+    """Batches of an export's string columns, the row count when known, and the columns it has."""
+    if not path.exists():
+        raise ValidationError("input", f"{path} does not exist")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            file = pq.ParquetFile(path)
+            names = file.schema_arrow.names
+            wanted = [c for c in _STRING_COLUMNS if c in names]
+            return file.iter_batches(batch_size=batch_rows, columns=wanted), file.metadata.num_rows, names
+        if suffix in (".csv", ".tsv", ".txt"):
+            import pyarrow.csv as pacsv
+
+            head = pacsv.open_csv(path).schema.names
+            wanted = [c for c in _STRING_COLUMNS if c in head]
+            reader = pacsv.open_csv(
+                path,
+                read_options=pacsv.ReadOptions(block_size=1 << 24),
+                parse_options=pacsv.ParseOptions(delimiter="\t" if suffix == ".tsv" else ","),
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=wanted, column_types=dict.fromkeys(wanted, pa.string())
+                ),
+            )
+            return iter(reader), None, head
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise ValidationError("input", f"{path} is not a readable export: {exc}") from None
+    raise ValidationError("input", f"{path}: expected a .parquet or .csv platform export")
+
+
+def scan_export(
+    path: Path,
+    matcher: Matcher,
+    *,
+    visible: Callable[[Signal], bool],
+    now: datetime | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+    batch_rows: int = BATCH_ROWS,
+) -> ScanReport:
+    """Match every row of the export at ``path`` against ``matcher``'s signals the caller may see."""
+    batches, total, names = read_export(path, batch_rows)
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if missing:
+        raise ValidationError(missing[0], f"the export has no {missing[0]!r} column (columns: {', '.join(names)})")
+    report = ScanReport(missing_columns=[c for c in _STRING_COLUMNS if c not in names])
+    seen: dict[str, bool] = {}
+
+    def allowed(signal: Signal) -> bool:
+        if signal.id not in seen:
+            seen[signal.id] = visible(signal)
+        return seen[signal.id]
+
+    kinds = matcher.kinds
+    try:
+        for batch in batches:
+            _scan_batch(batch, report, matcher, kinds, allowed, now)
+            report.rows += batch.num_rows
+            if progress:
+                progress(report.rows, total)
+    except pa.ArrowInvalid as exc:
+        raise ValidationError("input", f"{path}: unreadable at row {report.rows}: {exc}") from None
+    return report
+
+
+def _scan_batch(
+    batch: pa.RecordBatch,
+    report: ScanReport,
+    matcher: Matcher,
+    kinds: frozenset[SignalKind],
+    allowed: Callable[[Signal], bool],
+    now: datetime | None,
+) -> None:
+    columns = {name: batch.column(name) for name in batch.schema.names}
+    base = report.rows
+
+    def emit(rows: Any, hits_by_value: dict[str, list[MatchHit]], values: Any) -> None:
+        for row, value in zip(rows.to_pylist(), values.to_pylist(), strict=True):
+            for hit in hits_by_value.get(value, ()):
+                report.hits.append(ScanHit(base + row, _at(columns, "platform", row), _at(columns, "account_id", row),
+                                           _at(columns, "post_id", row), hit))
+
+    if "handle" in columns and SignalKind.HANDLE in kinds:
+        handles = pc.binary_join_element_wise(columns["platform"], columns["handle"], ":")
+        _lookup_column(handles, SignalKind.HANDLE, "handle", matcher, allowed, now, report, emit)
+    for column, kind in _LIST_COLUMNS.items():
+        if column in columns and _wanted(kind, kinds, matcher):
+            _lookup_column(columns[column], kind, column, matcher, allowed, now, report, emit, split=True)
+    if "text" in columns and kinds & {SignalKind.TEXT, SignalKind.PHRASE}:
+        _lookup_column(columns["text"], SignalKind.TEXT, "text", matcher, allowed, now, report, emit, quiet=True)
+
+
+def _wanted(kind: SignalKind, kinds: frozenset[SignalKind], matcher: Matcher) -> bool:
+    # URLs also stand for their domain and profile handle, so they are scanned when any of those has signals.
+    if kind is SignalKind.URL:
+        return bool(kinds & {SignalKind.URL, SignalKind.DOMAIN, SignalKind.HANDLE})
+    return kind in kinds
+
+
+def _lookup_column(
+    column: Any,
+    kind: SignalKind,
+    name: str,
+    matcher: Matcher,
+    allowed: Callable[[Signal], bool],
+    now: datetime | None,
+    report: ScanReport,
+    emit: Callable[[Any, dict[str, list[MatchHit]], Any], None],
+    *,
+    split: bool = False,
+    quiet: bool = False,
+) -> None:
+    column = pc.fill_null(column, "")
+    if split:
+        lists = pc.split_pattern(column, " ")
+        values = pc.list_flatten(lists)
+        rows = pc.list_parent_indices(lists)
+    else:
+        values = column
+        rows = pa.array(range(len(column)), pa.int64())
+    keep = pc.not_equal(values, "")
+    values, rows = pc.filter(values, keep), pc.filter(rows, keep)
+    # Normalise each distinct value once, then look every implied (kind, value) up in one batch per kind.
+    wanted: dict[SignalKind, dict[str, list[str]]] = {}
+    for raw in pc.unique(values).to_pylist():
+        try:
+            pairs = matcher.lookups(kind, raw)
+        except ValueError:
+            if not quiet:
+                report.bad_values[name] += 1
+            continue
+        for via, value in pairs:
+            wanted.setdefault(via, {}).setdefault(value, []).append(raw)
+    hits_by_value: dict[str, list[MatchHit]] = {}
+    for via, raws_of in wanted.items():
+        looked_up = list(raws_of)
+        for value, hits in zip(looked_up, matcher.lookup(via, looked_up, now=now), strict=True):
+            visible_hits = [h for h in hits if allowed(h.signal)]
+            for raw in raws_of[value] if visible_hits else ():
+                hits_by_value.setdefault(raw, []).extend(visible_hits)
+    if hits_by_value:
+        mask = pc.is_in(values, value_set=pa.array(list(hits_by_value), pa.string()))
+        emit(pc.filter(rows, mask), hits_by_value, pc.filter(values, mask))
+
+
+def _at(columns: dict[str, Any], name: str, row: int) -> str:
+    column = columns.get(name)
+    value = column[row].as_py() if column is not None else None
+    return "" if value is None else str(value)

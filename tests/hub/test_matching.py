@@ -1,0 +1,118 @@
+"""Matching through the hub: members find shared signals in their items, only those they may see."""
+
+from __future__ import annotations
+
+import pytest
+
+from fimihub import NotFound, PermissionDenied, Signal, ValidationError
+from fimihub.model import MatchStatus
+from tests.conftest import Cast
+
+PDQ = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
+
+
+def share_signals(cast: Cast) -> list[Signal]:
+    return cast.hub.create_many(
+        cast.analyst_a,
+        Signal,
+        [
+            {"kind": "domain", "value": "Evil-News.example", "forum_id": cast.forum_id},
+            {"kind": "url", "value": "https://evil-news.example/story/1?utm_source=fb", "forum_id": cast.forum_id},
+            {"kind": "hashtag", "value": "#StopTheLies", "forum_id": cast.forum_id},
+            {"kind": "pdq", "value": PDQ, "quality": 100, "forum_id": cast.forum_id},
+        ],
+    )
+
+
+def flip(hex_hash: str, bits: int) -> str:
+    value = int(hex_hash, 16)
+    for bit in range(bits):
+        value ^= 1 << (bit * 7)
+    return f"{value:064x}"
+
+
+def test_signal_values_are_normalised_when_stored(cast: Cast) -> None:
+    domain, url, hashtag, _ = share_signals(cast)
+    assert domain.value == "evil-news.example"
+    assert "utm_source" not in url.value
+    assert hashtag.value.lower() == hashtag.value
+
+
+def test_members_of_the_forum_find_signals_in_their_items(cast: Cast) -> None:
+    share_signals(cast)
+    answers = cast.hub.match(cast.analyst_b, [
+        {"kind": "url", "value": "hxxps://www.evil-news[.]example/other-story"},
+        {"kind": "pdq", "value": flip(PDQ, 10)},
+        {"kind": "hashtag", "value": "#nothing_here"},
+    ])
+    url_hits = {(m["kind"], m["via"]) for m in answers[0].matches}
+    assert ("domain", "domain") in url_hits
+    assert [m["kind"] for m in answers[1].matches] == ["pdq"]
+    assert answers[1].matches[0]["distance"] == 10
+    assert answers[2].matches == []
+
+
+def test_outsiders_learn_nothing(cast: Cast) -> None:
+    share_signals(cast)
+    answers = cast.hub.match(cast.analyst_d, [{"kind": "domain", "value": "evil-news.example"}])
+    assert answers[0].matches == []
+
+
+def test_revoked_signals_stop_matching(cast: Cast) -> None:
+    domain = share_signals(cast)[0]
+    cast.hub.revoke_signal(cast.analyst_a, domain.id)
+    answers = cast.hub.match(cast.analyst_b, [{"kind": "domain", "value": "evil-news.example"}])
+    assert answers[0].matches == []
+
+
+def test_warning_listed_signals_are_flagged_and_not_matched(cast: Cast) -> None:
+    (signal,) = cast.hub.create_many(cast.analyst_a, Signal, [{"kind": "domain", "value": "google.com"}])
+    assert signal.warning_lists
+    assert cast.hub.match(cast.analyst_a, [{"kind": "domain", "value": "google.com"}])[0].matches == []
+
+
+def test_bad_items_name_the_field(cast: Cast) -> None:
+    with pytest.raises(ValidationError) as exc:
+        cast.hub.match(cast.analyst_b, [{"kind": "domain", "value": "ok.example"}, {"kind": "telepathy", "value": "x"}])
+    assert exc.value.field == "items[1].kind"
+    with pytest.raises(ValidationError) as exc:
+        cast.hub.match(cast.analyst_b, [{"kind": "pdq", "value": "abc"}])
+    assert exc.value.field == "items[0].value"
+    with pytest.raises(ValidationError):
+        cast.hub.match(cast.analyst_b, [])
+
+
+def test_recorded_matches_wait_for_review(cast: Cast) -> None:
+    share_signals(cast)
+    cast.hub.match(cast.analyst_b, [{"kind": "domain", "value": "evil-news.example", "account_id": "42"}], record=True)
+    from fimihub.model import Match
+
+    queue = cast.hub.list(cast.analyst_b, Match).items
+    assert len(queue) == 1 and queue[0].status is MatchStatus.PENDING and queue[0].account_id == "42"
+    # The queue is B's own: A shared the signal but does not see B's data.
+    assert cast.hub.list(cast.analyst_a, Match).items == []
+    with pytest.raises(NotFound):
+        cast.hub.review_match(cast.analyst_a, queue[0].id, "confirmed")
+    reviewed = cast.hub.review_match(cast.analyst_b, queue[0].id, "confirmed", "same network")
+    assert reviewed.status is MatchStatus.CONFIRMED and reviewed.reviewed_by == cast.analyst_b.member.id
+
+
+def test_readers_cannot_review(cast: Cast) -> None:
+    share_signals(cast)
+    cast.hub.match(cast.analyst_a, [{"kind": "domain", "value": "evil-news.example"}], record=True)
+    from fimihub.model import Match
+
+    (queued,) = cast.hub.list(cast.analyst_a, Match).items
+    with pytest.raises(PermissionDenied):
+        cast.hub.review_match(cast.reader_a, queued.id, "rejected")
+
+
+def test_allow_list_suppresses_matches(cast: Cast) -> None:
+    share_signals(cast)
+    org = cast.hub.set_allow_list(cast.hub.operator(), cast.org_b, ["domain:Evil-News.example"])
+    assert org.allow_list == ("domain:evil-news.example",)
+    answers = cast.hub.match(cast.analyst_b, [{"kind": "domain", "value": "evil-news.example"}])
+    assert answers[0].matches == []
+    assert cast.hub.match(cast.analyst_a, [{"kind": "domain", "value": "evil-news.example"}])[0].matches
+    with pytest.raises(PermissionDenied):
+        cast.hub.set_allow_list(cast.analyst_b, cast.org_b, [])

@@ -1,0 +1,99 @@
+"""Scanning a platform export: every hit of a visible signal is found, bad values are skipped and counted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from fimihub import PermissionDenied, Signal, ValidationError
+from fimihub.model import Match
+from fimihub.sim import WorldConfig, generate
+from tests.conftest import Cast
+
+PDQ = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
+
+
+def export(rows: list[dict[str, str]]) -> pa.Table:
+    columns = ["platform", "account_id", "handle", "post_id", "text", "urls", "hashtags", "image_pdq"]
+    return pa.table({c: [r.get(c, "") for r in rows] for c in columns})
+
+
+ROWS = [
+    {"platform": "x", "account_id": "1", "handle": "fan", "post_id": "p1", "urls": "https://evil-news.example/a"},
+    {"platform": "x", "account_id": "2", "handle": "b", "post_id": "p2", "urls": "hxxp://junk[ ] https://ok.example/"},
+    {"platform": "facebook", "account_id": "3", "post_id": "p3", "hashtags": "StopTheLies other"},
+    {"platform": "x", "account_id": "4", "post_id": "p4", "image_pdq": f"{PDQ} nothex"},
+    {"platform": "x", "account_id": "5", "post_id": "p5", "text": "nothing to see"},
+]
+
+
+@pytest.fixture
+def shared(cast: Cast) -> Cast:
+    cast.hub.create_many(cast.analyst_a, Signal, [
+        {"kind": "domain", "value": "evil-news.example", "forum_id": cast.forum_id},
+        {"kind": "hashtag", "value": "#stopthelies", "forum_id": cast.forum_id},
+        {"kind": "pdq", "value": PDQ, "quality": 100, "forum_id": cast.forum_id},
+    ])
+    return cast
+
+
+def test_scan_finds_hits_and_counts_bad_values(shared: Cast, tmp_path: Path) -> None:
+    path = tmp_path / "export.parquet"
+    pq.write_table(export(ROWS), path)
+    out = tmp_path / "matches.csv"
+    summary = shared.hub.scan(shared.analyst_b, path, out=out)
+    assert summary.rows == 5
+    assert summary.matched_rows == 3 and summary.queued == summary.hits == 3
+    assert summary.bad_values.get("image_pdq") == 1
+    found = pacsv.read_csv(out).to_pylist()
+    assert sorted(r["post_id"] for r in found) == ["p1", "p3", "p4"]
+    queue = shared.hub.list(shared.analyst_b, Match, limit=100).items
+    assert {m.post_id for m in queue} == {"p1", "p3", "p4"}
+    assert all(m.source == "scan:export.parquet" for m in queue)
+
+
+def test_scan_of_csv_and_of_an_outsider(shared: Cast, tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    pacsv.write_csv(export(ROWS), path)
+    assert shared.hub.scan(shared.analyst_b, path).matched_rows == 3
+    assert shared.hub.scan(shared.analyst_d, path).hits == 0
+
+
+def test_scan_refuses_what_it_cannot_read(shared: Cast, tmp_path: Path) -> None:
+    path = tmp_path / "no-platform.parquet"
+    pq.write_table(pa.table({"account_id": ["1"], "urls": [""]}), path)
+    with pytest.raises(ValidationError) as exc:
+        shared.hub.scan(shared.analyst_b, path)
+    assert exc.value.field == "platform"
+    garbage = tmp_path / "garbage.parquet"
+    garbage.write_bytes(b"not parquet at all")
+    with pytest.raises(ValidationError):
+        shared.hub.scan(shared.analyst_b, garbage)
+    with pytest.raises(ValidationError):
+        shared.hub.scan(shared.analyst_b, tmp_path / "missing.csv")
+    with pytest.raises(ValidationError) as exc:
+        shared.hub.scan(shared.analyst_b, tmp_path / "no-platform.parquet", out=tmp_path / "out.txt")
+    assert exc.value.field == "out"
+    assert shared.hub.list(shared.analyst_b, Match).items == []
+    with pytest.raises(PermissionDenied):
+        shared.hub.scan(shared.hub.operator(), path)
+
+
+def test_scan_of_a_simulated_world_finds_every_post_linking_an_operation_domain(cast: Cast, tmp_path: Path) -> None:
+    world = generate(WorldConfig(seed=11))
+    domains = sorted({d for op in world.truth.operations for d in op.domains})
+    cast.hub.create_many(cast.analyst_a, Signal,
+                         [{"kind": "domain", "value": d, "forum_id": cast.forum_id} for d in domains])
+    path = tmp_path / "posts.parquet"
+    pq.write_table(world.posts, path)
+    summary = cast.hub.scan(cast.analyst_b, path, out=tmp_path / "m.parquet")
+    posts = world.posts.to_pylist()
+    expected = {p["post_id"] for p in posts
+                if any(u.split("/")[2].removeprefix("www.") in domains for u in p["urls"].split())}
+    found = {r["post_id"] for r in pq.read_table(tmp_path / "m.parquet").to_pylist()}
+    assert expected and found == expected
+    assert summary.rows == world.posts.num_rows
