@@ -28,7 +28,7 @@ def _run(hub: Hub, host: str, port: int) -> None:
 @click.option("--host", default=None, help="Interface to bind (default: settings, 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default: settings, 8000).")
 def serve(db: str | None, host: str | None, port: int | None) -> None:
-    """Serve a hub: console at /, REST at /api/v1/, TAXII 2.1 at /taxii2/."""
+    """Serve a hub: console at /, REST API at /api/v1/ (OpenAPI at /openapi.json)."""
     settings = Settings.load(db=db, host=host, port=port)
     hub = Hub.open(settings)
     try:

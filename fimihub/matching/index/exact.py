@@ -24,57 +24,55 @@ class ExactIndex(SignalIndex):
 
     def __init__(self) -> None:
         self._values: dict[int, str] = {}
-        self._ids: dict[str, set[int]] = {}
-        # value -> ready-made hits sorted by entry id, rebuilt only for the values a change touches: hits
-        # are frozen, so sharing them is what makes a batch query cost one dictionary lookup per value.
-        self._hits: dict[str, tuple[Hit, ...]] = {}
+        # value -> its entry ids, sorted. Plain ints rather than ready-made hits: building a million Hit
+        # objects on load would cost seconds, while a scan's queries mostly miss and build none.
+        self._ids: dict[str, tuple[int, ...]] = {}
 
     def add(self, values: Sequence[str], entries: Sequence[int]) -> None:
         if len(values) != len(entries):
             raise ValueError(f"{len(values)} values but {len(entries)} entry ids")
-        touched: set[str] = set()
+        known, ids_of = self._values, self._ids
+        joined: dict[str, list[int]] = {}  # values that already had entries: merged once, at the end
         for value, entry in zip(values, entries, strict=True):
-            old = self._values.get(entry)
+            old = known.get(entry)
             if old == value:
                 continue
             if old is not None:
                 # Re-adding an entry id with a new value replaces it, as a signal edited in place would.
-                self._ids[old].discard(entry)
-                touched.add(old)
-            self._values[entry] = value
-            self._ids.setdefault(value, set()).add(entry)
-            touched.add(value)
-        self._refresh(touched)
+                self._forget(entry, old)
+                if old in joined:
+                    joined[old] = [other for other in joined[old] if other != entry]
+            known[entry] = value
+            if value in ids_of or value in joined:
+                joined.setdefault(value, []).append(entry)
+            else:
+                ids_of[value] = (entry,)
+        for value, more in joined.items():
+            ids_of[value] = tuple(sorted({*ids_of.get(value, ()), *more}))
+
+    def _forget(self, entry: int, value: str) -> None:
+        remaining = tuple(other for other in self._ids.get(value, ()) if other != entry)
+        if remaining:
+            self._ids[value] = remaining
+        else:
+            self._ids.pop(value, None)
 
     def remove(self, entries: Iterable[int]) -> None:
-        touched: set[str] = set()
         for entry in entries:
             value = self._values.pop(entry, None)
             if value is not None:
-                self._ids[value].discard(entry)
-                touched.add(value)
-        self._refresh(touched)
-
-    def _refresh(self, values: Iterable[str]) -> None:
-        for value in values:
-            ids = self._ids.get(value)
-            if ids:
-                self._hits[value] = tuple(Hit(entry) for entry in sorted(ids))
-            else:
-                self._ids.pop(value, None)
-                self._hits.pop(value, None)
+                self._forget(entry, value)
 
     def query(self, value: str) -> list[Hit]:
-        return list(self._hits.get(value, ()))
+        return [Hit(entry) for entry in self._ids.get(value, ())]
 
     def query_many(self, values: Sequence[str]) -> list[list[Hit]]:
-        get = self._hits.get
-        empty: tuple[Hit, ...] = ()
-        return [list(get(value, empty)) for value in values]
+        get = self._ids.get
+        return [[Hit(entry) for entry in ids] if (ids := get(value)) else [] for value in values]
 
     def contains(self, value: str) -> bool:
         """Whether any entry holds ``value`` (cheaper than :meth:`query` when hits are not needed)."""
-        return value in self._hits
+        return value in self._ids
 
     def values(self) -> dict[int, str]:
         """A copy of the live entries, entry id -> value."""

@@ -124,7 +124,7 @@ class _Platform:
         self.by_length: dict[int, set[int]] = {}  # skeleton length -> entries
         self.slot_of: dict[int, int] = {}
         self.entry_at: list[int] = []
-        self.lengths: list[int] = []  # slot -> skeleton length; 0 for a free slot
+        self.lengths: list[int] = []  # slot -> skeleton length; -1 for a free slot
         self.lengths_array: npt.NDArray[np.int64] | None = None
         self.free: list[int] = []  # slots of removed entries, reused by the next adds
 
@@ -155,7 +155,7 @@ class _Platform:
         same_length.discard(entry)
         if not same_length:
             del self.by_length[len(skeleton)]
-        self.lengths[slot] = 0
+        self.lengths[slot] = -1
         self.free.append(slot)
         self.lengths_array = None
 
@@ -172,9 +172,9 @@ class _Platform:
             return []
         if self.lengths_array is None:
             self.lengths_array = np.array(self.lengths, dtype=np.int64)
-        # Shared bigrams needed per slot, by its length; lengths not asked for (and free slots) need more
-        # bigrams than any string has.
-        table = np.full(max(max(needed), int(self.lengths_array.max())) + 1, np.iinfo(np.int64).max)
+        # Shared bigrams needed per slot, by its length; lengths not asked for need more bigrams than any
+        # string has, and so do free slots: their length -1 indexes the table's last cell, never a length.
+        table = np.full(max(max(needed), int(self.lengths_array.max())) + 2, np.iinfo(np.int64).max)
         for length, count in needed.items():
             table[length] = count
         shared = np.bincount(np.concatenate(arrays), minlength=len(self.lengths))

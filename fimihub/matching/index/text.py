@@ -167,17 +167,22 @@ class TextIndex(SignalIndex):
                 self._live[old] = False
             self._slot_of[entry] = slot
         self._push_run(signatures, slots)
+        self._compact_if_worth_it()
 
     def remove(self, entries: Iterable[int]) -> None:
         for entry in entries:
             slot = self._slot_of.pop(entry, None)
             if slot is not None:
                 self._live[slot] = False
+        self._compact_if_worth_it()
+
+    def _compact_if_worth_it(self) -> None:
+        # Tombstones cost memory and candidate checks, a rebuild costs one sort: wait for more dead than live.
         if self._used - len(self._slot_of) > max(len(self._slot_of), 1024):
             self.compact()
 
     def compact(self) -> None:
-        """Drop removed entries and rebuild the band runs as one (also done by itself, see :meth:`remove`)."""
+        """Drop removed and replaced entries and rebuild the band runs as one (also done when worth it)."""
         slots = np.fromiter(self._slot_of.values(), dtype=np.int64, count=len(self._slot_of))
         slots.sort()
         signatures, ids = self._signatures[slots], self._entries[slots]
@@ -186,7 +191,8 @@ class TextIndex(SignalIndex):
         self._used = len(slots)
         self._slot_of = dict(zip(ids.tolist(), range(len(slots)), strict=True))
         self._runs = []
-        self._push_run(signatures, np.arange(len(slots), dtype=np.int64))
+        if len(slots):
+            self._push_run(signatures, np.arange(len(slots), dtype=np.int64))
 
     def _reserve(self, n: int) -> int:
         first = self._used

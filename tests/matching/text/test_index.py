@@ -128,6 +128,20 @@ def test_removing_most_entries_compacts(corpus: Corpus) -> None:
     assert index.query_many(values) == fresh.query_many(values)
 
 
+def test_replacing_and_emptying_compact_too(corpus: Corpus) -> None:
+    texts, _ = corpus
+    ids, values = _signable(texts)
+    index = TextIndex()
+    for _ in range(3):
+        index.add(values, ids)  # the same ids again: the older copies become tombstones
+    assert len(index) == len(ids) and index._used <= 2 * len(ids)
+    assert index.query(values[0])[0] == Hit(ids[0], 0.0, 1.0)
+    index.remove(ids)
+    assert len(index) == 0 and index._used == 0 and index.query(values[0]) == []
+    index.add(values[:3], ids[:3])
+    assert [h.entry for h in index.query(values[1])] == [ids[1]]
+
+
 def test_empty_index_and_bad_additions() -> None:
     index = TextIndex()
     value = minhash.signature("one two three four five six")
