@@ -130,7 +130,9 @@ class Matcher:
             hits.extend(self.lookup(via, [normalised], now=now)[0])
         return _best_first(hits)
 
-    def lookup(self, kind: SignalKind, values: Sequence[str], *, now: datetime | None = None) -> list[list[MatchHit]]:
+    def lookup(
+        self, kind: SignalKind, values: Sequence[str], *, now: datetime | None = None
+    ) -> list[list[MatchHit]]:
         """Hits for already normalised ``values`` of one kind, one list per value (a batch for scans)."""
         index = self._indexes.get(kind)
         if index is None or not len(index) or not values:

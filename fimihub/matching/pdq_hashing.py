@@ -16,7 +16,7 @@ import os
 import numpy as np
 import numpy.typing as npt
 import pdqhash
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from fimihub.errors import ValidationError
 
@@ -72,4 +72,6 @@ def _reason(error: BaseException) -> str:
         return "a directory"
     if isinstance(error, PermissionError):
         return "permission denied"
+    if isinstance(error, UnidentifiedImageError):
+        return "not an image format Pillow knows"
     return str(error) or type(error).__name__

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fimihub.errors import ValidationError
+from fimihub.matching.kinds import CANONICAL_PATTERNS
 from fimihub.matching.matcher import Matcher, MatchHit
 from fimihub.model import Signal, SignalKind
 
@@ -59,7 +60,9 @@ class ScanReport:
         return len({h.row for h in self.hits})
 
 
-def read_export(path: Path, batch_rows: int = BATCH_ROWS) -> tuple[Iterator[pa.RecordBatch], int | None, list[str]]:
+def read_export(
+    path: Path, batch_rows: int = BATCH_ROWS
+) -> tuple[Iterator[pa.RecordBatch], int | None, list[str]]:
     """Batches of an export's string columns, the row count when known, and the columns it has."""
     if not path.exists():
         raise ValidationError("input", f"{path} does not exist")
@@ -104,7 +107,8 @@ def scan_export(
     batches, total, names = read_export(path, batch_rows)
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
-        raise ValidationError(missing[0], f"the export has no {missing[0]!r} column (columns: {', '.join(names)})")
+        have = ", ".join(names)
+        raise ValidationError(missing[0], f"the export has no {missing[0]!r} column (it has: {have})")
     report = ScanReport(missing_columns=[c for c in _STRING_COLUMNS if c not in names])
     seen: dict[str, bool] = {}
 
@@ -136,11 +140,13 @@ def _scan_batch(
     columns = {name: batch.column(name) for name in batch.schema.names}
     base = report.rows
 
-    def emit(rows: Any, hits_by_value: dict[str, list[MatchHit]], values: Any) -> None:
-        for row, value in zip(rows.to_pylist(), values.to_pylist(), strict=True):
+    def emit(rows: pa.Array, hits_by_value: dict[str, list[MatchHit]], values: pa.Array) -> None:
+        # Only the rows that hit are turned into Python objects.
+        where = {name: _taken(columns, name, rows) for name in ("platform", "account_id", "post_id")}
+        for i, (row, value) in enumerate(zip(rows.to_pylist(), values.to_pylist(), strict=True)):
             for hit in hits_by_value.get(value, ()):
-                report.hits.append(ScanHit(base + row, _at(columns, "platform", row), _at(columns, "account_id", row),
-                                           _at(columns, "post_id", row), hit))
+                platform, account, post = where["platform"][i], where["account_id"][i], where["post_id"][i]
+                report.hits.append(ScanHit(base + row, platform, account, post, hit))
 
     if "handle" in columns and SignalKind.HANDLE in kinds:
         handles = pc.binary_join_element_wise(columns["platform"], columns["handle"], ":")
@@ -149,7 +155,8 @@ def _scan_batch(
         if column in columns and _wanted(kind, kinds, matcher):
             _lookup_column(columns[column], kind, column, matcher, allowed, now, report, emit, split=True)
     if "text" in columns and kinds & {SignalKind.TEXT, SignalKind.PHRASE}:
-        _lookup_column(columns["text"], SignalKind.TEXT, "text", matcher, allowed, now, report, emit, quiet=True)
+        text = columns["text"]
+        _lookup_column(text, SignalKind.TEXT, "text", matcher, allowed, now, report, emit, quiet=True)
 
 
 def _wanted(kind: SignalKind, kinds: frozenset[SignalKind], matcher: Matcher) -> bool:
@@ -184,9 +191,11 @@ def _lookup_column(
     values, rows = pc.filter(values, keep), pc.filter(rows, keep)
     # Normalise each distinct value once, then look every implied (kind, value) up in one batch per kind.
     wanted: dict[SignalKind, dict[str, list[str]]] = {}
-    for raw in pc.unique(values).to_pylist():
+    distinct = pc.unique(values)
+    canonical = _canonical(distinct, kind)
+    for raw in distinct.to_pylist():
         try:
-            pairs = matcher.lookups(kind, raw)
+            pairs = matcher.expand(kind, raw) if raw in canonical else matcher.lookups(kind, raw)
         except ValueError:
             if not quiet:
                 report.bad_values[name] += 1
@@ -205,7 +214,20 @@ def _lookup_column(
         emit(pc.filter(rows, mask), hits_by_value, pc.filter(values, mask))
 
 
-def _at(columns: dict[str, Any], name: str, row: int) -> str:
+def _canonical(values: pa.Array, kind: SignalKind) -> set[str]:
+    """The values already in canonical form by :data:`CANONICAL_PATTERNS` (no need to normalise them)."""
+    pattern = CANONICAL_PATTERNS.get(kind)
+    if pattern is None or not len(values):
+        return set()
+    include, exclude = pattern
+    mask = pc.match_substring_regex(values, include)
+    if exclude is not None:
+        mask = pc.and_(mask, pc.invert(pc.match_substring_regex(values, exclude)))
+    return set(pc.filter(values, pc.fill_null(mask, False)).to_pylist())
+
+
+def _taken(columns: dict[str, Any], name: str, rows: pa.Array) -> list[str]:
     column = columns.get(name)
-    value = column[row].as_py() if column is not None else None
-    return "" if value is None else str(value)
+    if column is None:
+        return [""] * len(rows)
+    return [v or "" for v in pc.take(column, rows).to_pylist()]

@@ -8,6 +8,7 @@ from typing import ClassVar
 import pytest
 
 from fimihub.matching.base import Hit, SignalType
+from fimihub.matching.index.brute import BruteForceIndex
 from fimihub.matching.index.handle import HandleIndex, handle_distance
 from fimihub.matching.kinds.handle import HandleSignalType, handle_from_url, handle_value
 from tests.matching.signal_type_suite import SignalTypeSuite
@@ -178,3 +179,24 @@ def test_handle_value_joins_a_platform_field() -> None:
     assert handle_value("Twitter", "@Name") == "x:name"
     with pytest.raises(ValueError, match="platform"):
         handle_value("no such platform!", "name")
+
+
+def test_interleaved_adds_and_removes_reuse_slots_correctly() -> None:
+    rng = random.Random(7)
+    kind = HandleSignalType(min_score=0.5)
+    index = kind.new_index()
+    stored: dict[int, str] = {}
+    for step in range(60):
+        values = random_handles(rng, 20)
+        entries = [rng.randrange(80) for _ in values]
+        index.add(values, entries)
+        stored.update(zip(entries, values, strict=True))
+        gone = rng.sample(sorted(stored), min(len(stored), 8))
+        index.remove(gone)
+        for entry in gone:
+            del stored[entry]
+        if step % 10 == 9:
+            brute = BruteForceIndex(kind)
+            brute.add(list(stored.values()), list(stored))
+            for query in random_handles(rng, 30):
+                assert index.query(query) == brute.query(query)

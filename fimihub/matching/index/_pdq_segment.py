@@ -76,8 +76,9 @@ def _radii(widths: tuple[int, ...], threshold: int, n: int) -> tuple[tuple[int, 
     if not widths:
         return (), math.inf
     radii = [-1] * len(widths)
-    # Hand out the t + 1 units one at a time to the chunk whose cost grows least; costs are convex in the
-    # radius, so this greedy choice is as good as any other allocation.
+    # Hand out the t + 1 units one at a time to the chunk whose cost grows least: cheap and close to the best
+    # allocation, since a chunk's next unit of radius costs more than its last. Exactness only needs the
+    # units to add up to t + 1.
     for _ in range(threshold + 1):
         steps = [_chunk_cost(w, r + 1, n) - _chunk_cost(w, r, n) for w, r in zip(widths, radii, strict=True)]
         best = min(range(len(widths)), key=steps.__getitem__)
@@ -97,7 +98,8 @@ def choose_widths(n: int, threshold: int) -> tuple[int, ...]:
 def _plan(n: int, threshold: int) -> tuple[int, ...]:
     best: tuple[int, ...] = ()
     best_cost = _SCAN_NS * n
-    # Buckets much wider than the row count only cost memory (their offset tables are 2**width long).
+    # Buckets much wider than the row count only cost memory (their offset tables are 2**width long); keys
+    # stay within two 16-bit radix digits.
     max_width = min(28, max(12, math.ceil(math.log2(max(n, 2))) + 1))
     for m in range(math.ceil(256 / max_width), 65):
         widths = tuple(256 // m + (1 if i < 256 % m else 0) for i in range(m))
@@ -107,21 +109,21 @@ def _plan(n: int, threshold: int) -> tuple[int, ...]:
     return best
 
 
-def chunk_keys(words: Words, start: int, width: int) -> npt.NDArray[np.intp]:
-    """The value of bits ``start .. start + width`` of each row (bits counted across the four words)."""
+def chunk_keys(words: Words, start: int, width: int) -> npt.NDArray[np.uint32]:
+    """The value of bits ``start .. start + width`` (at most 32) of each row, bits counted across the words."""
     word, shift = divmod(start, 64)
     keys = words[:, word] >> np.uint64(shift)
     if shift + width > 64:
         keys |= words[:, word + 1] << np.uint64(64 - shift)
-    return (keys & np.uint64((1 << width) - 1)).astype(np.intp)
+    return (keys & np.uint64((1 << width) - 1)).astype(np.uint32)
 
 
-def _group(keys: npt.NDArray[np.intp], width: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
-    """Bucket offsets (``2**width + 1``) and the rows ordered by bucket, by an LSD radix sort on 16-bit digits
-    (numpy sorts 16-bit keys by radix, which is several times faster than sorting wide keys)."""
-    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
-    for shift in range(16, width, 16):
-        order = order[np.argsort(((keys[order] >> shift) & 0xFFFF).astype(np.uint16), kind="stable")]
+def _group(keys: npt.NDArray[np.uint32], width: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """Bucket offsets (``2**width + 1``) and the rows ordered by bucket, by an LSD radix sort on two 16-bit
+    digits (numpy sorts 16-bit keys by radix, several times faster than it sorts wider ones)."""
+    order = np.argsort(keys.astype(np.uint16), kind="stable")
+    if width > 16:
+        order = order[np.argsort((keys >> 16).astype(np.uint16)[order], kind="stable")]
     offsets = np.zeros((1 << width) + 1, dtype=np.int32)
     np.cumsum(np.bincount(keys, minlength=1 << width), out=offsets[1:])
     return offsets, order.astype(np.int32)
@@ -225,7 +227,7 @@ class Segment:
             if radius < 0:
                 continue
             masks = _flip_masks(width, radius)
-            keys = (chunk_keys(queries, start, width)[:, None] ^ masks[None, :]).ravel()
+            keys = (chunk_keys(queries, start, width).astype(np.intp)[:, None] ^ masks[None, :]).ravel()
             lo = offsets[keys]
             counts = offsets[keys + 1] - lo
             hit = np.flatnonzero(counts)

@@ -174,7 +174,7 @@ class _Platform:
             self.lengths_array = np.array(self.lengths, dtype=np.int64)
         # Shared bigrams needed per slot, by its length; lengths not asked for need more bigrams than any
         # string has, and so do free slots: their length -1 indexes the table's last cell, never a length.
-        table = np.full(max(max(needed), int(self.lengths_array.max())) + 2, np.iinfo(np.int64).max)
+        table = np.full(max(*needed, int(self.lengths_array.max())) + 2, np.iinfo(np.int64).max)
         for length, count in needed.items():
             table[length] = count
         shared = np.bincount(np.concatenate(arrays), minlength=len(self.lengths))

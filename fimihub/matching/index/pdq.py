@@ -100,8 +100,8 @@ class PdqIndex(SignalIndex):
     def __init__(self, threshold: int = DEFAULT_THRESHOLD) -> None:
         self._threshold = _check_threshold(threshold)
         self._segments: list[Segment] = []
-        self._pending_words: list[Words] = []
-        self._pending_entries: list[npt.NDArray[np.int64]] = []
+        self._pending_words: Words = np.empty((0, 4), np.uint64)
+        self._pending_entries: npt.NDArray[np.int64] = np.empty(0, np.int64)
 
     @property
     def threshold(self) -> int:
@@ -113,7 +113,7 @@ class PdqIndex(SignalIndex):
         self._threshold = _check_threshold(value)
 
     def __len__(self) -> int:
-        return sum(s.live for s in self._segments) + sum(len(e) for e in self._pending_entries)
+        return sum(s.live for s in self._segments) + len(self._pending_entries)
 
     # -- updates ---------------------------------------------------------------------------------------
 
@@ -133,9 +133,9 @@ class PdqIndex(SignalIndex):
         if len(self):
             # An id added again replaces its earlier hash.
             self.remove(ids)
-        self._pending_words.append(words.copy())
-        self._pending_entries.append(ids.copy())
-        if sum(len(e) for e in self._pending_entries) >= _PENDING_LIMIT:
+        self._pending_words = np.concatenate([self._pending_words, words])
+        self._pending_entries = np.concatenate([self._pending_entries, ids])
+        if len(self._pending_entries) >= _PENDING_LIMIT:
             self._seal()
 
     def remove(self, entries: Iterable[int]) -> None:
@@ -143,11 +143,10 @@ class PdqIndex(SignalIndex):
         ids = np.unique(given.astype(np.int64, copy=False))
         if not len(ids):
             return
-        for i, pending in enumerate(self._pending_entries):
-            keep = ~np.isin(pending, ids)
-            if not keep.all():
-                self._pending_entries[i] = pending[keep]
-                self._pending_words[i] = self._pending_words[i][keep]
+        kept = ~np.isin(self._pending_entries, ids)
+        if not kept.all():
+            self._pending_entries = self._pending_entries[kept]
+            self._pending_words = self._pending_words[kept]
         for i, segment in enumerate(self._segments):
             segment.kill(segment.rows_of(ids))
             if segment.live * 2 < len(segment):
@@ -162,11 +161,8 @@ class PdqIndex(SignalIndex):
             self._segments = [merged] if len(merged) else []
 
     def _seal(self) -> None:
-        if not self._pending_entries:
-            return
-        words = np.concatenate(self._pending_words)
-        ids = np.concatenate(self._pending_entries)
-        self._pending_words, self._pending_entries = [], []
+        words, ids = self._pending_words, self._pending_entries
+        self._pending_words, self._pending_entries = words[:0], ids[:0]
         if len(ids):
             self._segments.append(Segment(words, ids, self._threshold))
         while len(self._segments) > 1 and self._segments[-2].live <= 2 * self._segments[-1].live:
@@ -200,9 +196,9 @@ class PdqIndex(SignalIndex):
         for segment in self._segments:
             q, rows, dist = segment.search(queries, limit)
             parts.append((q, segment.entries[rows], dist))
-        for words, ids in zip(self._pending_words, self._pending_entries, strict=True):
-            q, rows, dist = scan(queries, np.ascontiguousarray(words.T), limit)
-            parts.append((q, ids[rows], dist))
+        if len(self._pending_entries):
+            q, rows, dist = scan(queries, np.ascontiguousarray(self._pending_words.T), limit)
+            parts.append((q, self._pending_entries[rows], dist))
         if not parts:
             return np.empty(0, np.intp), np.empty(0, np.int64), np.empty(0, np.uint16)
         q = np.concatenate([p[0] for p in parts])

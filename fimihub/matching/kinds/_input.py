@@ -44,6 +44,8 @@ def check_text(value: object, what: str, *, max_length: int = MAX_SIGNAL_VALUE) 
     text = strip_invisible(value).strip()
     if not text:
         raise ValueError(f"{what}: empty")
+    if text.isascii() and text.isprintable():
+        return text  # the common case, and none of the checks below can fail on it
     run = 0
     for position, char in enumerate(text):
         if char in _BIDI_CONTROLS:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import ClassVar
 
 import idna
@@ -46,7 +46,7 @@ def _psl() -> PublicSuffixList:
 
 def refang(text: str) -> str:
     """``text`` with the usual defanging undone: ``hxxp://`` -> ``http://``, ``[.]`` / ``(.)`` -> ``.``,
-    ``[:]`` -> ``:``."""
+    ``[:]`` -> ``:``; ``ValueError`` for layers of it nested absurdly deep."""
     # Undoing one layer can reveal another ("([.])" -> "(.)"), so repeat until nothing changes; each round
     # shortens the text, and a value nested deeper than a few layers is junk rather than a defanged link.
     for _ in range(8):
@@ -67,6 +67,7 @@ def _ip(host: str) -> str | None:
         return None
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_host(host: str) -> str:
     """A host name in canonical form: IDNA (punycode) labels in lower case, no trailing dot; IP literals as
     ``ipaddress`` writes them. Raises ``ValueError`` naming the bad label."""

@@ -32,7 +32,7 @@ from fimihub.matching.kinds.url import normalise_url, url_domain
 from fimihub.model.signals import SignalKind
 from fimihub.vocab.platforms import platform as platform_slug
 
-__all__ = ["HandleSignalType", "fold_handle", "handle_from_url", "handle_value"]
+__all__ = ["PROFILE_DOMAINS", "HandleSignalType", "fold_handle", "handle_from_url", "handle_value"]
 
 _MAX_HANDLE = 100
 _CHANNEL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -46,6 +46,8 @@ _HOSTS = {
     "threads.net": "threads", "threads.com": "threads", "bsky.app": "bluesky", "reddit.com": "reddit",
     "linkedin.com": "linkedin",
 }  # fmt: skip
+#: Registrable domains whose URLs can name an account (the others need no profile look-up).
+PROFILE_DOMAINS = frozenset(_HOSTS)
 _SUBDOMAINS = frozenset({"www", "m", "mobile", "web", "mbasic", "touch", "old", "new"})
 # First path segments that are site features, not account names.
 _RESERVED = {

@@ -3,7 +3,8 @@
 A value is either an ``mh1`` signature (checked and written in canonical lower case) or raw text, which is
 normalised, cut into word 3-shingles and signed (:mod:`fimihub.matching.minhash` has the details and the
 limits: at least 5 words, at most a mebibyte). Sharing the signature lets a peer find copies of a narrative on
-its own service without the hub ever holding the post, and the text cannot be read back from it.
+its own service without the hub ever holding the post. The text cannot be read back from a signature; a
+holder of a candidate text can only tell whether it is a near-duplicate, which is what matching is.
 
 Two values match when their texts' estimated word-shingle Jaccard similarity reaches the threshold less the
 estimate's error margin (see :mod:`fimihub.matching.index.text`); ``score`` is the estimate and ``distance``
@@ -23,9 +24,9 @@ from fimihub.model.signals import SignalKind
 
 __all__ = ["TextSignalType"]
 
-# What is meant as a signature rather than as text: ``mh…:`` with no space, or any ``name:`` and a long hex
-# tail. Neither could be signed as text (it has at most two words), so this costs no real text.
-_SIGNATURE_LIKE = re.compile(r"^(?:mh[0-9]*:\S*|[a-z0-9]+:[0-9a-f]{64,})$", re.IGNORECASE)
+# What is meant as a signature rather than as text: ``mh…:`` and letters and digits, or any ``name:`` and a
+# long hex tail. Either is two words at most, too few to sign as text, so this costs no real text.
+_SIGNATURE_LIKE = re.compile(r"^(?:mh[0-9]*:[0-9a-z]*|[a-z0-9]+:[0-9a-f]{64,})$", re.IGNORECASE)
 
 
 class TextSignalType(SignalType):

@@ -29,7 +29,15 @@ from fimihub.matching.kinds._input import check_text
 from fimihub.matching.kinds.domain import normalise_host, refang, registrable_domain
 from fimihub.model.signals import SignalKind
 
-__all__ = ["TRACKING_PARAMETERS", "UrlIndex", "UrlSignalType", "normalise_url", "url_domain", "url_host"]
+__all__ = [
+    "TRACKING_PARAMETERS",
+    "UrlIndex",
+    "UrlSignalType",
+    "canonical_url_domain",
+    "normalise_url",
+    "url_domain",
+    "url_host",
+]
 
 #: Query parameters that only say where a click came from; dropped everywhere (and any ``utm_*``).
 TRACKING_PARAMETERS = frozenset({
@@ -48,17 +56,20 @@ _SITE_TRACKING = {
     "facebook.com": frozenset({"rdid", "sfnsn"}),
 }
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_SPACE = re.compile(r"\s")
 _OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)
 _ESCAPE_OR_CHAR = re.compile(r"%[0-9A-Fa-f]{2}|.", re.DOTALL)
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _PATH_SAFE = _UNRESERVED | frozenset("!$&'()*+,;=:@/")
-# In the query, '&' and '=' are structure and stay as written; '?' and '/' are allowed by RFC 3986.
-_QUERY_SAFE = _UNRESERVED | frozenset("!$'()*+,;:@/?")
+# In the query '&' separates fields and is never inside one; '=', '?' and '/' are allowed by RFC 3986.
+_QUERY_SAFE = _UNRESERVED | frozenset("!$'()*+,;=:@/?")
 
 
 def _encode(text: str, safe: frozenset[str]) -> str:
     """``text`` with escapes of unreserved characters decoded, other escapes upper-cased, unsafe characters
     (and stray ``%``) percent-encoded as UTF-8."""
+    if "%" not in text and safe.issuperset(text):
+        return text  # nothing to decode or encode: most paths and queries, and a scan meets millions
     out = []
     for match in _ESCAPE_OR_CHAR.finditer(text):
         token = match.group()
@@ -118,7 +129,7 @@ def _split_netloc(netloc: str) -> tuple[str, str]:
 def normalise_url(value: str) -> str:
     """The canonical form of URL ``value`` (see the module docstring); ``ValueError`` saying what is wrong."""
     text = refang(check_text(value, "url"))
-    if any(char.isspace() for char in text):
+    if _SPACE.search(text):
         raise ValueError(f"url {text[:80]!r}: contains white space")
     if "://" not in text:
         if _OTHER_SCHEME.match(text):
@@ -160,9 +171,10 @@ def url_host(url: str) -> str:
     return _split_netloc(urlsplit(normalise_url(url)).netloc)[0]
 
 
-def _canonical_domain(url: str) -> str:
+def canonical_url_domain(url: str) -> str:
     """:func:`url_domain` of a URL already in canonical form (skips normalising it again)."""
-    return _domain_or_host(_split_netloc(urlsplit(url).netloc)[0])
+    # A canonical URL is always "scheme://netloc/…" with no user info: the netloc is the third "/" field.
+    return _domain_or_host(_split_netloc(url.split("/", 3)[2])[0])
 
 
 def url_domain(url: str) -> str:
@@ -186,7 +198,7 @@ class UrlSignalType(SignalType):
     def compare(self, query: str, candidate: str) -> Hit | None:
         if query == candidate:
             return Hit(0)
-        if self.domain_level and _canonical_domain(query) == _canonical_domain(candidate):
+        if self.domain_level and canonical_url_domain(query) == canonical_url_domain(candidate):
             return Hit(0, 1.0, 0.5)
         return None
 
@@ -205,7 +217,7 @@ class UrlIndex(SignalIndex):
         self._domains = ExactIndex()
 
     def add(self, values: Sequence[str], entries: Sequence[int]) -> None:
-        domains = [_canonical_domain(value) for value in values]
+        domains = [canonical_url_domain(value) for value in values]
         self._urls.add(values, entries)
         self._domains.add(domains, entries)
 
@@ -219,7 +231,7 @@ class UrlIndex(SignalIndex):
         same = {hit.entry for hit in exact}
         nearby = [
             Hit(hit.entry, 1.0, 0.5)
-            for hit in self._domains.query(_canonical_domain(value))
+            for hit in self._domains.query(canonical_url_domain(value))
             if hit.entry not in same
         ]
         return rank([*exact, *nearby])

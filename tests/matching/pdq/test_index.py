@@ -1,7 +1,7 @@
 """The PDQ index against an independent brute force: same hits at every threshold, through every update.
 
-The reference unpacks the hashes to bits and counts differences; it shares no code with the index. Data sets
-are big enough (20k hashes) that the index uses its multi-index buckets, not a plain scan, and include
+The reference counts differing bits byte by byte, one query at a time; it shares no code with the index. Data
+sets are big enough (20k hashes) that the index uses its multi-index buckets, not a plain scan, and include
 near-duplicates at every distance around the thresholds, so a missed or a false hit would show.
 """
 
@@ -13,6 +13,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from fimihub.errors import ValidationError
+from fimihub.matching.index import fileformat
 from fimihub.matching.index.pdq import PdqIndex, parse_hashes
 from fimihub.sim.images import flip_bits, random_hashes, to_hex
 
@@ -23,10 +25,10 @@ Answer = set[tuple[int, int, int]]
 def reference(stored: dict[int, bytes], queries: Hashes, threshold: int) -> Answer:
     """(query, entry, distance) of every pair within ``threshold``, by counting differing bits."""
     entries = np.array(sorted(stored), dtype=np.int64)
-    bits = np.unpackbits(np.frombuffer(b"".join(stored[e] for e in entries), np.uint8).reshape(-1, 32), axis=1)
+    hashes = np.frombuffer(b"".join(stored[e] for e in entries), np.uint8).reshape(-1, 32)
     found: Answer = set()
-    for q, query in enumerate(np.unpackbits(queries, axis=1)):
-        distance = np.count_nonzero(bits != query, axis=1)
+    for q, query in enumerate(queries):
+        distance = np.bitwise_count(hashes ^ query).sum(axis=1, dtype=np.int64)
         found.update((q, int(entries[i]), int(distance[i])) for i in np.flatnonzero(distance <= threshold))
     return found
 
@@ -42,7 +44,9 @@ def data() -> tuple[Hashes, Hashes]:
     rng = np.random.default_rng(7)
     base = random_hashes(rng, 15_000)
     stored = np.concatenate([base, flip_bits(rng, base[:5_000], 1, 40)])
-    queries = np.concatenate([flip_bits(rng, stored[rng.integers(0, len(stored), 250)], 0, 60), random_hashes(rng, 50)])
+    queries = np.concatenate(
+        [flip_bits(rng, stored[rng.integers(0, len(stored), 250)], 0, 60), random_hashes(rng, 50)]
+    )
     return stored, queries
 
 
@@ -97,16 +101,16 @@ def test_incremental_adds_removes_and_readds_agree(data: tuple[Hashes, Hashes]) 
     truth: dict[int, bytes] = {}
     # Batches cross the pending limit and set off merges; ids arrive out of order.
     ids = rng.permutation(len(stored))
-    for start in range(0, len(stored), 1_700):
-        batch = ids[start : start + 1_700]
+    for start in range(0, len(stored), 1_500):
+        batch = ids[start : start + 1_500]
         index.add_hashes(stored[batch], batch)
         truth.update(as_dict(stored[batch], batch.tolist()))
-    assert len(index._segments) > 1 or index._pending_entries
+    assert len(index._segments) > 1 and len(index._pending_entries)
     assert len(index) == len(truth)
     assert answer(index, queries) == reference(truth, queries, 31)
 
     gone = rng.choice(len(stored), 8_000, replace=False)
-    index.remove(gone.tolist() + [10**9])
+    index.remove([*gone.tolist(), 10**9])
     for entry in gone.tolist():
         del truth[entry]
     assert len(index) == len(truth)
@@ -119,7 +123,7 @@ def test_incremental_adds_removes_and_readds_agree(data: tuple[Hashes, Hashes]) 
     assert answer(index, queries) == reference(truth, queries, 31)
 
     index.compact()
-    assert len(index._segments) == 1 and not index._pending_entries
+    assert len(index._segments) == 1 and not len(index._pending_entries)
     assert answer(index, queries) == reference(truth, queries, 31)
 
 
@@ -192,3 +196,41 @@ def test_bad_arguments_are_refused() -> None:
         with pytest.raises(ValueError, match="threshold"):
             PdqIndex(threshold)  # type: ignore[arg-type]
     assert len(index) == 0
+
+
+def saved_file(
+    meta: dict[str, object], hashes: npt.NDArray[np.generic], ids: npt.NDArray[np.generic]
+) -> bytes:
+    stream = io.BytesIO()
+    fileformat.write_header(stream, PdqIndex.format_name, PdqIndex.format_version, meta)
+    fileformat.write_array(stream, hashes)
+    fileformat.write_array(stream, ids)
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("meta", "hashes", "ids"),
+    [
+        ({"threshold": 31, "count": 3}, np.zeros((2, 32), np.uint8), np.arange(2)),
+        ({"threshold": 31, "count": 2}, np.zeros((2, 16), np.uint8), np.arange(2)),
+        ({"threshold": 31, "count": 2}, np.zeros((2, 32), np.int16), np.arange(2)),
+        ({"threshold": 31, "count": 2}, np.zeros((2, 32), np.uint8), np.array([4, 4])),
+        ({"threshold": 31, "count": 2}, np.zeros((2, 32), np.uint8), np.array([1.0, 2.0])),
+        ({"threshold": 300, "count": 2}, np.zeros((2, 32), np.uint8), np.arange(2)),
+        ({"threshold": "31", "count": 2}, np.zeros((2, 32), np.uint8), np.arange(2)),
+        ({"count": 2}, np.zeros((2, 32), np.uint8), np.arange(2)),
+    ],
+)
+def test_load_refuses_inconsistent_files(
+    meta: dict[str, object], hashes: npt.NDArray[np.generic], ids: npt.NDArray[np.generic]
+) -> None:
+    with pytest.raises(ValidationError, match="index"):
+        PdqIndex.load(io.BytesIO(saved_file(meta, hashes, ids)))
+
+
+def test_load_accepts_a_well_formed_file() -> None:
+    hashes = np.zeros((2, 32), np.uint8)
+    hashes[1] = 255
+    index = PdqIndex.load(io.BytesIO(saved_file({"threshold": 5, "count": 2}, hashes, np.array([3, 9]))))
+    assert index.threshold == 5
+    assert [h.entry for h in index.query("f" * 64)] == [9]
