@@ -53,7 +53,9 @@ def signals_for(truth_path: Path, total: int, seed: int) -> list[Signal]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--signals", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)

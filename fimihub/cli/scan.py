@@ -15,28 +15,58 @@ __all__ = ["scan"]
 @click.command()
 @db_option
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--member", "member_id", envvar="FIMIHUB_MEMBER", required=True,
-              help="The member the scan runs as: its signals, its review queue (default: $FIMIHUB_MEMBER).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the matches to a .csv or .parquet.")
-@click.option("--engine", type=click.Choice(["local"]), default="local", show_default=True,
-              help="Where the scan runs (Spark comes with the scale-out work).")
+@click.option(
+    "--member",
+    "member_id",
+    envvar="FIMIHUB_MEMBER",
+    required=True,
+    help="The member the scan runs as: its signals, its review queue (default: $FIMIHUB_MEMBER).",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the matches to a .csv or .parquet."
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local"]),
+    default="local",
+    show_default=True,
+    help="Where the scan runs (Spark comes with the scale-out work).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def scan(db: str | None, input_path: Path, member_id: str, out: Path | None, engine: str, as_json: bool) -> None:
+def scan(
+    db: str | None, input_path: Path, member_id: str, out: Path | None, engine: str, as_json: bool
+) -> None:
     """Match a platform export (Parquet or CSV, one row per post) against shared signals; hits go to the
     review queue and, with --out, to a file."""
     with open_hub(db) as hub:
         actor = hub.actor(member_id)
-        with Progress(TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      disable=as_json) as bar:
+        with Progress(
+            TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), disable=as_json
+        ) as bar:
             task = bar.add_task("rows", total=None)
-            summary = hub.scan(actor, input_path, out=out,
-                               progress=lambda done, total: bar.update(task, completed=done, total=total))
+            summary = hub.scan(
+                actor,
+                input_path,
+                out=out,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
     if as_json:
-        echo_json({"rows": summary.rows, "matched_rows": summary.matched_rows, "hits": summary.hits,
-                   "queued": summary.queued, "bad_values": summary.bad_values,
-                   "missing_columns": summary.missing_columns, "out": summary.out})
+        echo_json(
+            {
+                "rows": summary.rows,
+                "matched_rows": summary.matched_rows,
+                "hits": summary.hits,
+                "queued": summary.queued,
+                "bad_values": summary.bad_values,
+                "missing_columns": summary.missing_columns,
+                "out": summary.out,
+            }
+        )
         return
-    click.echo(f"{summary.rows:,} rows scanned, {summary.matched_rows:,} matched ({summary.hits:,} hits); "
-               f"{summary.queued:,} matches queued for review" + (f"; written to {summary.out}" if summary.out else ""))
+    click.echo(
+        f"{summary.rows:,} rows scanned, {summary.matched_rows:,} matched ({summary.hits:,} hits); "
+        f"{summary.queued:,} matches queued for review"
+        + (f"; written to {summary.out}" if summary.out else "")
+    )
     for column, count in sorted(summary.bad_values.items()):
         click.echo(f"skipped {count:,} unreadable values in {column!r}", err=True)

@@ -21,7 +21,7 @@ from fimihub.hub.admin import AdminMixin, IssuedToken
 from fimihub.hub.audit import AuditMixin
 from fimihub.hub.caller import Caller, Operator, caller_id
 from fimihub.hub.matching import ItemMatches, MatchingMixin
-from fimihub.hub.scanning import ScanSummary, ScanningMixin
+from fimihub.hub.scanning import ScanningMixin, ScanSummary
 from fimihub.model import (
     Action,
     Asset,

@@ -59,7 +59,7 @@ class MatchingMixin:
     def match(
         self, by: Caller, items: Sequence[Mapping[str, Any]], *, record: bool = False, source: str = "api"
     ) -> list[ItemMatches]:
-        """Look items (``{"kind": …, "value": …}``, plus ``platform``, ``account_id``, ``post_id`` where known)
+        """Look items (``{"kind": …, "value": …}``, with ``platform``, ``account_id``, ``post_id`` if known)
         up against every signal the caller may see. With ``record``, hits also go to the review queue."""
         if not 0 < len(items) <= _MAX_ITEMS:
             raise ValidationError("items", f"send between 1 and {_MAX_ITEMS} items")
@@ -68,12 +68,17 @@ class MatchingMixin:
         parsed = [_item(i, item, matcher) for i, item in enumerate(items)]
         with self.store.unit_of_work(read_only=not record) as uow:
             forums = {f.id: f for f in uow.find(Forum)}
-            allowed = self._allow_list(uow.get(Organisation, by.org.id) if not isinstance(by, Operator) else None)
+            allowed = self._allow_list(
+                uow.get(Organisation, by.org.id) if not isinstance(by, Operator) else None
+            )
             answers: list[ItemMatches] = []
             matches: list[Match] = []
             for index, (kind, value, extra) in enumerate(parsed):
-                hits = [h for h in matcher.match(kind, value, now=now)
-                        if self._may_see(by, h.signal, forums) and (h.via.value, h.value) not in allowed]
+                hits = [
+                    h
+                    for h in matcher.match(kind, value, now=now)
+                    if self._may_see(by, h.signal, forums) and (h.via.value, h.value) not in allowed
+                ]
                 looked_up = matcher.lookups(kind, value)
                 canonical = looked_up[0][1] if looked_up and looked_up[0][0] is kind else value
                 answers.append(ItemMatches(index, kind, canonical, [_describe(h) for h in hits]))
@@ -82,12 +87,18 @@ class MatchingMixin:
                     matches.extend(_match_record(by, h, extra, source, now, expires) for h in hits)
             if matches:
                 uow.insert_many(matches)
-                uow.append_audit(actor=caller_id(by), action="match.record", subject_type="match", subject_id=None,
-                                 detail={"count": len(matches), "source": source}, at=now)
+                uow.append_audit(
+                    actor=caller_id(by),
+                    action="match.record",
+                    subject_type="match",
+                    subject_id=None,
+                    detail={"count": len(matches), "source": source},
+                    at=now,
+                )
         return answers
 
     def review_match(self, by: Caller, match_id: str, status: MatchStatus | str, note: str = "") -> Match:
-        """Confirm or reject a match in the review queue (reviewers, analysts and admins of its organisation)."""
+        """Confirm or reject a match in the review queue (its organisation's reviewers, analysts, admins)."""
         now = self.clock()
         try:
             new_status = MatchStatus(status)
@@ -99,12 +110,27 @@ class MatchingMixin:
             if found is None or not self._may_see(by, found, forums):
                 raise NotFound(f"no match {match_id!r}")
             if not isinstance(by, Operator) and not policy.may_review(by, found):
-                raise PermissionDenied("only reviewers, analysts and admins of the organisation review its matches")
-            reviewed = found.model_copy(update={"status": new_status, "reviewed_by": caller_id(by),
-                                                "reviewed_at": now, "review_note": note, "modified_at": now})
+                raise PermissionDenied(
+                    "only reviewers, analysts and admins of the organisation review its matches"
+                )
+            reviewed = found.model_copy(
+                update={
+                    "status": new_status,
+                    "reviewed_by": caller_id(by),
+                    "reviewed_at": now,
+                    "review_note": note,
+                    "modified_at": now,
+                }
+            )
             uow.update(parse(Match, reviewed.model_dump()))
-            uow.append_audit(actor=caller_id(by), action="match.review", subject_type="match", subject_id=match_id,
-                             detail={"status": new_status.value}, at=now)
+            uow.append_audit(
+                actor=caller_id(by),
+                action="match.review",
+                subject_type="match",
+                subject_id=match_id,
+                detail={"status": new_status.value},
+                at=now,
+            )
         return reviewed
 
     def set_allow_list(self, by: Caller, org_id: str, entries: Sequence[str]) -> Organisation:
@@ -128,11 +154,17 @@ class MatchingMixin:
                 raise NotFound(f"no organisation {org_id!r}")
             org = org.model_copy(update={"allow_list": tuple(dict.fromkeys(normalised))})
             uow.update(org)
-            uow.append_audit(actor=caller_id(by), action="allow_list.set", subject_type="organisation",
-                             subject_id=org_id, detail={"entries": len(org.allow_list)}, at=now)
+            uow.append_audit(
+                actor=caller_id(by),
+                action="allow_list.set",
+                subject_type="organisation",
+                subject_id=org_id,
+                detail={"entries": len(org.allow_list)},
+                at=now,
+            )
         return org
 
-    # -- keeping the matcher current, and signals well-formed ---------------------------------------------------
+    # -- keeping the matcher current, and signals well-formed -------------------------------------------
 
     def _signals_changed(self, added: Sequence[Signal] = (), removed: Sequence[str] = ()) -> None:
         if self._matcher is not None:
@@ -181,7 +213,7 @@ def _item(index: int, item: Mapping[str, Any], matcher: Matcher) -> tuple[Signal
     if not isinstance(item, Mapping):
         raise ValidationError(where, "must be an object with kind and value")
     try:
-        kind = SignalKind(item.get("kind"))
+        kind = SignalKind(str(item.get("kind")))
     except ValueError:
         raise ValidationError(f"{where}.kind", f"must be one of {[k.value for k in SignalKind]}") from None
     value = item.get("value")
@@ -193,27 +225,51 @@ def _item(index: int, item: Mapping[str, Any], matcher: Matcher) -> tuple[Signal
         matcher.lookups(kind, value)
     except ValueError as exc:
         raise ValidationError(f"{where}.value", str(exc)) from None
-    extra = {k: str(item[k]) for k in ("platform", "account_id", "post_id") if isinstance(item.get(k), str | int)}
+    extra = {
+        k: str(item[k]) for k in ("platform", "account_id", "post_id") if isinstance(item.get(k), str | int)
+    }
     return kind, value, extra
 
 
 def _describe(hit: MatchHit) -> dict[str, Any]:
     s = hit.signal
     return {
-        "signal_id": s.id, "kind": s.kind.value, "value": s.value, "via": hit.via.value,
-        "operation_id": s.operation_id, "forum_id": s.forum_id, "owner_org": s.owner_org,
-        "confidence": s.confidence, "distance": hit.distance, "score": round(hit.score, 4),
-        "tlp": s.marking.tlp.value, "pap": s.marking.pap.value,
+        "signal_id": s.id,
+        "kind": s.kind.value,
+        "value": s.value,
+        "via": hit.via.value,
+        "operation_id": s.operation_id,
+        "forum_id": s.forum_id,
+        "owner_org": s.owner_org,
+        "confidence": s.confidence,
+        "distance": hit.distance,
+        "score": round(hit.score, 4),
+        "tlp": s.marking.tlp.value,
+        "pap": s.marking.pap.value,
     }
 
 
-def _match_record(by: Any, hit: MatchHit, extra: dict[str, Any], source: str, now: datetime,
-                  expires: datetime) -> Match:
+def _match_record(
+    by: Any, hit: MatchHit, extra: dict[str, Any], source: str, now: datetime, expires: datetime
+) -> Match:
     return Match(
-        id=new_id("match"), owner_org=by.org.id, created_by=by.member.id, created_at=now, modified_at=now,
+        id=new_id("match"),
+        owner_org=by.org.id,
+        created_by=by.member.id,
+        created_at=now,
+        modified_at=now,
         expires_at=expires,
-        marking={"tlp": "amber+strict"}, signal_id=hit.signal.id, signal_kind=hit.signal.kind,
-        operation_id=hit.signal.operation_id, signal_forum_id=hit.signal.forum_id, item_kind=hit.via,
-        item_value=hit.value, distance=hit.distance, score=min(1.0, max(0.0, hit.score)), source=source,
-        platform=extra.get("platform"), account_id=extra.get("account_id"), post_id=extra.get("post_id"),
+        marking={"tlp": "amber+strict"},
+        signal_id=hit.signal.id,
+        signal_kind=hit.signal.kind,
+        operation_id=hit.signal.operation_id,
+        signal_forum_id=hit.signal.forum_id,
+        item_kind=hit.via,
+        item_value=hit.value,
+        distance=hit.distance,
+        score=min(1.0, max(0.0, hit.score)),
+        source=source,
+        platform=extra.get("platform"),
+        account_id=extra.get("account_id"),
+        post_id=extra.get("post_id"),
     )

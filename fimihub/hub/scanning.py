@@ -20,8 +20,20 @@ from fimihub.storage import Store
 __all__ = ["SCAN_COLUMNS", "ScanSummary", "ScanningMixin"]
 
 #: Columns of a scan's output file, one row per (row of the export, signal) hit.
-SCAN_COLUMNS = ("platform", "account_id", "post_id", "item_kind", "item_value", "signal_id", "signal_kind",
-                "operation_id", "forum_id", "distance", "score", "match_id")
+SCAN_COLUMNS = (
+    "platform",
+    "account_id",
+    "post_id",
+    "item_kind",
+    "item_value",
+    "signal_id",
+    "signal_kind",
+    "operation_id",
+    "forum_id",
+    "distance",
+    "score",
+    "match_id",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,22 +89,49 @@ class ScanningMixin:
         matches = [_match(by, hit, source, now, expires) for hit in report.hits]
         with self.store.unit_of_work() as uow:
             uow.insert_many(matches)
-            uow.append_audit(actor=caller_id(by), action="scan", subject_type="match", subject_id=None, at=now,
-                             detail={"source": source, "rows": report.rows, "matches": len(matches)})
+            uow.append_audit(
+                actor=caller_id(by),
+                action="scan",
+                subject_type="match",
+                subject_id=None,
+                at=now,
+                detail={"source": source, "rows": report.rows, "matches": len(matches)},
+            )
         if out is not None:
             _write(Path(out), report, matches)
-        return ScanSummary(report.rows, report.matched_rows, len(report.hits), len(matches),
-                           dict(report.bad_values), report.missing_columns, str(out) if out else None)
+        return ScanSummary(
+            report.rows,
+            report.matched_rows,
+            len(report.hits),
+            len(matches),
+            dict(report.bad_values),
+            report.missing_columns,
+            str(out) if out else None,
+        )
 
 
 def _match(by: Any, hit: ScanHit, source: str, now: datetime, expires: datetime) -> Match:
     s = hit.hit.signal
     return Match(
-        id=new_id("match"), owner_org=by.org.id, created_by=by.member.id, created_at=now, modified_at=now,
-        expires_at=expires, marking={"tlp": "amber+strict"}, signal_id=s.id, signal_kind=s.kind,
-        operation_id=s.operation_id, signal_forum_id=s.forum_id, item_kind=hit.hit.via, item_value=hit.hit.value,
-        platform=hit.platform or None, account_id=hit.account_id or None, post_id=hit.post_id or None,
-        distance=hit.hit.distance, score=min(1.0, max(0.0, hit.hit.score)), source=source,
+        id=new_id("match"),
+        owner_org=by.org.id,
+        created_by=by.member.id,
+        created_at=now,
+        modified_at=now,
+        expires_at=expires,
+        marking={"tlp": "amber+strict"},
+        signal_id=s.id,
+        signal_kind=s.kind,
+        operation_id=s.operation_id,
+        signal_forum_id=s.forum_id,
+        item_kind=hit.hit.via,
+        item_value=hit.hit.value,
+        platform=hit.platform or None,
+        account_id=hit.account_id or None,
+        post_id=hit.post_id or None,
+        distance=hit.hit.distance,
+        score=min(1.0, max(0.0, hit.hit.score)),
+        source=source,
     )
 
 
@@ -101,9 +140,20 @@ def _write(out: Path, report: ScanReport, matches: list[Match]) -> None:
 
     rows = {name: [] for name in SCAN_COLUMNS}  # type: dict[str, list[Any]]
     for hit, match in zip(report.hits, matches, strict=True):
-        values = (hit.platform, hit.account_id, hit.post_id, hit.hit.via.value, hit.hit.value, match.signal_id,
-                  match.signal_kind.value, match.operation_id or "", match.signal_forum_id or "",
-                  float(hit.hit.distance), float(hit.hit.score), match.id)
+        values = (
+            hit.platform,
+            hit.account_id,
+            hit.post_id,
+            hit.hit.via.value,
+            hit.hit.value,
+            match.signal_id,
+            match.signal_kind.value,
+            match.operation_id or "",
+            match.signal_forum_id or "",
+            float(hit.hit.distance),
+            float(hit.hit.score),
+            match.id,
+        )
         for name, value in zip(SCAN_COLUMNS, values, strict=True):
             rows[name].append(value)
     table = pa.table(rows)

@@ -23,6 +23,8 @@ import pyarrow.compute as pc
 
 from fimihub.errors import ValidationError
 from fimihub.matching.kinds import CANONICAL_PATTERNS
+from fimihub.matching.kinds.handle import PROFILE_DOMAINS
+from fimihub.matching.kinds.url import host_domain
 from fimihub.matching.matcher import Matcher, MatchHit
 from fimihub.model import Signal, SignalKind
 
@@ -193,7 +195,11 @@ def _lookup_column(
     wanted: dict[SignalKind, dict[str, list[str]]] = {}
     distinct = pc.unique(values)
     canonical = _canonical(distinct, kind)
+    if kind is SignalKind.URL and canonical:
+        _expand_canonical_urls(canonical, matcher, wanted)
     for raw in distinct.to_pylist():
+        if kind is SignalKind.URL and raw in canonical:
+            continue
         try:
             pairs = matcher.expand(kind, raw) if raw in canonical else matcher.lookups(kind, raw)
         except ValueError:
@@ -212,6 +218,26 @@ def _lookup_column(
     if hits_by_value:
         mask = pc.is_in(values, value_set=pa.array(list(hits_by_value), pa.string()))
         emit(pc.filter(rows, mask), hits_by_value, pc.filter(values, mask))
+
+
+def _expand_canonical_urls(
+    urls: set[str], matcher: Matcher, wanted: dict[SignalKind, dict[str, list[str]]]
+) -> None:
+    """What :func:`~fimihub.matching.kinds.expand_url` does, for many canonical URLs at once: hosts are cut
+    out in Arrow and each distinct host's domain is worked out once; only profile URLs go one by one."""
+    listed = list(urls)
+    hosts = pc.extract_regex(pa.array(listed, pa.string()), r"^https?://(?P<host>[^/]+)/").field("host")
+    distinct_hosts = pc.unique(hosts)
+    domains_of_hosts = pa.array([host_domain(h) for h in distinct_hosts.to_pylist()], pa.string())
+    domains = pc.take(domains_of_hosts, pc.index_in(hosts, value_set=distinct_hosts)).to_pylist()
+    by_url, by_domain = wanted.setdefault(SignalKind.URL, {}), wanted.setdefault(SignalKind.DOMAIN, {})
+    for url, domain in zip(listed, domains, strict=True):
+        by_url.setdefault(url, []).append(url)
+        by_domain.setdefault(domain, []).append(url)
+        if domain in PROFILE_DOMAINS:
+            for via, value in matcher.expand(SignalKind.URL, url):
+                if via is SignalKind.HANDLE:
+                    wanted.setdefault(via, {}).setdefault(value, []).append(url)
 
 
 def _canonical(values: pa.Array, kind: SignalKind) -> set[str]:

@@ -17,7 +17,11 @@ def share_signals(cast: Cast) -> list[Signal]:
         Signal,
         [
             {"kind": "domain", "value": "Evil-News.example", "forum_id": cast.forum_id},
-            {"kind": "url", "value": "https://evil-news.example/story/1?utm_source=fb", "forum_id": cast.forum_id},
+            {
+                "kind": "url",
+                "value": "https://evil-news.example/story/1?utm_source=fb",
+                "forum_id": cast.forum_id,
+            },
             {"kind": "hashtag", "value": "#StopTheLies", "forum_id": cast.forum_id},
             {"kind": "pdq", "value": PDQ, "quality": 100, "forum_id": cast.forum_id},
         ],
@@ -40,11 +44,14 @@ def test_signal_values_are_normalised_when_stored(cast: Cast) -> None:
 
 def test_members_of_the_forum_find_signals_in_their_items(cast: Cast) -> None:
     share_signals(cast)
-    answers = cast.hub.match(cast.analyst_b, [
-        {"kind": "url", "value": "hxxps://www.evil-news[.]example/other-story"},
-        {"kind": "pdq", "value": flip(PDQ, 10)},
-        {"kind": "hashtag", "value": "#nothing_here"},
-    ])
+    answers = cast.hub.match(
+        cast.analyst_b,
+        [
+            {"kind": "url", "value": "hxxps://www.evil-news[.]example/other-story"},
+            {"kind": "pdq", "value": flip(PDQ, 10)},
+            {"kind": "hashtag", "value": "#nothing_here"},
+        ],
+    )
     url_hits = {(m["kind"], m["via"]) for m in answers[0].matches}
     assert ("domain", "domain") in url_hits
     assert [m["kind"] for m in answers[1].matches] == ["pdq"]
@@ -73,7 +80,9 @@ def test_warning_listed_signals_are_flagged_and_not_matched(cast: Cast) -> None:
 
 def test_bad_items_name_the_field(cast: Cast) -> None:
     with pytest.raises(ValidationError) as exc:
-        cast.hub.match(cast.analyst_b, [{"kind": "domain", "value": "ok.example"}, {"kind": "telepathy", "value": "x"}])
+        cast.hub.match(
+            cast.analyst_b, [{"kind": "domain", "value": "ok.example"}, {"kind": "telepathy", "value": "x"}]
+        )
     assert exc.value.field == "items[1].kind"
     with pytest.raises(ValidationError) as exc:
         cast.hub.match(cast.analyst_b, [{"kind": "pdq", "value": "abc"}])
@@ -84,7 +93,9 @@ def test_bad_items_name_the_field(cast: Cast) -> None:
 
 def test_recorded_matches_wait_for_review(cast: Cast) -> None:
     share_signals(cast)
-    cast.hub.match(cast.analyst_b, [{"kind": "domain", "value": "evil-news.example", "account_id": "42"}], record=True)
+    cast.hub.match(
+        cast.analyst_b, [{"kind": "domain", "value": "evil-news.example", "account_id": "42"}], record=True
+    )
     from fimihub.model import Match
 
     queue = cast.hub.list(cast.analyst_b, Match).items

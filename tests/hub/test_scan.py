@@ -23,8 +23,20 @@ def export(rows: list[dict[str, str]]) -> pa.Table:
 
 
 ROWS = [
-    {"platform": "x", "account_id": "1", "handle": "fan", "post_id": "p1", "urls": "https://evil-news.example/a"},
-    {"platform": "x", "account_id": "2", "handle": "b", "post_id": "p2", "urls": "hxxp://junk[ ] https://ok.example/"},
+    {
+        "platform": "x",
+        "account_id": "1",
+        "handle": "fan",
+        "post_id": "p1",
+        "urls": "https://evil-news.example/a",
+    },
+    {
+        "platform": "x",
+        "account_id": "2",
+        "handle": "b",
+        "post_id": "p2",
+        "urls": "hxxp://junk[ ] https://ok.example/",
+    },
     {"platform": "facebook", "account_id": "3", "post_id": "p3", "hashtags": "StopTheLies other"},
     {"platform": "x", "account_id": "4", "post_id": "p4", "image_pdq": f"{PDQ} nothex"},
     {"platform": "x", "account_id": "5", "post_id": "p5", "text": "nothing to see"},
@@ -33,11 +45,15 @@ ROWS = [
 
 @pytest.fixture
 def shared(cast: Cast) -> Cast:
-    cast.hub.create_many(cast.analyst_a, Signal, [
-        {"kind": "domain", "value": "evil-news.example", "forum_id": cast.forum_id},
-        {"kind": "hashtag", "value": "#stopthelies", "forum_id": cast.forum_id},
-        {"kind": "pdq", "value": PDQ, "quality": 100, "forum_id": cast.forum_id},
-    ])
+    cast.hub.create_many(
+        cast.analyst_a,
+        Signal,
+        [
+            {"kind": "domain", "value": "evil-news.example", "forum_id": cast.forum_id},
+            {"kind": "hashtag", "value": "#stopthelies", "forum_id": cast.forum_id},
+            {"kind": "pdq", "value": PDQ, "quality": 100, "forum_id": cast.forum_id},
+        ],
+    )
     return cast
 
 
@@ -83,17 +99,44 @@ def test_scan_refuses_what_it_cannot_read(shared: Cast, tmp_path: Path) -> None:
         shared.hub.scan(shared.hub.operator(), path)
 
 
-def test_scan_of_a_simulated_world_finds_every_post_linking_an_operation_domain(cast: Cast, tmp_path: Path) -> None:
+def test_scan_of_a_simulated_world_finds_every_post_linking_an_operation_domain(
+    cast: Cast, tmp_path: Path
+) -> None:
     world = generate(WorldConfig(seed=11))
     domains = sorted({d for op in world.truth.operations for d in op.domains})
-    cast.hub.create_many(cast.analyst_a, Signal,
-                         [{"kind": "domain", "value": d, "forum_id": cast.forum_id} for d in domains])
+    cast.hub.create_many(
+        cast.analyst_a, Signal, [{"kind": "domain", "value": d, "forum_id": cast.forum_id} for d in domains]
+    )
     path = tmp_path / "posts.parquet"
     pq.write_table(world.posts, path)
     summary = cast.hub.scan(cast.analyst_b, path, out=tmp_path / "m.parquet")
     posts = world.posts.to_pylist()
-    expected = {p["post_id"] for p in posts
-                if any(u.split("/")[2].removeprefix("www.") in domains for u in p["urls"].split())}
+    expected = {
+        p["post_id"]
+        for p in posts
+        if any(u.split("/")[2].removeprefix("www.") in domains for u in p["urls"].split())
+    }
     found = {r["post_id"] for r in pq.read_table(tmp_path / "m.parquet").to_pylist()}
     assert expected and found == expected
     assert summary.rows == world.posts.num_rows
+
+
+def test_profile_urls_in_posts_find_handle_signals(cast: Cast, tmp_path: Path) -> None:
+    cast.hub.create_many(cast.analyst_a, Signal, [
+        {"kind": "handle", "value": "x:anna_kovac_1987", "forum_id": cast.forum_id},
+        {"kind": "url", "value": "https://evil-news.example/a", "forum_id": cast.forum_id},
+    ])
+    rows = [
+        {"platform": "facebook", "account_id": "1", "post_id": "p1", "urls": "https://x.com/anna_kovac_1987"},
+        {"platform": "facebook", "account_id": "2", "post_id": "p2", "urls": "https://twitter.com/Anna_Kovac_1988"},
+        {"platform": "x", "account_id": "3", "post_id": "p3", "urls": "HTTPS://Evil-News.example/a?utm_source=t"},
+        {"platform": "x", "account_id": "4", "post_id": "p4", "urls": "https://evil-news.example/a"},
+        {"platform": "x", "account_id": "5", "handle": "anna_kovac_1986", "post_id": "p5"},
+    ]
+    path = tmp_path / "export.parquet"
+    pq.write_table(export(rows), path)
+    out = tmp_path / "m.csv"
+    cast.hub.scan(cast.analyst_b, path, out=out)
+    found = {(r["post_id"], r["item_kind"]) for r in pacsv.read_csv(out).to_pylist()}
+    # Exact and renamed handles through profile URLs and the handle column; the URL both canonical and not.
+    assert found == {("p1", "handle"), ("p2", "handle"), ("p3", "url"), ("p4", "url"), ("p5", "handle")}

@@ -38,7 +38,13 @@ def test_typical_urls_take_the_fast_path(url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["HTTPS://Example.com/a", "https://example.com", "https://example.com/a?utm_source=x", "https://1.2.3.4/"]
+    "url",
+    [
+        "HTTPS://Example.com/a",
+        "https://example.com",
+        "https://example.com/a?utm_source=x",
+        "https://1.2.3.4/",
+    ],
 )
 def test_other_urls_do_not(url: str) -> None:
     include, _ = CANONICAL_PATTERNS[SignalKind.URL]

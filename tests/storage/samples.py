@@ -14,8 +14,8 @@ from fimihub.model import (
     Feedback,
     Forum,
     Lead,
-    Match,
     Marking,
+    Match,
     Member,
     Operation,
     Organisation,
@@ -89,7 +89,12 @@ def lead(rid: str = "lead--1", **f: Any) -> Lead:
 
 
 def match(rid: str = "match--1", **f: Any) -> Match:
-    values = {"signal_id": "signal--1", "signal_kind": "domain", "item_kind": "domain", "item_value": "a.example"}
+    values = {
+        "signal_id": "signal--1",
+        "signal_kind": "domain",
+        "item_kind": "domain",
+        "item_value": "a.example",
+    }
     return Match(id=rid, **_governed({**values, "operation_id": "operation--1", **f}))
 
 

@@ -21,7 +21,9 @@ JsonObject = Annotated[dict[str, Any], Body()]
 def matching_router() -> APIRouter:
     router = APIRouter(tags=["matching"])
 
-    @router.post("/match", summary="Match items (accounts, handles, URLs, texts, image hashes) against signals")
+    @router.post(
+        "/match", summary="Match items (accounts, handles, URLs, texts, image hashes) against signals"
+    )
     def match(request: Request, actor: ActorDep, body: JsonObject) -> dict[str, Any]:
         items = body.get("items")
         if not isinstance(items, list):

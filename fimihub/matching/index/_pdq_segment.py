@@ -110,7 +110,7 @@ def _plan(n: int, threshold: int) -> tuple[int, ...]:
 
 
 def chunk_keys(words: Words, start: int, width: int) -> npt.NDArray[np.uint32]:
-    """The value of bits ``start .. start + width`` (at most 32) of each row, bits counted across the words."""
+    """The value of bits ``start .. start + width`` (width at most 32) of each row, across the words."""
     word, shift = divmod(start, 64)
     keys = words[:, word] >> np.uint64(shift)
     if shift + width > 64:
@@ -205,8 +205,8 @@ class Segment:
         parts: list[Matches] = []
         for first in range(0, len(queries), step):
             batch = queries[first : first + step]
-            q, rows, dist = self._scan(batch, threshold) if scan else self._probe(batch, radii)
-            keep = (dist <= threshold) & self.alive[rows]
+            q, rows, dist = self._scan(batch, threshold) if scan else self._probe(batch, radii, threshold)
+            keep = self.alive[rows]
             parts.append((q[keep] + first, rows[keep], dist[keep]))
         q, rows, dist = _concat(parts)
         if len(q) and not scan:
@@ -220,7 +220,7 @@ class Segment:
             self._columns = np.ascontiguousarray(self.words.T)
         return scan(queries, self._columns, threshold)
 
-    def _probe(self, queries: Words, radii: tuple[int, ...]) -> Matches:
+    def _probe(self, queries: Words, radii: tuple[int, ...], threshold: int) -> Matches:
         parts: list[Matches] = []
         chunks = zip(self.starts, self.widths, radii, self._buckets, strict=True)
         for start, width, radius, (offsets, order) in chunks:
@@ -237,7 +237,9 @@ class Segment:
             rows = order[_ragged_range(lo, counts)].astype(np.intp)
             q = np.repeat(hit // len(masks), counts)
             # np.take is several times faster than fancy indexing for gathering whole rows.
-            parts.append((q, rows, distances(np.take(self.words, rows, axis=0), np.take(queries, q, axis=0))))
+            dist = distances(np.take(self.words, rows, axis=0), np.take(queries, q, axis=0))
+            near = np.flatnonzero(dist <= threshold)
+            parts.append((q[near], rows[near], dist[near]))
         return _concat(parts)
 
 

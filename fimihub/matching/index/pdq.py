@@ -27,7 +27,7 @@ from fimihub.matching.base import Hit, SignalIndex
 from fimihub.matching.index import fileformat
 from fimihub.matching.index._pdq_segment import Segment, Words, scan
 
-__all__ = ["DEFAULT_THRESHOLD", "HASH_BITS", "PdqIndex", "parse_hashes"]
+__all__ = ["DEFAULT_THRESHOLD", "HASH_BITS", "PdqIndex", "check_threshold", "parse_hashes"]
 
 #: PDQ's own "confident match" distance, as in ThreatExchange.
 DEFAULT_THRESHOLD = 31
@@ -85,7 +85,8 @@ def _as_words(hashes: npt.NDArray[np.uint8]) -> Words:
     return words
 
 
-def _check_threshold(threshold: int) -> int:
+def check_threshold(threshold: int) -> int:
+    """``threshold`` if it is a whole number of bits from 0 to 256; ``ValueError`` otherwise."""
     if isinstance(threshold, bool) or not isinstance(threshold, int) or not 0 <= threshold <= HASH_BITS:
         raise ValueError(f"pdq threshold must be a whole number of bits, 0 to {HASH_BITS}: {threshold!r}")
     return threshold
@@ -98,7 +99,7 @@ class PdqIndex(SignalIndex):
     format_version: ClassVar[int] = 1
 
     def __init__(self, threshold: int = DEFAULT_THRESHOLD) -> None:
-        self._threshold = _check_threshold(threshold)
+        self._threshold = check_threshold(threshold)
         self._segments: list[Segment] = []
         self._pending_words: Words = np.empty((0, 4), np.uint64)
         self._pending_entries: npt.NDArray[np.int64] = np.empty(0, np.int64)
@@ -110,7 +111,7 @@ class PdqIndex(SignalIndex):
 
     @threshold.setter
     def threshold(self, value: int) -> None:
-        self._threshold = _check_threshold(value)
+        self._threshold = check_threshold(value)
 
     def __len__(self) -> int:
         return sum(s.live for s in self._segments) + len(self._pending_entries)
@@ -190,7 +191,7 @@ class PdqIndex(SignalIndex):
     ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64], npt.NDArray[np.uint16]]:
         """Every match of ``(n, 32)`` byte hashes as three arrays (query number, entry id, distance), sorted
         by query, then distance, then entry id. ``threshold`` defaults to the index's."""
-        limit = self._threshold if threshold is None else _check_threshold(threshold)
+        limit = self._threshold if threshold is None else check_threshold(threshold)
         queries = _as_words(hashes)
         parts: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.int64], npt.NDArray[np.uint16]]] = []
         for segment in self._segments:
@@ -210,10 +211,11 @@ class PdqIndex(SignalIndex):
     # -- saved form ------------------------------------------------------------------------------------
 
     def save(self, stream: BinaryIO) -> None:
-        self._seal()
         live = [(s.words[s.alive], s.entries[s.alive]) for s in self._segments]
-        words = np.concatenate([w for w, _ in live]) if live else np.empty((0, 4), np.uint64)
-        ids = np.concatenate([e for _, e in live]) if live else np.empty(0, np.int64)
+        live.append((self._pending_words, self._pending_entries))
+        words = np.concatenate([w for w, _ in live])
+        ids = np.concatenate([e for _, e in live])
+        # Rows in entry order: the same index always saves to the same bytes, however it was built.
         order = np.argsort(ids, kind="stable")
         meta = {"threshold": self._threshold, "count": len(ids)}
         fileformat.write_header(stream, self.format_name, self.format_version, meta)
@@ -230,8 +232,11 @@ class PdqIndex(SignalIndex):
             raise ValidationError("index", "pdq index header needs a whole count and a threshold of 0-256")
         if hashes.dtype != np.uint8 or hashes.shape != (count, _HASH_BYTES):
             raise ValidationError("index", f"pdq hashes must be ({count}, {_HASH_BYTES}) uint8 bytes")
-        if ids.dtype != np.int64 or ids.shape != (count,) or np.any(ids[1:] <= ids[:-1]):
-            raise ValidationError("index", f"pdq entry ids must be {count} increasing int64 values")
+        if ids.dtype.kind != "i" or ids.dtype.itemsize != 8 or ids.shape != (count,):
+            raise ValidationError("index", f"pdq entry ids must be {count} int64 values")
+        ids = ids.astype(np.int64)  # native byte order, whichever machine wrote the file
+        if np.any(ids[1:] <= ids[:-1]):
+            raise ValidationError("index", "pdq entry ids must be unique and increasing")
         index = cls(threshold)
         if count:
             index._segments = [Segment(np.ascontiguousarray(hashes).view(np.uint64), ids, threshold)]

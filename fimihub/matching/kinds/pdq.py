@@ -16,7 +16,7 @@ import re
 from typing import ClassVar
 
 from fimihub.matching.base import Hit, SignalType
-from fimihub.matching.index.pdq import DEFAULT_THRESHOLD, HASH_BITS, PdqIndex
+from fimihub.matching.index.pdq import DEFAULT_THRESHOLD, HASH_BITS, PdqIndex, check_threshold
 from fimihub.matching.kinds._input import check_text
 from fimihub.model.signals import SignalKind
 
@@ -51,8 +51,7 @@ class PdqSignalType(SignalType):
     kind: ClassVar[SignalKind] = SignalKind.PDQ
 
     def __init__(self, threshold: int = DEFAULT_THRESHOLD) -> None:
-        # PdqIndex owns the rule for a valid threshold; building one checks it.
-        self.threshold = PdqIndex(threshold).threshold
+        self.threshold = check_threshold(threshold)
 
     def normalise(self, value: str) -> str:
         text = check_text(value, "pdq", max_length=1024).lower()

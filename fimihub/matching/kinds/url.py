@@ -34,6 +34,7 @@ __all__ = [
     "UrlIndex",
     "UrlSignalType",
     "canonical_url_domain",
+    "host_domain",
     "normalise_url",
     "url_domain",
     "url_host",
@@ -164,6 +165,11 @@ def _domain_or_host(host: str) -> str:
         return registrable_domain(host)
     except ValueError:
         return host  # a host that is a public suffix itself (``localhost``) is its own domain
+
+
+def host_domain(host: str) -> str:
+    """The registrable domain of a normalised host, or the host itself when it has none (cached)."""
+    return _domain_or_host(host)
 
 
 def url_host(url: str) -> str:

@@ -126,6 +126,14 @@ def test_incremental_adds_removes_and_readds_agree(data: tuple[Hashes, Hashes]) 
     assert len(index._segments) == 1 and not len(index._pending_entries)
     assert answer(index, queries) == reference(truth, queries, 31)
 
+    # A segment left mostly dead is rebuilt without its dead rows.
+    gone = rng.choice(sorted(truth), len(truth) * 7 // 10, replace=False)
+    index.remove(gone)
+    for entry in gone.tolist():
+        del truth[entry]
+    assert [len(segment) for segment in index._segments] == [len(truth)]
+    assert answer(index, queries) == reference(truth, queries, 31)
+
 
 def test_one_at_a_time_adds_never_rebuild_everything() -> None:
     rng = np.random.default_rng(5)
@@ -228,9 +236,17 @@ def test_load_refuses_inconsistent_files(
         PdqIndex.load(io.BytesIO(saved_file(meta, hashes, ids)))
 
 
+def test_empty_queries_and_empty_index() -> None:
+    index = PdqIndex()
+    assert index.query_many([]) == [] and index.query("0" * 64) == []
+    index.add(["0" * 64], [1])
+    assert index.query_many([]) == []
+
+
 def test_load_accepts_a_well_formed_file() -> None:
     hashes = np.zeros((2, 32), np.uint8)
     hashes[1] = 255
-    index = PdqIndex.load(io.BytesIO(saved_file({"threshold": 5, "count": 2}, hashes, np.array([3, 9]))))
+    ids = np.array([3, 9], dtype=">i8")  # written on a big-endian machine
+    index = PdqIndex.load(io.BytesIO(saved_file({"threshold": 5, "count": 2}, hashes, ids)))
     assert index.threshold == 5
     assert [h.entry for h in index.query("f" * 64)] == [9]
