@@ -36,5 +36,11 @@ format: $(STAMP)
 	$(BIN)/ruff format fimihub tests bench
 	$(BIN)/ruff check --fix fimihub tests bench
 
+bench: $(STAMP)  ## the benchmarks of docs/benchmarks.md, each beside its peer tool (takes tens of minutes)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python bench/text_bench.py --docs 100000 --queries 2000
+	$(BIN)/python bench/pdq_bench.py --sizes 1000000 10000000 --queries 1000
+	$(BIN)/python bench/scan_bench.py --rows 1000000 --signals 100000
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache fimihub-demo.db*

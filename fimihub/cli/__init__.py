@@ -7,6 +7,7 @@ import click
 from fimihub.cli.admin import forum, member, org, token
 from fimihub.cli.common import cli
 from fimihub.cli.ops import audit, db, retention
+from fimihub.cli.pdq import pdq
 from fimihub.cli.scan import scan
 from fimihub.cli.serve import demo, serve
 from fimihub.cli.sim import sim
@@ -14,7 +15,7 @@ from fimihub.errors import FimihubError, ValidationError, exit_code
 
 __all__ = ["cli", "main"]
 
-for command in (serve, demo, db, org, member, forum, token, audit, retention, scan, sim):
+for command in (serve, demo, db, org, member, forum, token, audit, retention, scan, pdq, sim):
     cli.add_command(command)
 
 
