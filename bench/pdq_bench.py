@@ -48,8 +48,8 @@ READING = (
     "with memory (about 4x the flat index: bucket offsets and row orders per chunk) and a build of seconds "
     "instead of a copy. python-threatexchange's PDQIndex is faiss IndexBinaryMultiHash (16 maps of 16 "
     'bits, one bit flipped per map) built through Python objects per hash; "batched" asks that same index '
-    "for all queries in one call through its faiss wrapper. Timings are from a shared machine and move by "
-    "tens of percent between runs; the ratios hold."
+    "for all queries in one call through its faiss wrapper. Timings are from a shared machine and move "
+    "between runs (python-threatexchange's per-query rate by up to 2x); the goal's margin is far wider."
 )
 #: (query number, stored id, distance) of every match.
 Found = set[tuple[int, int, int]]

@@ -16,6 +16,7 @@ from fimihub import policy
 from fimihub.errors import NotFound, PermissionDenied, ValidationError
 from fimihub.hub.caller import Caller, Operator, caller_id
 from fimihub.matching import Matcher, MatchHit, new_matcher, warning_lists_for
+from fimihub.matching.kinds.pdq import check_quality
 from fimihub.model import Forum, Match, MatchStatus, Organisation, Signal, SignalKind, new_id, parse
 from fimihub.settings import Settings
 from fimihub.storage import Store
@@ -186,6 +187,12 @@ class MatchingMixin:
             return data
         except ValueError as exc:
             raise ValidationError("value", str(exc)) from None
+        quality = data.get("quality")
+        if signal_kind is SignalKind.PDQ and quality is not None:
+            try:
+                check_quality(quality)
+            except ValueError as exc:
+                raise ValidationError("quality", str(exc)) from None
         return {**data, "value": normalised, "warning_lists": warning_lists_for(signal_kind, normalised)}
 
     @staticmethod

@@ -12,6 +12,7 @@ for, so that a mistaken signal cannot set off matches on half the internet.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -54,6 +55,8 @@ class Matcher:
         self._signals: dict[int, Signal] = {}
         self._entry_of: dict[str, int] = {}
         self._next_entry = 0
+        # One hub serves requests from a thread pool; indexes are not thread-safe, so every use takes turns.
+        self._lock = threading.RLock()
 
     def __len__(self) -> int:
         return len(self._signals)
@@ -66,8 +69,11 @@ class Matcher:
     def add(self, signals: Iterable[Signal]) -> int:
         """Index signals (replacing earlier versions of the same ids); revoked and flagged ones are skipped.
         Returns how many were indexed."""
+        with self._lock:
+            return self._add(list(signals))
+
+    def _add(self, fresh: list[Signal]) -> int:
         by_kind: dict[SignalKind, tuple[list[str], list[int]]] = defaultdict(lambda: ([], []))
-        fresh = list(signals)
         self.remove(s.id for s in fresh)
         for signal in fresh:
             if signal.revoked or (signal.warning_lists and not self._include_flagged):
@@ -87,13 +93,14 @@ class Matcher:
 
     def remove(self, signal_ids: Iterable[str]) -> None:
         """Forget signals (revoked, deleted, expired); unknown ids are ignored."""
-        by_kind: dict[SignalKind, list[int]] = defaultdict(list)
-        for signal_id in signal_ids:
-            entry = self._entry_of.pop(signal_id, None)
-            if entry is not None:
-                by_kind[self._signals.pop(entry).kind].append(entry)
-        for kind, entries in by_kind.items():
-            self._indexes[kind].remove(entries)
+        with self._lock:
+            by_kind: dict[SignalKind, list[int]] = defaultdict(list)
+            for signal_id in signal_ids:
+                entry = self._entry_of.pop(signal_id, None)
+                if entry is not None:
+                    by_kind[self._signals.pop(entry).kind].append(entry)
+            for kind, entries in by_kind.items():
+                self._indexes[kind].remove(entries)
 
     def normalise(self, kind: SignalKind, value: str) -> str:
         """``value`` in the canonical form of ``kind``; ``ValueError`` says what is wrong with it."""
@@ -134,13 +141,14 @@ class Matcher:
         self, kind: SignalKind, values: Sequence[str], *, now: datetime | None = None
     ) -> list[list[MatchHit]]:
         """Hits for already normalised ``values`` of one kind, one list per value (a batch for scans)."""
-        index = self._indexes.get(kind)
-        if index is None or not len(index) or not values:
-            return [[] for _ in values]
-        answers: list[list[MatchHit]] = []
-        for value, hits in zip(values, index.query_many(values), strict=True):
-            answers.append([self._hit(h, kind, value) for h in hits if self._live(h, now)])
-        return answers
+        with self._lock:
+            index = self._indexes.get(kind)
+            if index is None or not len(index) or not values:
+                return [[] for _ in values]
+            answers: list[list[MatchHit]] = []
+            for value, hits in zip(values, index.query_many(values), strict=True):
+                answers.append([self._hit(h, kind, value) for h in hits if self._live(h, now)])
+            return answers
 
     def _index(self, kind: SignalKind) -> SignalIndex:
         if kind not in self._indexes:

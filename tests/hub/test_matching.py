@@ -127,3 +127,10 @@ def test_allow_list_suppresses_matches(cast: Cast) -> None:
     assert cast.hub.match(cast.analyst_a, [{"kind": "domain", "value": "evil-news.example"}])[0].matches
     with pytest.raises(PermissionDenied):
         cast.hub.set_allow_list(cast.analyst_b, cast.org_b, [])
+
+
+def test_low_quality_image_hashes_are_refused(cast: Cast) -> None:
+    with pytest.raises(ValidationError) as exc:
+        cast.hub.create(cast.analyst_a, Signal, {"kind": "pdq", "value": PDQ, "quality": 30})
+    assert exc.value.field == "quality"
+    assert cast.hub.create(cast.analyst_a, Signal, {"kind": "pdq", "value": PDQ, "quality": 80}).quality == 80

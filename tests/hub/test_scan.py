@@ -122,14 +122,28 @@ def test_scan_of_a_simulated_world_finds_every_post_linking_an_operation_domain(
 
 
 def test_profile_urls_in_posts_find_handle_signals(cast: Cast, tmp_path: Path) -> None:
-    cast.hub.create_many(cast.analyst_a, Signal, [
-        {"kind": "handle", "value": "x:anna_kovac_1987", "forum_id": cast.forum_id},
-        {"kind": "url", "value": "https://evil-news.example/a", "forum_id": cast.forum_id},
-    ])
+    cast.hub.create_many(
+        cast.analyst_a,
+        Signal,
+        [
+            {"kind": "handle", "value": "x:anna_kovac_1987", "forum_id": cast.forum_id},
+            {"kind": "url", "value": "https://evil-news.example/a", "forum_id": cast.forum_id},
+        ],
+    )
     rows = [
         {"platform": "facebook", "account_id": "1", "post_id": "p1", "urls": "https://x.com/anna_kovac_1987"},
-        {"platform": "facebook", "account_id": "2", "post_id": "p2", "urls": "https://twitter.com/Anna_Kovac_1988"},
-        {"platform": "x", "account_id": "3", "post_id": "p3", "urls": "HTTPS://Evil-News.example/a?utm_source=t"},
+        {
+            "platform": "facebook",
+            "account_id": "2",
+            "post_id": "p2",
+            "urls": "https://twitter.com/Anna_Kovac_1988",
+        },
+        {
+            "platform": "x",
+            "account_id": "3",
+            "post_id": "p3",
+            "urls": "HTTPS://Evil-News.example/a?utm_source=t",
+        },
         {"platform": "x", "account_id": "4", "post_id": "p4", "urls": "https://evil-news.example/a"},
         {"platform": "x", "account_id": "5", "handle": "anna_kovac_1986", "post_id": "p5"},
     ]
