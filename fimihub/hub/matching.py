@@ -18,10 +18,11 @@ from fimihub.hub.caller import Caller, Operator, caller_id
 from fimihub.matching import Matcher, MatchHit, new_matcher, warning_lists_for
 from fimihub.matching.kinds.pdq import check_quality
 from fimihub.model import Forum, Match, MatchStatus, Organisation, Signal, SignalKind, new_id, parse
+from fimihub.policy import Actor
 from fimihub.settings import Settings
 from fimihub.storage import Store
 
-__all__ = ["ItemMatches", "MatchingMixin"]
+__all__ = ["ItemMatches", "MatchingMixin", "match_record"]
 
 _PAGE = 5000
 _MAX_ITEMS = 1000
@@ -85,7 +86,7 @@ class MatchingMixin:
                 answers.append(ItemMatches(index, kind, canonical, [_describe(h) for h in hits]))
                 if record and not isinstance(by, Operator):
                     expires = now + timedelta(days=self.settings.default_retention_days)
-                    matches.extend(_match_record(by, h, extra, source, now, expires) for h in hits)
+                    matches.extend(match_record(by, h, extra, source, now, expires) for h in hits)
             if matches:
                 uow.insert_many(matches)
                 uow.append_audit(
@@ -256,9 +257,12 @@ def _describe(hit: MatchHit) -> dict[str, Any]:
     }
 
 
-def _match_record(
-    by: Any, hit: MatchHit, extra: dict[str, Any], source: str, now: datetime, expires: datetime
+def match_record(
+    by: Actor, hit: MatchHit, extra: Mapping[str, str | None], source: str, now: datetime, expires: datetime
 ) -> Match:
+    """A pending match in ``by``'s review queue for ``hit``; ``extra`` carries ``platform``, ``account_id``
+    and ``post_id`` where known. Private to the organisation (TLP:AMBER+STRICT) until it sends feedback."""
+    s = hit.signal
     return Match(
         id=new_id("match"),
         owner_org=by.org.id,
@@ -267,16 +271,16 @@ def _match_record(
         modified_at=now,
         expires_at=expires,
         marking={"tlp": "amber+strict"},
-        signal_id=hit.signal.id,
-        signal_kind=hit.signal.kind,
-        operation_id=hit.signal.operation_id,
-        signal_forum_id=hit.signal.forum_id,
+        signal_id=s.id,
+        signal_kind=s.kind,
+        operation_id=s.operation_id,
+        signal_forum_id=s.forum_id,
         item_kind=hit.via,
         item_value=hit.value,
         distance=hit.distance,
         score=min(1.0, max(0.0, hit.score)),
         source=source,
-        platform=extra.get("platform"),
-        account_id=extra.get("account_id"),
-        post_id=extra.get("post_id"),
+        platform=extra.get("platform") or None,
+        account_id=extra.get("account_id") or None,
+        post_id=extra.get("post_id") or None,
     )

@@ -6,14 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from fimihub import policy
 from fimihub.errors import PermissionDenied, ValidationError
 from fimihub.hub.caller import Caller, Operator, caller_id
+from fimihub.hub.matching import match_record
 from fimihub.matching import Matcher
-from fimihub.matching.scan import ScanHit, ScanReport, scan_export
-from fimihub.model import Forum, Match, Scope, Signal, new_id
+from fimihub.matching.scan import ScanReport, scan_export
+from fimihub.model import Forum, Match, Scope, Signal
 from fimihub.settings import Settings
 from fimihub.storage import Store
 
@@ -86,7 +86,17 @@ class ScanningMixin:
         report = scan_export(Path(path), self.matcher(), visible=visible, now=now, progress=progress)
         source = f"scan:{Path(path).name}"
         expires = now + timedelta(days=self.settings.default_retention_days)
-        matches = [_match(by, hit, source, now, expires) for hit in report.hits]
+        matches = [
+            match_record(
+                by,
+                hit.hit,
+                {"platform": hit.platform, "account_id": hit.account_id, "post_id": hit.post_id},
+                source,
+                now,
+                expires,
+            )
+            for hit in report.hits
+        ]
         with self.store.unit_of_work() as uow:
             uow.insert_many(matches)
             uow.append_audit(
@@ -110,35 +120,10 @@ class ScanningMixin:
         )
 
 
-def _match(by: Any, hit: ScanHit, source: str, now: datetime, expires: datetime) -> Match:
-    s = hit.hit.signal
-    return Match(
-        id=new_id("match"),
-        owner_org=by.org.id,
-        created_by=by.member.id,
-        created_at=now,
-        modified_at=now,
-        expires_at=expires,
-        marking={"tlp": "amber+strict"},
-        signal_id=s.id,
-        signal_kind=s.kind,
-        operation_id=s.operation_id,
-        signal_forum_id=s.forum_id,
-        item_kind=hit.hit.via,
-        item_value=hit.hit.value,
-        platform=hit.platform or None,
-        account_id=hit.account_id or None,
-        post_id=hit.post_id or None,
-        distance=hit.hit.distance,
-        score=min(1.0, max(0.0, hit.hit.score)),
-        source=source,
-    )
-
-
 def _write(out: Path, report: ScanReport, matches: list[Match]) -> None:
     import pyarrow as pa
 
-    rows = {name: [] for name in SCAN_COLUMNS}  # type: dict[str, list[Any]]
+    rows: dict[str, list[object]] = {name: [] for name in SCAN_COLUMNS}
     for hit, match in zip(report.hits, matches, strict=True):
         values = (
             hit.platform,
