@@ -80,6 +80,17 @@ class SignalType(ABC):
     def normalise(self, value: str) -> str:
         """The canonical form of ``value``; raises ``ValueError`` saying what is wrong with it."""
 
+    def normalise_many(self, values: Sequence[str]) -> list[str | None]:
+        """:meth:`normalise` for a batch, ``None`` where a value has no canonical form; kinds override it
+        where a batch is faster (text signs many texts at once)."""
+        found: list[str | None] = []
+        for value in values:
+            try:
+                found.append(self.normalise(value))
+            except ValueError:
+                found.append(None)
+        return found
+
     @abstractmethod
     def compare(self, query: str, candidate: str) -> Hit | None:
         """Whether normalised ``query`` matches normalised ``candidate`` (entry id 0), by brute force."""

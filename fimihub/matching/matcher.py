@@ -109,6 +109,13 @@ class Matcher:
             raise ValueError(f"no matching for signal kind {kind.value!r}")
         return signal_type.normalise(value)
 
+    def normalise_many(self, kind: SignalKind, values: Sequence[str]) -> list[str | None]:
+        """:meth:`normalise` for a batch of values, ``None`` for those that have no canonical form."""
+        signal_type = self._types.get(kind)
+        if signal_type is None:
+            raise ValueError(f"no matching for signal kind {kind.value!r}")
+        return signal_type.normalise_many(values)
+
     def expand(self, kind: SignalKind, normalised: str) -> list[tuple[SignalKind, str]]:
         """The look-ups a normalised value stands for: itself, then what its kind's expander derives."""
         pairs = [(kind, normalised)]

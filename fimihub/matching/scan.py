@@ -158,7 +158,7 @@ def _scan_batch(
             _lookup_column(columns[column], kind, column, matcher, allowed, now, report, emit, split=True)
     if "text" in columns and kinds & {SignalKind.TEXT, SignalKind.PHRASE}:
         text = columns["text"]
-        _lookup_column(text, SignalKind.TEXT, "text", matcher, allowed, now, report, emit, quiet=True)
+        _lookup_column(text, SignalKind.TEXT, "text", matcher, allowed, now, report, emit)
 
 
 def _wanted(kind: SignalKind, kinds: frozenset[SignalKind], matcher: Matcher) -> bool:
@@ -179,7 +179,6 @@ def _lookup_column(
     emit: Callable[[Any, dict[str, list[MatchHit]], Any], None],
     *,
     split: bool = False,
-    quiet: bool = False,
 ) -> None:
     column = pc.fill_null(column, "")
     if split:
@@ -195,19 +194,21 @@ def _lookup_column(
     wanted: dict[SignalKind, dict[str, list[str]]] = {}
     distinct = pc.unique(values)
     canonical = _canonical(distinct, kind)
-    if kind is SignalKind.URL and canonical:
-        _expand_canonical_urls(canonical, matcher, wanted)
-    for raw in distinct.to_pylist():
-        if kind is SignalKind.URL and raw in canonical:
-            continue
-        try:
-            pairs = matcher.expand(kind, raw) if raw in canonical else matcher.lookups(kind, raw)
-        except ValueError:
-            if not quiet:
+    if kind is SignalKind.TEXT:
+        _sign_texts(distinct.to_pylist(), matcher, wanted)
+    else:
+        if kind is SignalKind.URL and canonical:
+            _expand_canonical_urls(canonical, matcher, wanted)
+        for raw in distinct.to_pylist():
+            if kind is SignalKind.URL and raw in canonical:
+                continue
+            try:
+                pairs = matcher.expand(kind, raw) if raw in canonical else matcher.lookups(kind, raw)
+            except ValueError:
                 report.bad_values[name] += 1
-            continue
-        for via, value in pairs:
-            wanted.setdefault(via, {}).setdefault(value, []).append(raw)
+                continue
+            for via, value in pairs:
+                wanted.setdefault(via, {}).setdefault(value, []).append(raw)
     hits_by_value: dict[str, list[MatchHit]] = {}
     for via, raws_of in wanted.items():
         looked_up = list(raws_of)
@@ -238,6 +239,20 @@ def _expand_canonical_urls(
             for via, value in matcher.expand(SignalKind.URL, url):
                 if via is SignalKind.HANDLE:
                     wanted.setdefault(via, {}).setdefault(value, []).append(url)
+
+
+def _sign_texts(texts: list[str], matcher: Matcher, wanted: dict[SignalKind, dict[str, list[str]]]) -> None:
+    """Texts are signed in one vectorised pass for near-duplicate signals, and searched as they are for
+    phrases; a text too short to sign can still hold a phrase."""
+    kinds = matcher.kinds
+    if SignalKind.TEXT in kinds:
+        for raw, signature in zip(texts, matcher.normalise_many(SignalKind.TEXT, texts), strict=True):
+            if signature is not None:
+                wanted.setdefault(SignalKind.TEXT, {}).setdefault(signature, []).append(raw)
+    if SignalKind.PHRASE in kinds:
+        by_phrase = wanted.setdefault(SignalKind.PHRASE, {})
+        for raw in texts:
+            by_phrase.setdefault(raw, []).append(raw)
 
 
 def _canonical(values: pa.Array, kind: SignalKind) -> set[str]:

@@ -154,3 +154,36 @@ def test_profile_urls_in_posts_find_handle_signals(cast: Cast, tmp_path: Path) -
     found = {(r["post_id"], r["item_kind"]) for r in pacsv.read_csv(out).to_pylist()}
     # Exact and renamed handles through profile URLs and the handle column; the URL both canonical and not.
     assert found == {("p1", "handle"), ("p2", "handle"), ("p3", "url"), ("p4", "url"), ("p5", "handle")}
+
+
+def test_scan_finds_near_duplicate_texts_and_phrases(cast: Cast, tmp_path: Path) -> None:
+    narrative = (
+        "the ministry hid the real figures from the public for months while officials in brussels signed "
+        "new contracts behind closed doors and the national press kept silent about every single detail of it"
+    )
+    edited = narrative.replace("kept silent", "stayed silent")
+    cast.hub.create_many(
+        cast.analyst_a,
+        Signal,
+        [
+            {"kind": "text", "value": narrative, "forum_id": cast.forum_id},
+            {"kind": "phrase", "value": "pattern:bio labs near the b*", "forum_id": cast.forum_id},
+        ],
+    )
+    rows = [
+        {"platform": "x", "account_id": "1", "post_id": "p1", "text": edited},
+        {"platform": "x", "account_id": "2", "post_id": "p2", "text": "Secret BIO-LABS near the border!"},
+        {
+            "platform": "x",
+            "account_id": "3",
+            "post_id": "p3",
+            "text": "a lovely day at the seaside with friends and family",
+        },
+        {"platform": "x", "account_id": "4", "post_id": "p4", "text": "short"},
+    ]
+    path = tmp_path / "export.parquet"
+    pq.write_table(export(rows), path)
+    out = tmp_path / "m.csv"
+    cast.hub.scan(cast.analyst_b, path, out=out)
+    found = {(r["post_id"], r["item_kind"]) for r in pacsv.read_csv(out).to_pylist()}
+    assert found == {("p1", "text"), ("p2", "phrase")}

@@ -15,6 +15,7 @@ tested against brute force.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import ClassVar
 
 from fimihub.matching import minhash
@@ -46,6 +47,19 @@ class TextSignalType(SignalType):
         if _SIGNATURE_LIKE.match(stripped):
             return minhash.encode(minhash.decode(stripped))
         return minhash.signature(value)
+
+    def normalise_many(self, values: Sequence[str]) -> list[str | None]:
+        """Raw texts signed in one vectorised pass (signatures as values pass through :meth:`normalise`)."""
+        texts = [v for v in values if not _SIGNATURE_LIKE.match(v.strip())]
+        rows = iter(minhash.signatures(texts)) if texts else iter(())
+        found: list[str | None] = []
+        for value in values:
+            if _SIGNATURE_LIKE.match(value.strip()):
+                found.extend(super().normalise_many([value]))
+                continue
+            row = next(rows)
+            found.append(None if (row == minhash.EMPTY).all() else minhash.encode(row))
+        return found
 
     def compare(self, query: str, candidate: str) -> Hit | None:
         agree = int((minhash.decode(query) == minhash.decode(candidate)).sum())
