@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -73,7 +74,12 @@ def demo(
         click.echo("")
         click.echo(f"Open {url} and sign in with this API token (admin and analyst at {result.org_name}):")
         click.echo(f"  {result.token}")
-        click.echo(f"Or call the API:  curl -H 'Authorization: Bearer {result.token}' {url}api/v1/operations")
+        auth = f"-H 'Authorization: Bearer {result.token}'"
+        click.echo(f"Or call the API:  curl {auth} {url}api/v1/operations")
+        if result.example_url:
+            body = json.dumps({"items": [{"kind": "url", "value": result.example_url}]})
+            json_type = "-H 'content-type: application/json'"
+            click.echo(f"Match an item:    curl {auth} {json_type} -d '{body}' {url}api/v1/match")
         if not no_serve:
             _run(hub, settings.host, settings.port)
     finally:

@@ -43,6 +43,8 @@ class DemoResult:
     org_name: str
     summary: str
     seeded: bool
+    #: A URL an operation shared in the demo, to try the match API with.
+    example_url: str | None = None
 
 
 def seed_demo(hub: Any, *, seed: int = 7, progress: Callable[[str], None] | None = None) -> DemoResult:
@@ -62,7 +64,8 @@ def seed_demo(hub: Any, *, seed: int = 7, progress: Callable[[str], None] | None
         summary = "demo hub already seeded; issued a fresh token"
     admin = next(m for m in hub.members(op, operator_org.id) if "admin" in m.roles)
     issued = hub.issue_token(op, admin.id, ttl_days=30, name="demo")
-    return DemoResult(issued.secret, operator_org.name, summary, seeded)
+    urls = hub.list(op, Signal, where={"kind": "url"}, limit=1).items
+    return DemoResult(issued.secret, operator_org.name, summary, seeded, urls[0].value if urls else None)
 
 
 def _seed(hub: Any, op: Operator, world: World) -> str:

@@ -66,6 +66,12 @@ def test_served_demo_answers_authenticated_calls(demo_db: tuple[Path, str]) -> N
         assert all(op["status"] == "disrupted" for op in operations)
         signals = httpx.get(base + "/api/v1/signals?kind=domain", headers=headers).json()["items"]
         assert signals and all(s["kind"] == "domain" for s in signals)
+        url = httpx.get(base + "/api/v1/signals?kind=url&limit=1", headers=headers).json()["items"][0][
+            "value"
+        ]
+        item = {"kind": "url", "value": url.replace("https://", "hxxps://").replace(".", "[.]", 1)}
+        answer = httpx.post(base + "/api/v1/match", json={"items": [item]}, headers=headers).json()
+        assert {m["kind"] for m in answer["items"][0]["matches"]} >= {"url", "domain"}
         console = httpx.get(base + "/", cookies={"fimihub_token": token})
         assert console.status_code == 200 and operations[0]["name"] in console.text
     finally:
