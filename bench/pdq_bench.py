@@ -25,7 +25,6 @@ import argparse
 import gc
 import os
 import platform
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from typing import Any
 
 import faiss
 import numpy as np
+from report import write_section
 from threatexchange.signal_type.pdq.pdq_index import PDQIndex
 
 from fimihub.matching.index.pdq import PdqIndex
@@ -287,19 +287,7 @@ def main() -> None:
     print()
     print(section)
     if not args.no_write:
-        write_section(args.out, section)
-
-
-def write_section(path: Path, section: str) -> None:
-    """Replace this benchmark's section of ``path`` (or append it), leaving every other section alone."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
-    new = (
-        pattern.sub(lambda _: section + "\n", old, count=1)
-        if pattern.search(old)
-        else old.rstrip("\n") + "\n\n" + section
-    )
-    path.write_text(new.rstrip("\n") + "\n", encoding="utf-8")
+        write_section(args.out, SECTION, section)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ import argparse
 import math
 import os
 import platform
-import re
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from typing import Any
 import datasketch
 import numpy as np
 from datasketch import MinHash, MinHashLSH
+from report import write_section
 
 from fimihub.matching import minhash
 from fimihub.matching.index.text import TextIndex, candidate_probability
@@ -289,19 +289,7 @@ def main() -> None:
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.no_write:
-        write_section(args.out, text)
-
-
-def write_section(path: Path, section: str) -> None:
-    """Replace this benchmark's section of ``path`` (or append it), leaving every other section alone."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
-    new = (
-        pattern.sub(lambda _: section + "\n", old, count=1)
-        if pattern.search(old)
-        else old.rstrip("\n") + "\n\n" + section
-    )
-    path.write_text(new.rstrip("\n") + "\n", encoding="utf-8")
+        write_section(args.out, SECTION, text)
 
 
 if __name__ == "__main__":

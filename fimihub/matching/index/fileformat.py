@@ -34,11 +34,13 @@ from fimihub.errors import ValidationError
 
 __all__ = [
     "MAGIC",
+    "load_values",
     "read_array",
     "read_entries",
     "read_header",
     "read_json",
     "read_json_lines",
+    "save_values",
     "write_array",
     "write_entries",
     "write_header",
@@ -142,6 +144,20 @@ def read_entries(stream: BinaryIO) -> list[tuple[int, str]]:
             raise _invalid("entry rows must be [entry id, value]")
         pairs.append((row[0], row[1]))
     return pairs
+
+
+def save_values(stream: BinaryIO, name: str, version: int, pairs: Iterable[tuple[int, str]]) -> None:
+    """Save an index that is fully described by its ``(entry id, value)`` pairs: a header, then the pairs."""
+    listed = list(pairs)
+    write_header(stream, name, version, {"entries": len(listed)})
+    write_entries(stream, listed)
+
+
+def load_values(stream: BinaryIO, name: str) -> tuple[list[str], list[int]]:
+    """The values and entry ids :func:`save_values` wrote, ready for ``index.add(values, entries)``."""
+    read_header(stream, name, {1})
+    pairs = read_entries(stream)
+    return [value for _, value in pairs], [entry for entry, _ in pairs]
 
 
 def write_array(stream: BinaryIO, array: npt.NDArray[Any]) -> None:

@@ -235,13 +235,10 @@ class PhraseIndex(SignalIndex):
         return len(self._values)
 
     def save(self, stream: BinaryIO) -> None:
-        fileformat.write_header(stream, self.format_name, self.format_version, {"entries": len(self)})
-        fileformat.write_entries(stream, self._values.items())
+        fileformat.save_values(stream, self.format_name, self.format_version, self._values.items())
 
     @classmethod
     def load(cls, stream: BinaryIO) -> Self:
-        fileformat.read_header(stream, cls.format_name, {1})
         index = cls()
-        pairs = fileformat.read_entries(stream)
-        index.add([value for _, value in pairs], [entry for entry, _ in pairs])
+        index.add(*fileformat.load_values(stream, cls.format_name))
         return index
