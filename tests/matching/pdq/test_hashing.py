@@ -120,7 +120,8 @@ def test_unreadable_files_are_named_in_the_error(tmp_path: Path) -> None:
 
 def test_same_hash_as_python_threatexchange(tmp_path: Path) -> None:
     hasher = pytest.importorskip(
-        "threatexchange.signal_type.pdq.pdq_hasher", reason="bench extra not installed"
+        "threatexchange.signal_type.pdq.pdq_hasher",
+        reason="threatexchange (a dev dependency) is not installed",
     )
     for seed in SEEDS:
         for name, image in [("scene.jpg", scene(seed)), ("grey.png", scene(seed).convert("L"))]:
