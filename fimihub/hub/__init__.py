@@ -20,7 +20,7 @@ from fimihub.errors import NotFound, ValidationError
 from fimihub.hub.admin import AdminMixin, IssuedToken
 from fimihub.hub.audit import AuditMixin
 from fimihub.hub.caller import Caller, Operator, caller_id
-from fimihub.hub.matching import ItemMatches, MatchingMixin
+from fimihub.hub.matching import ItemMatches
 from fimihub.hub.scanning import ScanningMixin, ScanSummary
 from fimihub.model import (
     Action,
@@ -84,7 +84,7 @@ class Page(Generic[T]):
     next_after: str | None
 
 
-class Hub(AdminMixin, AuditMixin, MatchingMixin, ScanningMixin):
+class Hub(AdminMixin, AuditMixin, ScanningMixin):
     """A fimihub hub over one store."""
 
     def __init__(

@@ -13,6 +13,7 @@ from fimihub.hub.caller import Caller, Operator, caller_id
 from fimihub.model import (
     ApiToken,
     Forum,
+    ForumKey,
     Member,
     Organisation,
     Role,
@@ -115,11 +116,18 @@ class AdminMixin:
     def create_forum(self, by: Caller, **data: Any) -> Forum:
         """Open a channel of exchange (hub operator only)."""
         self._require_hub_admin(by)
-        forum = parse(Forum, {**data, "id": new_id("forum"), "created_at": self.clock()})
+        now = self.clock()
+        # Every forum gets its own pseudonymisation key, so personal identifiers can be shared in it hashed.
+        secret = policy.new_key()
+        key = ForumKey(id=policy.key_id(secret), forum_id="", secret=secret.hex(), created_at=now)
+        forum = parse(
+            Forum, {**data, "id": new_id("forum"), "created_at": now, "pseudonymisation_key_id": key.id}
+        )
         with self.store.unit_of_work() as uow:
             for org_id in forum.member_orgs:
                 _existing(uow.get(Organisation, org_id), "organisation", org_id)
             uow.insert(forum)
+            uow.insert(key.model_copy(update={"forum_id": forum.id}))
             self._audit(
                 uow,
                 by,

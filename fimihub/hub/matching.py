@@ -7,6 +7,7 @@ the access policy, so a member only ever learns of signals it may read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from typing import Any
 from fimihub import policy
 from fimihub.errors import NotFound, PermissionDenied, ValidationError
 from fimihub.hub.caller import Caller, Operator, caller_id
+from fimihub.hub.keys import KeysMixin, account_value
 from fimihub.matching import Matcher, MatchHit, new_matcher, warning_lists_for
 from fimihub.matching.kinds.pdq import check_quality
 from fimihub.model import Forum, Match, MatchStatus, Organisation, Signal, SignalKind, new_id, parse
@@ -25,6 +27,7 @@ from fimihub.storage import Store
 __all__ = ["ItemMatches", "MatchingMixin", "match_record"]
 
 _PAGE = 5000
+_HASHED = re.compile(r"^[0-9a-fA-F]{64}$")
 _MAX_ITEMS = 1000
 
 
@@ -38,7 +41,7 @@ class ItemMatches:
     matches: list[dict[str, Any]] = field(default_factory=list)
 
 
-class MatchingMixin:
+class MatchingMixin(KeysMixin):
     """Mixed into :class:`~fimihub.hub.Hub`."""
 
     store: Store
@@ -68,6 +71,7 @@ class MatchingMixin:
         now = self.clock()
         matcher = self.matcher()
         parsed = [_item(i, item, matcher) for i, item in enumerate(items)]
+        keys = self._keys_of(by) if any(clear for *_, clear in parsed) else []
         with self.store.unit_of_work(read_only=not record) as uow:
             forums = {f.id: f for f in uow.find(Forum)}
             allowed = self._allow_list(
@@ -75,13 +79,16 @@ class MatchingMixin:
             )
             answers: list[ItemMatches] = []
             matches: list[Match] = []
-            for index, (kind, value, extra) in enumerate(parsed):
+            for index, (kind, value, extra, clear) in enumerate(parsed):
+                # A personal identifier sent in clear is hashed with the key of every forum the member is in.
+                candidates = [policy.pseudonymise(k, kind.value, value) for k in keys] if clear else [value]
+                found = {h.signal.id: h for c in candidates for h in matcher.match(kind, c, now=now)}
                 hits = [
                     h
-                    for h in matcher.match(kind, value, now=now)
+                    for h in found.values()
                     if self._may_see(by, h.signal, forums) and (h.via.value, h.value) not in allowed
                 ]
-                looked_up = matcher.lookups(kind, value)
+                looked_up = [] if clear else matcher.lookups(kind, value)
                 canonical = looked_up[0][1] if looked_up and looked_up[0][0] is kind else value
                 answers.append(ItemMatches(index, kind, canonical, [_describe(h) for h in hits]))
                 if record and not isinstance(by, Operator):
@@ -216,7 +223,10 @@ def new_matcher_types() -> Mapping[SignalKind, Any]:
     return SIGNAL_TYPES
 
 
-def _item(index: int, item: Mapping[str, Any], matcher: Matcher) -> tuple[SignalKind, str, dict[str, Any]]:
+def _item(
+    index: int, item: Mapping[str, Any], matcher: Matcher
+) -> tuple[SignalKind, str, dict[str, Any], bool]:
+    """An item's kind, value, context and whether it is a personal identifier in clear (to be hashed)."""
     where = f"items[{index}]"
     if not isinstance(item, Mapping):
         raise ValidationError(where, "must be an object with kind and value")
@@ -229,14 +239,18 @@ def _item(index: int, item: Mapping[str, Any], matcher: Matcher) -> tuple[Signal
         raise ValidationError(f"{where}.value", "must be a non-empty string")
     if kind is SignalKind.HANDLE and isinstance(item.get("platform"), str) and ":" not in value:
         value = f"{item['platform']}:{value}"
-    try:
-        matcher.lookups(kind, value)
-    except ValueError as exc:
-        raise ValidationError(f"{where}.value", str(exc)) from None
     extra = {
         k: str(item[k]) for k in ("platform", "account_id", "post_id") if isinstance(item.get(k), str | int)
     }
-    return kind, value, extra
+    clear = kind.personal and not _HASHED.match(value.strip())
+    try:
+        if clear and kind is SignalKind.ACCOUNT_ID and "platform" in extra:
+            value = account_value(extra["platform"], value)
+        elif not clear:
+            matcher.lookups(kind, value)
+    except ValueError as exc:
+        raise ValidationError(f"{where}.value", str(exc)) from None
+    return kind, value, extra, clear
 
 
 def _describe(hit: MatchHit) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,8 +11,7 @@ from pathlib import Path
 from fimihub import policy
 from fimihub.errors import PermissionDenied, ValidationError
 from fimihub.hub.caller import Caller, Operator, caller_id
-from fimihub.hub.matching import match_record
-from fimihub.matching import Matcher
+from fimihub.hub.matching import MatchingMixin, match_record
 from fimihub.matching.scan import ScanReport, scan_export
 from fimihub.model import Forum, Match, Scope, Signal
 from fimihub.settings import Settings
@@ -49,15 +49,12 @@ class ScanSummary:
     out: str | None
 
 
-class ScanningMixin:
+class ScanningMixin(MatchingMixin):
     """Mixed into :class:`~fimihub.hub.Hub`."""
 
     store: Store
     settings: Settings
     clock: Callable[[], datetime]
-
-    def matcher(self) -> Matcher:  # provided by MatchingMixin
-        raise NotImplementedError
 
     def scan(
         self,
@@ -83,7 +80,10 @@ class ScanningMixin:
             forum = forums.get(signal.forum_id) if signal.forum_id else None
             return policy.may(by, policy.Act.READ, signal, forum=forum)
 
-        report = scan_export(Path(path), self.matcher(), visible=visible, now=now, progress=progress)
+        hashers = [functools.partial(policy.pseudonymise, key, "account_id") for key in self._keys_of(by)]
+        report = scan_export(
+            Path(path), self.matcher(), visible=visible, now=now, progress=progress, account_hashers=hashers
+        )
         source = f"scan:{Path(path).name}"
         expires = now + timedelta(days=self.settings.default_retention_days)
         matches = [

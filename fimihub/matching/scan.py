@@ -12,7 +12,7 @@ member running the scan may see a signal, and the engine drops hits on the other
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +27,7 @@ from fimihub.matching.kinds.handle import PROFILE_DOMAINS
 from fimihub.matching.kinds.url import host_domain
 from fimihub.matching.matcher import Matcher, MatchHit
 from fimihub.model import Signal, SignalKind
+from fimihub.vocab import platform as platform_slug
 
 __all__ = ["REQUIRED_COLUMNS", "ScanHit", "ScanReport", "read_export", "scan_export"]
 
@@ -104,8 +105,12 @@ def scan_export(
     now: datetime | None = None,
     progress: Callable[[int, int | None], None] | None = None,
     batch_rows: int = BATCH_ROWS,
+    account_hashers: Sequence[Callable[[str], str]] = (),
 ) -> ScanReport:
-    """Match every row of the export at ``path`` against ``matcher``'s signals the caller may see."""
+    """Match every row of the export at ``path`` against ``matcher``'s signals the caller may see.
+
+    ``account_hashers`` turn ``platform:account_id`` into the keyed hashes ``account_id`` signals hold (one
+    per forum key the member has); without them, account ids are not looked up."""
     batches, total, names = read_export(path, batch_rows)
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
@@ -122,7 +127,7 @@ def scan_export(
     kinds = matcher.kinds
     try:
         for batch in batches:
-            _scan_batch(batch, report, matcher, kinds, allowed, now)
+            _scan_batch(batch, report, matcher, kinds, allowed, now, account_hashers)
             report.rows += batch.num_rows
             if progress:
                 progress(report.rows, total)
@@ -138,6 +143,7 @@ def _scan_batch(
     kinds: frozenset[SignalKind],
     allowed: Callable[[Signal], bool],
     now: datetime | None,
+    account_hashers: Sequence[Callable[[str], str]] = (),
 ) -> None:
     columns = {name: batch.column(name) for name in batch.schema.names}
     base = report.rows
@@ -150,6 +156,8 @@ def _scan_batch(
                 platform, account, post = where["platform"][i], where["account_id"][i], where["post_id"][i]
                 report.hits.append(ScanHit(base + row, platform, account, post, hit))
 
+    if account_hashers and SignalKind.ACCOUNT_ID in kinds:
+        _lookup_accounts(columns, account_hashers, matcher, allowed, now, emit)
     if "handle" in columns and SignalKind.HANDLE in kinds:
         handles = pc.binary_join_element_wise(columns["platform"], columns["handle"], ":")
         _lookup_column(handles, SignalKind.HANDLE, "handle", matcher, allowed, now, report, emit)
@@ -209,6 +217,19 @@ def _lookup_column(
                 continue
             for via, value in pairs:
                 wanted.setdefault(via, {}).setdefault(value, []).append(raw)
+    _resolve(wanted, values, rows, matcher, allowed, now, emit)
+
+
+def _resolve(
+    wanted: dict[SignalKind, dict[str, list[str]]],
+    values: pa.Array,
+    rows: pa.Array,
+    matcher: Matcher,
+    allowed: Callable[[Signal], bool],
+    now: datetime | None,
+    emit: Callable[[Any, dict[str, list[MatchHit]], Any], None],
+) -> None:
+    """Look every wanted (kind, value) up in one batch per kind, and emit the rows whose raw value hit."""
     hits_by_value: dict[str, list[MatchHit]] = {}
     for via, raws_of in wanted.items():
         looked_up = list(raws_of)
@@ -219,6 +240,32 @@ def _lookup_column(
     if hits_by_value:
         mask = pc.is_in(values, value_set=pa.array(list(hits_by_value), pa.string()))
         emit(pc.filter(rows, mask), hits_by_value, pc.filter(values, mask))
+
+
+def _lookup_accounts(
+    columns: dict[str, Any],
+    hashers: Sequence[Callable[[str], str]],
+    matcher: Matcher,
+    allowed: Callable[[Signal], bool],
+    now: datetime | None,
+    emit: Callable[[Any, dict[str, list[MatchHit]], Any], None],
+) -> None:
+    """Account ids, hashed with every forum key the member holds, against ``account_id`` signals."""
+    values = pc.binary_join_element_wise(
+        pc.fill_null(columns["platform"], ""), pc.fill_null(columns["account_id"], ""), ":"
+    )
+    rows = pa.array(range(len(values)), pa.int64())
+    wanted: dict[str, list[str]] = {}
+    for raw in pc.unique(values).to_pylist():
+        name, _, account = raw.partition(":")
+        try:
+            canonical = f"{platform_slug(name)}:{account.strip()}"
+        except ValueError:
+            continue  # not a platform name: counted nowhere else either, the row has no usable account
+        if account.strip():
+            for hasher in hashers:
+                wanted.setdefault(hasher(canonical), []).append(raw)
+    _resolve({SignalKind.ACCOUNT_ID: wanted}, values, rows, matcher, allowed, now, emit)
 
 
 def _expand_canonical_urls(

@@ -25,6 +25,7 @@ from fimihub.model import (
     Case,
     Feedback,
     Forum,
+    ForumKey,
     Lead,
     Match,
     Member,
@@ -52,6 +53,7 @@ RECORD_TYPES: dict[type[Record], str] = {
     Case: "case",
     Lead: "lead",
     Match: "match",
+    ForumKey: "forum_key",
 }
 
 #: Fields usable as equality filters in :meth:`UnitOfWork.find`, per record type.
@@ -68,6 +70,7 @@ FILTERABLE: dict[type[Record], frozenset[str]] = {
     Case: frozenset({"owner_org", "forum_id", "status"}),
     Lead: frozenset({"owner_org", "forum_id", "status", "operation_id"}),
     Match: frozenset({"owner_org", "forum_id", "signal_id", "operation_id", "status"}),
+    ForumKey: frozenset({"forum_id"}),
 }
 
 

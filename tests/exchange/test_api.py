@@ -116,3 +116,20 @@ def test_match_api_and_review_queue(client: TestClient, cast: Cast) -> None:
     bad = client.post("/api/v1/match", json={"items": [{"kind": "pdq", "value": "zz"}]}, headers=b)
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "items[0].value"
     assert client.post("/api/v1/match", json={"items": "nope"}, headers=b).status_code == 400
+
+
+def test_forum_keys_over_the_api(client: TestClient, cast: Cast) -> None:
+    a = bearer(cast, cast.analyst_a.member.id)
+    d = bearer(cast, cast.analyst_d.member.id)
+    key = client.get(f"/api/v1/forums/{cast.forum_id}/key", headers=a).json()
+    assert key["key_id"].startswith("pk-") and len(key["key"]) == 64
+    assert client.get(f"/api/v1/forums/{cast.forum_id}/key", headers=d).status_code == 404
+    body = {"kind": "email", "values": ["Someone@Example.org", "someone@example.org"]}
+    hashed = client.post(f"/api/v1/forums/{cast.forum_id}/pseudonymise", json=body, headers=a).json()[
+        "values"
+    ]
+    assert len(hashed) == 2 and hashed[0] == hashed[1] and len(hashed[0]) == 64
+    bad = client.post(
+        f"/api/v1/forums/{cast.forum_id}/pseudonymise", json={"kind": "domain", "values": ["x"]}, headers=a
+    )
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "kind"

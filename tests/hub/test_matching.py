@@ -134,3 +134,30 @@ def test_low_quality_image_hashes_are_refused(cast: Cast) -> None:
         cast.hub.create(cast.analyst_a, Signal, {"kind": "pdq", "value": PDQ, "quality": 30})
     assert exc.value.field == "quality"
     assert cast.hub.create(cast.analyst_a, Signal, {"kind": "pdq", "value": PDQ, "quality": 80}).quality == 80
+
+
+def test_personal_identifiers_travel_hashed_with_the_forum_key(cast: Cast) -> None:
+    hub = cast.hub
+    forum = hub.forum(cast.analyst_a, cast.forum_id)
+    key = hub.forum_key(cast.analyst_a, cast.forum_id)
+    assert forum.pseudonymisation_key_id == key.id and len(key.secret) == 64
+    # A shares the hash of an account on its platform; the clear id never reaches the hub.
+    (hashed,) = hub.pseudonymise(cast.analyst_a, cast.forum_id, "account_id", ["x:12345"])
+    hub.create(cast.analyst_a, Signal, {"kind": "account_id", "value": hashed, "forum_id": cast.forum_id})
+    with pytest.raises(ValidationError):
+        hub.create(
+            cast.analyst_a, Signal, {"kind": "account_id", "value": "12345", "forum_id": cast.forum_id}
+        )
+    # B sends the account in clear; the hub hashes it with B's forums' keys.
+    answer = hub.match(cast.analyst_b, [{"kind": "account_id", "value": "12345", "platform": "twitter"}])
+    assert [m["kind"] for m in answer[0].matches] == ["account_id"]
+    assert (
+        hub.match(cast.analyst_b, [{"kind": "account_id", "value": "12345", "platform": "tiktok"}])[0].matches
+        == []
+    )
+    # D is in no forum: it has no key, cannot get one, and finds nothing.
+    assert hub.match(cast.analyst_d, [{"kind": "account_id", "value": "x:12345"}])[0].matches == []
+    with pytest.raises(NotFound):
+        hub.forum_key(cast.analyst_d, cast.forum_id)
+    disclosed = [e for e in hub.audit_events(cast.admin_o, limit=1000) if e.action == "forum_key.disclose"]
+    assert disclosed and disclosed[0].actor == cast.analyst_a.member.id

@@ -187,3 +187,22 @@ def test_scan_finds_near_duplicate_texts_and_phrases(cast: Cast, tmp_path: Path)
     cast.hub.scan(cast.analyst_b, path, out=out)
     found = {(r["post_id"], r["item_kind"]) for r in pacsv.read_csv(out).to_pylist()}
     assert found == {("p1", "text"), ("p2", "phrase")}
+
+
+def test_scan_matches_account_ids_through_keyed_hashes(cast: Cast, tmp_path: Path) -> None:
+    (hashed,) = cast.hub.pseudonymise(cast.analyst_a, cast.forum_id, "account_id", ["facebook:100042"])
+    cast.hub.create(
+        cast.analyst_a, Signal, {"kind": "account_id", "value": hashed, "forum_id": cast.forum_id}
+    )
+    rows = [
+        {"platform": "facebook", "account_id": "100042", "post_id": "p1"},
+        {"platform": "x", "account_id": "100042", "post_id": "p2"},
+        {"platform": "facebook", "account_id": "100043", "post_id": "p3"},
+    ]
+    path = tmp_path / "export.parquet"
+    pq.write_table(export(rows), path)
+    out = tmp_path / "m.csv"
+    cast.hub.scan(cast.analyst_b, path, out=out)
+    found = pacsv.read_csv(out).to_pylist()
+    assert [(r["post_id"], r["item_kind"]) for r in found] == [("p1", "account_id")]
+    assert cast.hub.scan(cast.analyst_d, path).hits == 0

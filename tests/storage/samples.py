@@ -13,6 +13,7 @@ from fimihub.model import (
     Case,
     Feedback,
     Forum,
+    ForumKey,
     Lead,
     Marking,
     Match,
@@ -98,6 +99,10 @@ def match(rid: str = "match--1", **f: Any) -> Match:
     return Match(id=rid, **_governed({**values, "operation_id": "operation--1", **f}))
 
 
+def forum_key(rid: str = "pk-0123456789abcdef", **f: Any) -> ForumKey:
+    return ForumKey(id=rid, **{"forum_id": "forum--f", "secret": "ab" * 32, "created_at": T0, **f})
+
+
 #: One factory per stored record type, and a change that ``update`` round-trips for it.
 FACTORIES: dict[type[Record], tuple[Callable[..., Record], dict[str, Any]]] = {
     Organisation: (organisation, {"name": "Platform A (renamed)"}),
@@ -112,4 +117,5 @@ FACTORIES: dict[type[Record], tuple[Callable[..., Record], dict[str, Any]]] = {
     Case: (case, {"status": "closed"}),
     Lead: (lead, {"status": "triaged", "operation_id": "operation--1"}),
     Match: (match, {"status": "confirmed", "review_note": "same network"}),
+    ForumKey: (forum_key, {"retired_at": T0 + timedelta(days=30)}),
 }

@@ -60,6 +60,25 @@ def admin_router() -> APIRouter:
     def forum(request: Request, actor: ActorDep, forum_id: str) -> dict[str, Any]:
         return hub_of(request).forum(actor, forum_id).model_dump(mode="json")
 
+    @router.get(
+        "/forums/{forum_id}/key", tags=["forums"], summary="The forum's pseudonymisation key (members)"
+    )
+    def forum_key(request: Request, actor: ActorDep, forum_id: str) -> dict[str, Any]:
+        key = hub_of(request).forum_key(actor, forum_id)
+        return {"key_id": key.id, "forum_id": key.forum_id, "key": key.secret, "created_at": key.created_at}
+
+    @router.post(
+        "/forums/{forum_id}/pseudonymise",
+        tags=["forums"],
+        summary="Hash personal identifiers with the forum's key, as signals of that forum hold them",
+    )
+    def pseudonymise(request: Request, actor: ActorDep, forum_id: str, body: JsonObject) -> dict[str, Any]:
+        values = body.get("values")
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise ValidationError("values", "must be a list of strings")
+        hashed = hub_of(request).pseudonymise(actor, forum_id, str(body.get("kind", "")), values)
+        return {"kind": body.get("kind"), "values": hashed}
+
     @router.put("/forums/{forum_id}/members/{org_id}", tags=["forums"])
     def join_forum(request: Request, actor: ActorDep, forum_id: str, org_id: str) -> dict[str, Any]:
         return hub_of(request).set_forum_membership(actor, forum_id, org_id).model_dump(mode="json")

@@ -71,8 +71,9 @@ def record_row(record: Record) -> dict[str, Any]:
         row["created_at"] = record.created_at
         row["modified_at"] = record.modified_at
         row["expires_at"] = record.expires_at
+    governed = isinstance(record, Governed)
     for field in FILTERABLE[stored_type(type(record))]:
-        if field not in GOVERNED_COLUMNS:
+        if not (governed and field in GOVERNED_COLUMNS):
             row[field] = column_value(getattr(record, field))
     return row
 

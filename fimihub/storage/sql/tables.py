@@ -92,6 +92,7 @@ TABLE_NAMES: dict[str, str] = {
     "case": "cases",
     "lead": "leads",
     "match": "matches",
+    "forum_key": "forum_keys",
 }
 
 #: The governance envelope copied out of every governed record, with whether the column may be NULL.

@@ -1,0 +1,99 @@
+"""Pseudonymisation use cases: a forum's key for its members, and personal identifiers hashed with it.
+
+Account ids, e-mail addresses and phone numbers travel only as HMAC digests keyed with the forum's key. A
+member organisation gets the key to hash its own data; everyone else sees digests it can neither reverse nor
+test guesses against. Account ids are hashed as ``platform:id`` (the platform slug), so that the same number
+on two platforms gives two pseudonyms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from fimihub import policy
+from fimihub.errors import NotFound, PermissionDenied, ValidationError
+from fimihub.hub.caller import Caller, Operator, caller_id
+from fimihub.model import Forum, ForumKey, Scope, SignalKind
+from fimihub.storage import Store
+from fimihub.vocab import platform as platform_slug
+
+__all__ = ["PERSONAL_KINDS", "KeysMixin", "account_value"]
+
+#: The signal kinds that hold keyed hashes of personal identifiers.
+PERSONAL_KINDS = frozenset(k for k in SignalKind if k.personal)
+_MAX_VALUES = 10_000
+
+
+def account_value(platform: str, account_id: str) -> str:
+    """What is hashed for an account: ``platform:id`` with the platform's canonical slug."""
+    return f"{platform_slug(platform)}:{account_id.strip()}"
+
+
+class KeysMixin:
+    """Mixed into :class:`~fimihub.hub.Hub`."""
+
+    store: Store
+    clock: Callable[[], datetime]
+
+    def forum_key(self, by: Caller, forum_id: str) -> ForumKey:
+        """The forum's current key, for a member organisation to hash its own data (disclosure is audited)."""
+        with self.store.unit_of_work() as uow:
+            forum = uow.get(Forum, forum_id)
+            if forum is None or not _in_forum(by, forum):
+                raise NotFound(f"no forum {forum_id!r}")
+            if not isinstance(by, Operator) and not by.allows(Scope.READ):
+                raise PermissionDenied("reading a forum key needs the read scope")
+            key = _current(uow.find(ForumKey, where={"forum_id": forum_id}), forum_id)
+            uow.append_audit(
+                actor=caller_id(by),
+                action="forum_key.disclose",
+                subject_type="forum",
+                subject_id=forum_id,
+                detail={"key_id": key.id},
+                at=self.clock(),
+            )
+        return key
+
+    def pseudonymise(
+        self, by: Caller, forum_id: str, kind: SignalKind | str, values: Sequence[str]
+    ) -> list[str]:
+        """``values`` of a personal ``kind`` hashed with the forum's key, as the forum shares them."""
+        signal_kind = _personal(kind)
+        if not 0 < len(values) <= _MAX_VALUES:
+            raise ValidationError("values", f"send between 1 and {_MAX_VALUES} values")
+        with self.store.unit_of_work(read_only=True) as uow:
+            forum = uow.get(Forum, forum_id)
+            if forum is None or not _in_forum(by, forum):
+                raise NotFound(f"no forum {forum_id!r}")
+            key = _current(uow.find(ForumKey, where={"forum_id": forum_id}), forum_id)
+        return [policy.pseudonymise(key.key, signal_kind.value, v) for v in values]
+
+    def _keys_of(self, by: Caller) -> list[bytes]:
+        """The current keys of every forum the caller's organisation is in (all forums for the operator)."""
+        with self.store.unit_of_work(read_only=True) as uow:
+            forums = [f for f in uow.find(Forum) if _in_forum(by, f)]
+            keys = uow.find(ForumKey, where={"forum_id": [f.id for f in forums]}) if forums else []
+        return [k.key for k in keys if k.retired_at is None]
+
+
+def _in_forum(by: Caller, forum: Forum) -> bool:
+    return isinstance(by, Operator) or (by.member.active and by.org.id in forum.member_orgs)
+
+
+def _current(keys: list[ForumKey], forum_id: str) -> ForumKey:
+    live = sorted((k for k in keys if k.retired_at is None), key=lambda k: k.created_at)
+    if not live:
+        raise NotFound(f"forum {forum_id!r} has no pseudonymisation key")
+    return live[-1]
+
+
+def _personal(kind: SignalKind | str) -> SignalKind:
+    try:
+        signal_kind = SignalKind(kind)
+    except ValueError:
+        signal_kind = None
+    if signal_kind not in PERSONAL_KINDS:
+        raise ValidationError("kind", f"must be one of {sorted(k.value for k in PERSONAL_KINDS)}")
+    assert signal_kind is not None
+    return signal_kind
