@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from fimihub.errors import AuthenticationError
+from fimihub.errors import AuthenticationError, FimihubError
 from fimihub.hub import Hub
-from fimihub.model import Operation, Signal
+from fimihub.model import Match, Operation, Signal
 from fimihub.policy import Actor
 
 __all__ = ["console_router", "mount_static"]
@@ -92,5 +92,27 @@ def console_router() -> APIRouter:
         found = hub.get(actor, Operation, operation_id)
         signals = hub.list(actor, Signal, where={"operation_id": operation_id}, limit=500).items
         return _page(request, "operation.html", actor=actor, operation=found, signals=signals)
+
+    @router.get("/matches", response_class=HTMLResponse)
+    def matches(request: Request, status: str = "pending") -> Response:
+        actor = _signed_in(request)
+        if actor is None:
+            return RedirectResponse("/", status_code=303)
+        where = {"owner_org": actor.org.id, **({"status": status} if status != "all" else {})}
+        found = _hub(request).list(actor, Match, where=where, limit=500).items
+        return _page(request, "matches.html", actor=actor, matches=found, showing=status)
+
+    @router.post("/matches/{match_id}/review")
+    def review(request: Request, match_id: str, status: Annotated[str, Form()]) -> Response:
+        actor = _signed_in(request)
+        if actor is None:
+            return RedirectResponse("/", status_code=303)
+        try:
+            _hub(request).review_match(actor, match_id, status)
+        except FimihubError as exc:
+            return _page(
+                request, "matches.html", status=exc.http_status, actor=actor, matches=[], error=exc.message
+            )
+        return RedirectResponse("/matches", status_code=303)
 
     return router

@@ -1,0 +1,48 @@
+"""The console: sign in with a token, see operations, work the review queue — over the real ASGI app."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from fimihub import Signal
+from fimihub.model import Match, MatchStatus
+from tests.conftest import Cast
+
+
+def sign_in(client: TestClient, cast: Cast, member_id: str) -> None:
+    secret = cast.hub.issue_token(cast.hub.operator(), member_id).secret
+    answer = client.post("/login", data={"token": secret}, follow_redirects=False)
+    assert answer.status_code == 303
+
+
+def test_bad_token_is_refused(client: TestClient) -> None:
+    answer = client.post("/login", data={"token": "fhk_wrong"})
+    assert answer.status_code == 401 and "unknown, expired or revoked" in answer.text
+
+
+def test_review_queue_confirms_a_match(client: TestClient, cast: Cast) -> None:
+    cast.hub.create(
+        cast.analyst_a, Signal, {"kind": "domain", "value": "evil-news.example", "forum_id": cast.forum_id}
+    )
+    cast.hub.match(cast.analyst_b, [{"kind": "url", "value": "https://evil-news.example/x"}], record=True)
+    sign_in(client, cast, cast.analyst_b.member.id)
+    page = client.get("/matches")
+    assert page.status_code == 200 and "evil-news.example" in page.text
+    (pending,) = cast.hub.list(cast.analyst_b, Match).items
+    answer = client.post(
+        f"/matches/{pending.id}/review", data={"status": "confirmed"}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    assert cast.hub.get(cast.analyst_b, Match, pending.id).status is MatchStatus.CONFIRMED
+    assert "Nothing to review." in client.get("/matches").text
+    missing = client.post("/matches/match--nope/review", data={"status": "confirmed"})
+    assert missing.status_code == 404
+
+
+def test_outsiders_see_no_queue_but_their_own(client: TestClient, cast: Cast) -> None:
+    cast.hub.create(
+        cast.analyst_a, Signal, {"kind": "domain", "value": "evil-news.example", "forum_id": cast.forum_id}
+    )
+    cast.hub.match(cast.analyst_b, [{"kind": "domain", "value": "evil-news.example"}], record=True)
+    sign_in(client, cast, cast.analyst_a.member.id)
+    assert "Nothing to review." in client.get("/matches").text
