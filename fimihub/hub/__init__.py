@@ -158,8 +158,7 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin):
                     detail={"count": len(records), "ids": [r.id for r in records[:1000]]},
                     at=now,
                 )
-        if kind is Signal:
-            self._signals_changed(added=records)  # type: ignore[arg-type]
+        self._signals_changed(added=[r for r in records if isinstance(r, Signal)])
         return records
 
     def get(self, by: Caller, kind: type[G], record_id: str) -> G:

@@ -207,7 +207,9 @@ class MatchingMixin(KeysMixin):
     def _allow_list(org: Organisation | None) -> frozenset[tuple[str, str]]:
         if org is None:
             return frozenset()
-        return frozenset(tuple(entry.split(":", 1)) for entry in org.allow_list if ":" in entry)  # type: ignore[misc]
+        return frozenset(
+            (kind, value) for kind, _, value in (e.partition(":") for e in org.allow_list) if value
+        )
 
     @staticmethod
     def _may_see(by: Caller, record: Any, forums: Mapping[str, Forum]) -> bool:
