@@ -157,6 +157,26 @@ class Matcher:
                 answers.append([self._hit(h, kind, value) for h in hits if self._live(h, now)])
             return answers
 
+    def hits(
+        self, kind: SignalKind, values: Sequence[str], *, now: datetime | None = None
+    ) -> dict[str, list[MatchHit]]:
+        """:meth:`lookup` keeping only the values that hit: what a scan, where most values miss, needs."""
+        with self._lock:
+            index = self._indexes.get(kind)
+            if index is None or not len(index) or not values:
+                return {}
+            found: dict[str, list[MatchHit]] = {}
+            for value, hits in zip(values, index.query_many(values), strict=True):
+                if hits:
+                    live = [self._hit(h, kind, value) for h in hits if self._live(h, now)]
+                    if live:
+                        found[value] = live
+            return found
+
+    def has_expander(self, kind: SignalKind) -> bool:
+        """Whether values of ``kind`` also stand for values of other kinds (see :meth:`expand`)."""
+        return kind in self._expanders
+
     def _index(self, kind: SignalKind) -> SignalIndex:
         if kind not in self._indexes:
             self._indexes[kind] = self._types[kind].new_index()

@@ -207,11 +207,16 @@ def _lookup_column(
     else:
         if kind is SignalKind.URL and canonical:
             _expand_canonical_urls(canonical, matcher, wanted)
+        elif not matcher.has_expander(kind):
+            # Canonical values of a kind that stands for nothing else are looked up as they are.
+            wanted.setdefault(kind, {}).update((raw, [raw]) for raw in canonical)
+        else:
+            canonical = set()  # no bulk path for this kind: every value is normalised and expanded below
         for raw in distinct.to_pylist():
-            if kind is SignalKind.URL and raw in canonical:
+            if raw in canonical:
                 continue
             try:
-                pairs = matcher.expand(kind, raw) if raw in canonical else matcher.lookups(kind, raw)
+                pairs = matcher.lookups(kind, raw)
             except ValueError:
                 report.bad_values[name] += 1
                 continue
@@ -232,8 +237,7 @@ def _resolve(
     """Look every wanted (kind, value) up in one batch per kind, and emit the rows whose raw value hit."""
     hits_by_value: dict[str, list[MatchHit]] = {}
     for via, raws_of in wanted.items():
-        looked_up = list(raws_of)
-        for value, hits in zip(looked_up, matcher.lookup(via, looked_up, now=now), strict=True):
+        for value, hits in matcher.hits(via, list(raws_of), now=now).items():
             visible_hits = [h for h in hits if allowed(h.signal)]
             for raw in raws_of[value] if visible_hits else ():
                 hits_by_value.setdefault(raw, []).extend(visible_hits)
