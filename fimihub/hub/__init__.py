@@ -123,6 +123,9 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin):
     def create_many(self, by: Caller, kind: type[G], items: Sequence[Mapping[str, Any]]) -> list[G]:
         """Store many new records in one transaction: all of them, or (on any error) none."""
         now = self.clock()
+        if kind is Signal:
+            # Normalising values and checking warning lists is slow work: done before the write lock is taken.
+            items = [_indexed(len(items), i, self._prepare_signal, d) for i, d in enumerate(items)]
         with self.store.unit_of_work() as uow:
             forums = {f.id: f for f in uow.find(Forum)}
             records: list[G] = []
@@ -132,8 +135,7 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin):
                 except ValidationError as exc:
                     if len(items) == 1:
                         raise
-                    errors = [(f"[{index}].{f}", m) for f, m in exc.errors]
-                    raise ValidationError(errors[0][0], errors[0][1], errors=errors) from None
+                    raise _at_index(exc, index) from None
                 self._check(by, policy.Act.WRITE, record, forums)
                 if record.forum_id is not None:
                     self._check(by, policy.Act.SHARE, record, forums, forum_id=record.forum_id)
@@ -216,6 +218,8 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin):
             data = current.model_dump()
             data.update(changes)
             data["modified_at"] = now
+            if kind is Signal and {"kind", "value", "quality"} & set(changes):
+                data = self._prepare_signal(data)
             updated = parse(kind, data)
             if (
                 isinstance(current, Operation)
@@ -361,8 +365,6 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin):
             body["owner_org"] = by.org.id
             body["created_by"] = by.member.id
         body.update(id=new_id(_ID_PREFIX[kind]), created_at=now, modified_at=now)
-        if kind is Signal:
-            body = self._prepare_signal(body)
         record = parse(kind, body)
         expires = policy.expiry_for(
             now,
@@ -406,6 +408,26 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin):
         if isinstance(by, Operator):
             return None
         return Visibility(org_id=by.org.id, member_id=by.member.id, forum_ids=by.forums)
+
+
+def _indexed(
+    count: int, index: int, step: Callable[[dict[str, Any]], dict[str, Any]], data: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    """``step`` applied to item ``index`` of a batch of ``count``, its errors prefixed ``[index].``."""
+    if not isinstance(data, Mapping):
+        return data  # _build names the item that is not an object
+    try:
+        return step(dict(data))
+    except ValidationError as exc:
+        if count == 1:
+            raise
+        raise _at_index(exc, index) from None
+
+
+def _at_index(exc: ValidationError, index: int) -> ValidationError:
+    """``exc`` with every field prefixed by the item's place in its batch (``[2].value``)."""
+    errors = [(f"[{index}].{f}", m) for f, m in exc.errors]
+    return ValidationError(errors[0][0], errors[0][1], errors=errors)
 
 
 def _forum(record: Governed, forums: Mapping[str, Forum], forum_id: str | None) -> Forum | None:

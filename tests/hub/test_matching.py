@@ -161,3 +161,23 @@ def test_personal_identifiers_travel_hashed_with_the_forum_key(cast: Cast) -> No
         hub.forum_key(cast.analyst_d, cast.forum_id)
     disclosed = [e for e in hub.audit_events(cast.admin_o, limit=1000) if e.action == "forum_key.disclose"]
     assert disclosed and disclosed[0].actor == cast.analyst_a.member.id
+
+
+def test_changed_signal_values_are_normalised_and_rematched(cast: Cast) -> None:
+    (signal,) = share_signals(cast)[:1]
+    changed = cast.hub.update(cast.analyst_a, Signal, signal.id, {"value": "hxxps://Other-News[.]example/x"})
+    assert changed.value == "other-news.example"
+    assert cast.hub.match(cast.analyst_b, [{"kind": "domain", "value": "other-news.example"}])[0].matches
+    assert cast.hub.match(cast.analyst_b, [{"kind": "domain", "value": "evil-news.example"}])[0].matches == []
+    flagged = cast.hub.update(cast.analyst_a, Signal, signal.id, {"value": "google.com"})
+    assert flagged.warning_lists
+    with pytest.raises(ValidationError) as exc:
+        cast.hub.update(cast.analyst_a, Signal, signal.id, {"value": "not a domain at all"})
+    assert exc.value.field == "value"
+
+
+def test_bad_value_in_a_batch_names_its_item(cast: Cast) -> None:
+    good = {"kind": "domain", "value": "fine.example"}
+    with pytest.raises(ValidationError) as exc:
+        cast.hub.create_many(cast.analyst_a, Signal, [good, {"kind": "url", "value": "hxxp://junk[ ]"}])
+    assert exc.value.field == "[1].value"
