@@ -9,6 +9,7 @@ from fimihub.model.actions import Action, ActionKind, Feedback, FeedbackKind, Le
 from fimihub.model.assets import Asset, AssetKind
 from fimihub.model.audit import GENESIS, AuditEvent, chain_hash
 from fimihub.model.cases import Case, CaseStatus, Lead, LeadStatus, Task, TimelineEntry
+from fimihub.model.fingerprints import Fingerprint
 from fimihub.model.keys import ForumKey
 from fimihub.model.markings import PAP, TLP, Marking
 from fimihub.model.matches import Match, MatchStatus
@@ -32,6 +33,7 @@ __all__ = [
     "DetectionSource",
     "Feedback",
     "FeedbackKind",
+    "Fingerprint",
     "Forum",
     "ForumKey",
     "Governed",

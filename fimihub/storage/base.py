@@ -24,6 +24,7 @@ from fimihub.model import (
     AuditEvent,
     Case,
     Feedback,
+    Fingerprint,
     Forum,
     ForumKey,
     Lead,
@@ -54,6 +55,7 @@ RECORD_TYPES: dict[type[Record], str] = {
     Lead: "lead",
     Match: "match",
     ForumKey: "forum_key",
+    Fingerprint: "fingerprint",
 }
 
 #: Fields usable as equality filters in :meth:`UnitOfWork.find`, per record type.
@@ -71,6 +73,7 @@ FILTERABLE: dict[type[Record], frozenset[str]] = {
     Lead: frozenset({"owner_org", "forum_id", "status", "operation_id"}),
     Match: frozenset({"owner_org", "forum_id", "signal_id", "operation_id", "status"}),
     ForumKey: frozenset({"forum_id"}),
+    Fingerprint: frozenset({"owner_org", "forum_id", "operation_id"}),
 }
 
 

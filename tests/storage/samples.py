@@ -12,6 +12,7 @@ from fimihub.model import (
     Asset,
     Case,
     Feedback,
+    Fingerprint,
     Forum,
     ForumKey,
     Lead,
@@ -103,6 +104,11 @@ def forum_key(rid: str = "pk-0123456789abcdef", **f: Any) -> ForumKey:
     return ForumKey(id=rid, **{"forum_id": "forum--f", "secret": "ab" * 32, "created_at": T0, **f})
 
 
+def fingerprint(rid: str = "fingerprint--1", **f: Any) -> Fingerprint:
+    features = {"format": "fimihub-fingerprint", "version": 1, "domains": ["true-review.com"]}
+    return Fingerprint(id=rid, **_governed({"operation_id": "operation--1", "features": features, **f}))
+
+
 #: One factory per stored record type, and a change that ``update`` round-trips for it.
 FACTORIES: dict[type[Record], tuple[Callable[..., Record], dict[str, Any]]] = {
     Organisation: (organisation, {"name": "Platform A (renamed)"}),
@@ -118,4 +124,5 @@ FACTORIES: dict[type[Record], tuple[Callable[..., Record], dict[str, Any]]] = {
     Lead: (lead, {"status": "triaged", "operation_id": "operation--1"}),
     Match: (match, {"status": "confirmed", "review_note": "same network"}),
     ForumKey: (forum_key, {"retired_at": T0 + timedelta(days=30)}),
+    Fingerprint: (fingerprint, {"accounts": 42, "source": "export:removed.parquet"}),
 }

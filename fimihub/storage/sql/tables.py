@@ -93,6 +93,7 @@ TABLE_NAMES: dict[str, str] = {
     "lead": "leads",
     "match": "matches",
     "forum_key": "forum_keys",
+    "fingerprint": "fingerprints",
 }
 
 #: The governance envelope copied out of every governed record, with whether the column may be NULL.
