@@ -40,6 +40,9 @@ class Asset(Governed):
     #: Ad spend attributed to this asset (ad accounts, pages running ads), in ``ad_spend_currency``.
     ad_spend: float | None = Field(default=None, ge=0)
     ad_spend_currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    #: A returning account of the operation: it came back after a takedown, found by resurgence detection
+    #: and confirmed by a reviewer (or reported so by the member).
+    recidivist: bool = False
 
     @model_validator(mode="after")
     def _identified(self) -> Asset:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field
+from typing import Any
+
+from pydantic import Field, model_validator
 
 from fimihub.model._base import Governed, Text, UtcDatetime
 from fimihub.model.signals import MAX_SIGNAL_VALUE, SignalKind
@@ -19,14 +21,18 @@ class MatchStatus(StrEnum):
 
 
 class Match(Governed):
-    """A signal found on the data of ``owner_org`` (the member that ran the match or scan).
+    """A signal found on the data of ``owner_org`` (the member that ran the match or scan), or an account of
+    that data that looks like the return of a disrupted operation (a resurgence candidate, scored against the
+    operation's fingerprint: then ``fingerprint_id`` is set instead of ``signal_id`` and ``evidence`` says
+    what matched).
 
     The matched item is the member's own data, so a match is private to it (TLP:AMBER+STRICT by default) until
     it chooses to send feedback to whoever shared the signal.
     """
 
-    signal_id: str
-    signal_kind: SignalKind
+    signal_id: str | None = None
+    signal_kind: SignalKind | None = None
+    fingerprint_id: str | None = None
     operation_id: str | None = None
     #: The forum the signal came through.
     signal_forum_id: str | None = None
@@ -38,9 +44,24 @@ class Match(Governed):
     post_id: str | None = Field(default=None, max_length=500)
     distance: float = Field(default=0.0, ge=0)
     score: float = Field(default=1.0, ge=0, le=1)
+    #: For resurgence candidates: what of the fingerprint the account matched, by kind.
+    evidence: dict[str, Any] = Field(default_factory=dict)
     #: Where the match came from: ``api`` or ``scan:<file name>``.
     source: str = Field(default="api", max_length=500)
     status: MatchStatus = MatchStatus.PENDING
     reviewed_by: str | None = None
     reviewed_at: UtcDatetime | None = None
     review_note: Text = ""
+
+    @model_validator(mode="after")
+    def _one_basis(self) -> Match:
+        if (self.signal_id is None) == (self.fingerprint_id is None):
+            raise ValueError("signal_id: a match comes from exactly one of a signal or a fingerprint")
+        if (self.signal_id is None) != (self.signal_kind is None):
+            raise ValueError("signal_kind: is given exactly when signal_id is")
+        return self
+
+    @property
+    def is_resurgence(self) -> bool:
+        """Whether this is a resurgence candidate rather than a signal hit."""
+        return self.fingerprint_id is not None

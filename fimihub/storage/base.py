@@ -71,7 +71,7 @@ FILTERABLE: dict[type[Record], frozenset[str]] = {
     Feedback: frozenset({"owner_org", "forum_id", "subject_id", "kind"}),
     Case: frozenset({"owner_org", "forum_id", "status"}),
     Lead: frozenset({"owner_org", "forum_id", "status", "operation_id"}),
-    Match: frozenset({"owner_org", "forum_id", "signal_id", "operation_id", "status"}),
+    Match: frozenset({"owner_org", "forum_id", "signal_id", "fingerprint_id", "operation_id", "status"}),
     ForumKey: frozenset({"forum_id"}),
     Fingerprint: frozenset({"owner_org", "forum_id", "operation_id"}),
 }

@@ -1,4 +1,4 @@
-"""Fingerprints of disrupted operations, for resurgence detection.
+"""Fingerprints of disrupted operations, for resurgence detection; matches may come from a fingerprint.
 
 Revision ID: 0004
 Revises: 0003
@@ -33,7 +33,15 @@ def upgrade() -> None:
         sa.Column("operation_id", sa.String(), nullable=False, index=True),
         sa.PrimaryKeyConstraint("id", name="pk_fingerprints"),
     )
+    with op.batch_alter_table("matches") as matches:
+        matches.alter_column("signal_id", existing_type=sa.String(), nullable=True)
+        matches.add_column(sa.Column("fingerprint_id", sa.String(), nullable=True))
+        matches.create_index("ix_matches_fingerprint_id", ["fingerprint_id"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("matches") as matches:
+        matches.drop_index("ix_matches_fingerprint_id")
+        matches.drop_column("fingerprint_id")
+        matches.alter_column("signal_id", existing_type=sa.String(), nullable=False)
     op.drop_table("fingerprints")
