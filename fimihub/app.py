@@ -1,7 +1,6 @@
 """``create_app(settings)``: the one place where the ASGI application is assembled.
 
-REST at ``/api/v1``, OpenAPI at ``/openapi.json``, the console at ``/``. The TAXII 2.1 server will mount at
-``/taxii2/``.
+REST at ``/api/v1``, OpenAPI at ``/openapi.json``, the console at ``/``, the TAXII 2.1 server at ``/taxii2/``.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fimihub import __version__
 from fimihub.exchange.api import api_router, envelope, install_error_handlers
+from fimihub.exchange.taxii import TAXII_PREFIX, taxii_app
 from fimihub.hub import Hub
 from fimihub.settings import Settings
 from fimihub.web import console_router, mount_static
@@ -45,20 +45,25 @@ def create_app(settings: Settings | None = None, *, hub: Hub | None = None) -> F
     install_error_handlers(app)
     app.include_router(api_router(), prefix="/api/v1")
     app.include_router(console_router())
+    app.mount(TAXII_PREFIX, taxii_app(the_hub))
     mount_static(app)
-    app.add_middleware(BodyLimit, limit=the_hub.settings.max_content_length)
+    # The TAXII server enforces the same limit itself, answering with a TAXII error resource.
+    app.add_middleware(BodyLimit, limit=the_hub.settings.max_content_length, exempt=(TAXII_PREFIX,))
     return app
 
 
 class BodyLimit:
-    """Refuse request bodies above ``limit`` bytes with 413, whether announced or streamed."""
+    """Refuse request bodies above ``limit`` bytes with 413, whether announced or streamed; paths under the
+    ``exempt`` prefixes are left to the application mounted there."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, exempt: tuple[str, ...] = ()) -> None:
         self.app = app
         self.limit = limit
+        self.exempt = exempt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if scope["type"] != "http" or any(path == p or path.startswith(p + "/") for p in self.exempt):
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")

@@ -37,6 +37,9 @@ class Settings:
     hub_name: str = "fimihub"
     #: Largest request body the HTTP edge accepts, in bytes (TAXII ``max_content_length``).
     max_content_length: int = 10 * 1024 * 1024
+    #: Most objects (or manifest entries, or versions) one TAXII page holds; also the page size when a client
+    #: asks for none.
+    taxii_page_size: int = 1000
     #: Days a new API token lives when no expiry is given.
     token_ttl_days: int = 90
     #: Days a record lives when neither it nor its forum sets a retention period.
@@ -83,7 +86,7 @@ class Settings:
     def _check(self) -> None:
         if not 0 < self.port < 65536:
             raise ValidationError("port", f"must be between 1 and 65535, got {self.port}")
-        for name in ("max_content_length", "token_ttl_days", "default_retention_days"):
+        for name in ("max_content_length", "taxii_page_size", "token_ttl_days", "default_retention_days"):
             if getattr(self, name) <= 0:
                 raise ValidationError(name, "must be positive")
         if not self.db:

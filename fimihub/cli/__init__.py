@@ -6,8 +6,10 @@ import click
 
 from fimihub.cli.admin import forum, member, org, token
 from fimihub.cli.common import cli
+from fimihub.cli.coordination import coordination
 from fimihub.cli.ops import audit, db, retention
 from fimihub.cli.pdq import pdq
+from fimihub.cli.resurgence import resurgence
 from fimihub.cli.scan import scan
 from fimihub.cli.serve import demo, serve
 from fimihub.cli.sim import sim
@@ -15,7 +17,22 @@ from fimihub.errors import FimihubError, ValidationError, exit_code
 
 __all__ = ["cli", "main"]
 
-for command in (serve, demo, db, org, member, forum, token, audit, retention, scan, pdq, sim):
+for command in (
+    serve,
+    demo,
+    db,
+    org,
+    member,
+    forum,
+    token,
+    audit,
+    retention,
+    scan,
+    pdq,
+    coordination,
+    resurgence,
+    sim,
+):
     cli.add_command(command)
 
 

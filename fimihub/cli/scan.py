@@ -8,13 +8,14 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from fimihub.cli.common import db_option, echo_json, open_hub
+from fimihub.hub import SCAN_ENGINES
 
 __all__ = ["scan"]
 
 
 @click.command()
 @db_option
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option(
     "--member",
     "member_id",
@@ -27,17 +28,29 @@ __all__ = ["scan"]
 )
 @click.option(
     "--engine",
-    type=click.Choice(["local"]),
+    type=click.Choice(SCAN_ENGINES),
     default="local",
     show_default=True,
-    help="Where the scan runs (Spark comes with the scale-out work).",
+    help="Where the scan runs: in this process, or on Spark (needs `pip install 'fimihub[spark]'` and Java).",
+)
+@click.option(
+    "--spark-master",
+    envvar="SPARK_MASTER",
+    help="Spark master URL for --engine spark (default: local[*]; also $SPARK_MASTER).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def scan(
-    db: str | None, input_path: Path, member_id: str, out: Path | None, engine: str, as_json: bool
+    db: str | None,
+    input_path: Path,
+    member_id: str,
+    out: Path | None,
+    engine: str,
+    spark_master: str | None,
+    as_json: bool,
 ) -> None:
     """Match a platform export (Parquet or CSV, one row per post) against shared signals; hits go to the
-    review queue and, with --out, to a file."""
+    review queue and, with --out, to a file. With --engine spark, INPUT may be anything Spark reads (a
+    directory of Parquet files, say)."""
     with open_hub(db) as hub:
         actor = hub.actor(member_id)
         with Progress(
@@ -49,6 +62,8 @@ def scan(
                 input_path,
                 out=out,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                engine=engine,
+                spark_master=spark_master,
             )
     if as_json:
         echo_json(

@@ -20,13 +20,17 @@ from fimihub.errors import NotFound, ValidationError
 from fimihub.hub.admin import AdminMixin, IssuedToken
 from fimihub.hub.audit import AuditMixin
 from fimihub.hub.caller import Caller, Operator, caller_id
+from fimihub.hub.coordination import COORDINATION_STEPS, CoordinationMixin, CoordinationReport
 from fimihub.hub.matching import ItemMatches
-from fimihub.hub.scanning import ScanningMixin, ScanSummary
+from fimihub.hub.resurgence import ResurgenceMixin, ResurgenceSummary
+from fimihub.hub.scanning import SCAN_ENGINES, ScanningMixin, ScanSummary
+from fimihub.hub.taxii import TaxiiMixin
 from fimihub.model import (
     Action,
     Asset,
     Case,
     Feedback,
+    Fingerprint,
     Forum,
     Governed,
     Lead,
@@ -41,13 +45,17 @@ from fimihub.settings import Settings
 from fimihub.storage import FILTERABLE, Store, Visibility, open_store
 
 __all__ = [
+    "COORDINATION_STEPS",
     "RECORD_KINDS",
+    "SCAN_ENGINES",
     "Caller",
+    "CoordinationReport",
     "Hub",
     "IssuedToken",
     "ItemMatches",
     "Operator",
     "Page",
+    "ResurgenceSummary",
     "ScanSummary",
     "filterable_fields",
 ]
@@ -64,6 +72,7 @@ RECORD_KINDS: dict[str, type[Governed]] = {
     "feedback": Feedback,
     "cases": Case,
     "leads": Lead,
+    "fingerprints": Fingerprint,
 }
 _ID_PREFIX: dict[type[Governed], str] = {cls: name.rstrip("s") for name, cls in RECORD_KINDS.items()}
 _ID_PREFIX[Match] = "match"
@@ -84,7 +93,7 @@ class Page(Generic[T]):
     next_after: str | None
 
 
-class Hub(AdminMixin, AuditMixin, ScanningMixin):
+class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMixin, TaxiiMixin):
     """A fimihub hub over one store."""
 
     def __init__(
@@ -126,6 +135,8 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin):
         if kind is Signal:
             # Normalising values and checking warning lists is slow work: done before the write lock is taken.
             items = [_indexed(len(items), i, self._prepare_signal, d) for i, d in enumerate(items)]
+        elif kind is Fingerprint:
+            items = [_indexed(len(items), i, self._prepare_fingerprint, d) for i, d in enumerate(items)]
         with self.store.unit_of_work() as uow:
             forums = {f.id: f for f in uow.find(Forum)}
             records: list[G] = []
@@ -220,6 +231,8 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin):
             data["modified_at"] = now
             if kind is Signal and {"kind", "value", "quality"} & set(changes):
                 data = self._prepare_signal(data)
+            elif kind is Fingerprint and {"features", "operation_id"} & set(changes):
+                data = self._prepare_fingerprint(data)
             updated = parse(kind, data)
             if (
                 isinstance(current, Operation)

@@ -44,7 +44,7 @@ class KeysMixin:
                 raise NotFound(f"no forum {forum_id!r}")
             if not isinstance(by, Operator) and not by.allows(Scope.READ):
                 raise PermissionDenied("reading a forum key needs the read scope")
-            key = _current(uow.find(ForumKey, where={"forum_id": forum_id}), forum_id)
+            key = current_key(uow.find(ForumKey, where={"forum_id": forum_id}), forum_id)
             uow.append_audit(
                 actor=caller_id(by),
                 action="forum_key.disclose",
@@ -66,7 +66,7 @@ class KeysMixin:
             forum = uow.get(Forum, forum_id)
             if forum is None or not _in_forum(by, forum):
                 raise NotFound(f"no forum {forum_id!r}")
-            key = _current(uow.find(ForumKey, where={"forum_id": forum_id}), forum_id)
+            key = current_key(uow.find(ForumKey, where={"forum_id": forum_id}), forum_id)
         return [policy.pseudonymise(key.key, signal_kind.value, v) for v in values]
 
     def _keys_of(self, by: Caller) -> list[bytes]:
@@ -81,7 +81,7 @@ def _in_forum(by: Caller, forum: Forum) -> bool:
     return isinstance(by, Operator) or (by.member.active and by.org.id in forum.member_orgs)
 
 
-def _current(keys: list[ForumKey], forum_id: str) -> ForumKey:
+def current_key(keys: list[ForumKey], forum_id: str) -> ForumKey:
     live = sorted((k for k in keys if k.retired_at is None), key=lambda k: k.created_at)
     if not live:
         raise NotFound(f"forum {forum_id!r} has no pseudonymisation key")

@@ -17,6 +17,7 @@ from fimihub import policy
 from fimihub.errors import NotFound, PermissionDenied, ValidationError
 from fimihub.hub.caller import Caller, Operator, caller_id
 from fimihub.hub.keys import KeysMixin, account_value
+from fimihub.hub.resurgence import recidivist_asset
 from fimihub.matching import Matcher, MatchHit, new_matcher, warning_lists_for
 from fimihub.matching.kinds.pdq import check_quality
 from fimihub.model import Forum, Match, MatchStatus, Organisation, Signal, SignalKind, new_id, parse
@@ -140,6 +141,18 @@ class MatchingMixin(KeysMixin):
                 detail={"status": new_status.value},
                 at=now,
             )
+            recidivist = recidivist_asset(reviewed, now) if new_status is MatchStatus.CONFIRMED else None
+            if recidivist is not None and found.status is not MatchStatus.CONFIRMED:
+                # A confirmed resurgence candidate is a returning account of the prior operation.
+                uow.insert_many([recidivist])
+                uow.append_audit(
+                    actor=caller_id(by),
+                    action="create",
+                    subject_type="asset",
+                    subject_id=recidivist.id,
+                    detail={"recidivist_of": recidivist.operation_id, "match": match_id},
+                    at=now,
+                )
         return reviewed
 
     def set_allow_list(self, by: Caller, org_id: str, entries: Sequence[str]) -> Organisation:

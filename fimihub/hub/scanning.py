@@ -12,12 +12,16 @@ from fimihub import policy
 from fimihub.errors import PermissionDenied, ValidationError
 from fimihub.hub.caller import Caller, Operator, caller_id
 from fimihub.hub.matching import MatchingMixin, match_record
+from fimihub.matching import new_matcher
 from fimihub.matching.scan import ScanReport, scan_export
 from fimihub.model import Forum, Match, Scope, Signal
 from fimihub.settings import Settings
 from fimihub.storage import Store
 
-__all__ = ["SCAN_COLUMNS", "ScanSummary", "ScanningMixin"]
+__all__ = ["SCAN_COLUMNS", "SCAN_ENGINES", "ScanSummary", "ScanningMixin"]
+
+#: Where a scan can run: in this process, or on Spark (``pip install 'fimihub[spark]'``).
+SCAN_ENGINES = ("local", "spark")
 
 #: Columns of a scan's output file, one row per (row of the export, signal) hit.
 SCAN_COLUMNS = (
@@ -63,9 +67,19 @@ class ScanningMixin(MatchingMixin):
         *,
         out: str | Path | None = None,
         progress: Callable[[int, int | None], None] | None = None,
+        engine: str = "local",
+        spark_master: str | None = None,
     ) -> ScanSummary:
         """Match a platform export (Parquet or CSV) against the signals ``by`` may see; every hit goes to
-        the review queue of ``by``'s organisation and, when ``out`` is given, to a CSV or Parquet file."""
+        the review queue of ``by``'s organisation and, when ``out`` is given, to a CSV or Parquet file.
+
+        ``engine`` is ``local`` (this process, batch by batch) or ``spark`` (a Spark session on
+        ``spark_master``, default ``local[*]``; ``path`` may then be anything Spark reads, e.g. a directory
+        of Parquet files). Both find the same hits."""
+        if engine not in SCAN_ENGINES:
+            raise ValidationError(
+                "engine", f"unknown scan engine {engine!r} (use one of: {', '.join(SCAN_ENGINES)})"
+            )
         if isinstance(by, Operator):
             raise PermissionDenied("a scan runs as a member (whose signals and review queue it uses)")
         if not by.allows(Scope.WRITE):
@@ -81,9 +95,27 @@ class ScanningMixin(MatchingMixin):
             return policy.may(by, policy.Act.READ, signal, forum=forum)
 
         hashers = [functools.partial(policy.pseudonymise, key, "account_id") for key in self._keys_of(by)]
-        report = scan_export(
-            Path(path), self.matcher(), visible=visible, now=now, progress=progress, account_hashers=hashers
-        )
+        if engine == "spark":
+            from fimihub.matching.spark_scan import scan_export_spark
+
+            report = scan_export_spark(
+                str(path),
+                [s for s in self.matcher().signals() if visible(s)],
+                new_matcher=new_matcher,
+                now=now,
+                progress=progress,
+                account_hashers=hashers,
+                master=spark_master,
+            )
+        else:
+            report = scan_export(
+                Path(path),
+                self.matcher(),
+                visible=visible,
+                now=now,
+                progress=progress,
+                account_hashers=hashers,
+            )
         source = f"scan:{Path(path).name}"
         expires = now + timedelta(days=self.settings.default_retention_days)
         matches = [

@@ -61,6 +61,11 @@ class Matcher:
     def __len__(self) -> int:
         return len(self._signals)
 
+    def signals(self) -> list[Signal]:
+        """Every indexed signal (a scan engine that runs elsewhere ships these and builds its own matcher)."""
+        with self._lock:
+            return list(self._signals.values())
+
     @property
     def kinds(self) -> frozenset[SignalKind]:
         """The kinds that have at least one live signal (a scan skips work for the others)."""

@@ -29,12 +29,21 @@ from fimihub.matching.matcher import Matcher, MatchHit
 from fimihub.model import Signal, SignalKind
 from fimihub.vocab import platform as platform_slug
 
-__all__ = ["REQUIRED_COLUMNS", "ScanHit", "ScanReport", "read_export", "scan_export"]
+__all__ = [
+    "REQUIRED_COLUMNS",
+    "STRING_COLUMNS",
+    "ScanHit",
+    "ScanReport",
+    "missing_required",
+    "read_export",
+    "scan_batch",
+    "scan_export",
+]
 
 #: Columns a platform export must have; the others (DESIGN.md, "Platform export") are used when present.
 REQUIRED_COLUMNS = ("platform", "account_id")
 _LIST_COLUMNS = {"urls": SignalKind.URL, "hashtags": SignalKind.HASHTAG, "image_pdq": SignalKind.PDQ}
-_STRING_COLUMNS = ("platform", "account_id", "handle", "post_id", "text", "urls", "hashtags", "image_pdq")
+STRING_COLUMNS = ("platform", "account_id", "handle", "post_id", "text", "urls", "hashtags", "image_pdq")
 BATCH_ROWS = 100_000
 
 
@@ -76,13 +85,13 @@ def read_export(
 
             file = pq.ParquetFile(path)
             names = file.schema_arrow.names
-            wanted = [c for c in _STRING_COLUMNS if c in names]
+            wanted = [c for c in STRING_COLUMNS if c in names]
             return file.iter_batches(batch_size=batch_rows, columns=wanted), file.metadata.num_rows, names
         if suffix in (".csv", ".tsv", ".txt"):
             import pyarrow.csv as pacsv
 
             head = pacsv.open_csv(path).schema.names
-            wanted = [c for c in _STRING_COLUMNS if c in head]
+            wanted = [c for c in STRING_COLUMNS if c in head]
             reader = pacsv.open_csv(
                 path,
                 read_options=pacsv.ReadOptions(block_size=1 << 24),
@@ -95,6 +104,11 @@ def read_export(
     except (pa.ArrowInvalid, OSError) as exc:
         raise ValidationError("input", f"{path} is not a readable export: {exc}") from None
     raise ValidationError("input", f"{path}: expected a .parquet or .csv platform export")
+
+
+def missing_required(names: Sequence[str]) -> str | None:
+    """The first required column an export with columns ``names`` lacks, if any."""
+    return next((c for c in REQUIRED_COLUMNS if c not in names), None)
 
 
 def scan_export(
@@ -112,11 +126,11 @@ def scan_export(
     ``account_hashers`` turn ``platform:account_id`` into the keyed hashes ``account_id`` signals hold (one
     per forum key the member has); without them, account ids are not looked up."""
     batches, total, names = read_export(path, batch_rows)
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    missing = missing_required(names)
     if missing:
         have = ", ".join(names)
-        raise ValidationError(missing[0], f"the export has no {missing[0]!r} column (it has: {have})")
-    report = ScanReport(missing_columns=[c for c in _STRING_COLUMNS if c not in names])
+        raise ValidationError(missing, f"the export has no {missing!r} column (it has: {have})")
+    report = ScanReport(missing_columns=[c for c in STRING_COLUMNS if c not in names])
     seen: dict[str, bool] = {}
 
     def allowed(signal: Signal) -> bool:
@@ -127,7 +141,7 @@ def scan_export(
     kinds = matcher.kinds
     try:
         for batch in batches:
-            _scan_batch(batch, report, matcher, kinds, allowed, now, account_hashers)
+            scan_batch(batch, report, matcher, kinds, allowed, now, account_hashers)
             report.rows += batch.num_rows
             if progress:
                 progress(report.rows, total)
@@ -136,7 +150,7 @@ def scan_export(
     return report
 
 
-def _scan_batch(
+def scan_batch(
     batch: pa.RecordBatch,
     report: ScanReport,
     matcher: Matcher,
@@ -145,6 +159,7 @@ def _scan_batch(
     now: datetime | None,
     account_hashers: Sequence[Callable[[str], str]] = (),
 ) -> None:
+    """Add the hits of one batch of export rows to ``report`` (rows numbered from ``report.rows``)."""
     columns = {name: batch.column(name) for name in batch.schema.names}
     base = report.rows
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from fimihub.model import (
+    TLP,
     Action,
     ApiToken,
     Asset,
@@ -28,6 +29,7 @@ from fimihub.model import (
     Forum,
     ForumKey,
     Lead,
+    Marking,
     Match,
     Member,
     Operation,
@@ -36,7 +38,17 @@ from fimihub.model import (
     Signal,
 )
 
-__all__ = ["FILTERABLE", "RECORD_TYPES", "Store", "UnitOfWork", "Visibility"]
+__all__ = [
+    "FILTERABLE",
+    "RECORD_TYPES",
+    "StixEntry",
+    "StixObjects",
+    "StixQuery",
+    "StixStatusRecord",
+    "Store",
+    "UnitOfWork",
+    "Visibility",
+]
 
 R = TypeVar("R", bound=Record)
 
@@ -91,8 +103,122 @@ class Visibility:
     forum_ids: frozenset[str] = field(default_factory=frozenset)
 
 
+@dataclass(frozen=True, slots=True)
+class StixEntry:
+    """One version of a STIX object as a TAXII collection (a forum) holds it.
+
+    ``body`` is the object exactly as it was posted or published. ``version`` is the TAXII version string (the
+    object's ``modified``, else ``created``, else its ``date_added``) and ``version_us`` the same instant in
+    microseconds since the epoch; ``added_us`` is its ``date_added`` in microseconds, unique across the hub
+    and strictly increasing in commit order. The governance envelope (owner, author, marking) is what the
+    access policy decides on. A ``tombstone`` is the version that records the object's deletion; ``latest``
+    and ``first`` flag the newest and oldest version the collection holds of the object.
+    """
+
+    added_us: int
+    forum_id: str
+    stix_id: str
+    type: str
+    spec_version: str
+    version: str
+    version_us: int
+    owner_org: str
+    created_by: str | None
+    marking: Marking
+    body: dict[str, Any]
+    tombstone: bool = False
+    latest: bool = True
+    first: bool = True
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StixQuery:
+    """Which entries of one collection :meth:`StixObjects.find` returns, oldest ``date_added`` first.
+
+    Empty tuples mean "any". ``latest``, ``first`` and ``version_us`` together select versions (their union);
+    when all three are unset every version matches. ``visible`` is a coarse pre-filter that keeps an entry
+    when its TLP is one of ``forum_wide`` or the organisation owns it, the member wrote it, or its marking
+    names recipients: a superset of what the caller may read, which :mod:`fimihub.policy` then decides on.
+    """
+
+    forum_id: str
+    after_us: int | None = None
+    stix_ids: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    spec_versions: tuple[str, ...] = ()
+    latest: bool = False
+    first: bool = False
+    version_us: tuple[int, ...] = ()
+    visible: Visibility | None = None
+    forum_wide: frozenset[TLP] = frozenset()
+    limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class StixStatusRecord:
+    """What became of one posted envelope (a TAXII status resource), kept for its poster to read back."""
+
+    id: str
+    org_id: str
+    forum_id: str
+    created_at: datetime
+    body: dict[str, Any]
+
+
+class StixObjects(ABC):
+    """The STIX objects TAXII collections hold, inside one unit of work.
+
+    ``date_added`` is unique and strictly increasing across the hub: :meth:`reserve_added` hands out the next
+    values and holds a lock until the transaction ends, so entries become visible to readers in the order of
+    their ``date_added`` and a peer polling with ``added_after`` never misses one.
+    """
+
+    @abstractmethod
+    def cursor_key(self) -> bytes:
+        """The secret that signs paging cursors; kept in the store, so every worker and restart shares it."""
+
+    @abstractmethod
+    def reserve_added(self, now_us: int, count: int) -> int:
+        """Reserve ``count`` consecutive ``date_added`` values, the first at ``now_us`` or just after the last
+        one handed out, whichever is later; returns the first. Locks the hub's TAXII clock until commit."""
+
+    @abstractmethod
+    def versions_of(self, forum_id: str, stix_ids: Sequence[str]) -> list[StixEntry]:
+        """Every entry (tombstones included) the collection holds of these objects."""
+
+    @abstractmethod
+    def add(self, entries: Sequence[StixEntry]) -> None:
+        """Store new entries."""
+
+    @abstractmethod
+    def remove(self, added_us: Sequence[int]) -> None:
+        """Delete entries by their ``date_added``."""
+
+    @abstractmethod
+    def set_flags(self, flags: Sequence[tuple[int, bool, bool]]) -> None:
+        """Set ``(added_us, latest, first)`` on stored entries."""
+
+    @abstractmethod
+    def find(self, query: StixQuery) -> list[StixEntry]:
+        """Entries matching ``query``, by ``date_added``, at most ``query.limit``."""
+
+    @abstractmethod
+    def save_status(self, status: StixStatusRecord) -> None:
+        """Keep a status resource."""
+
+    @abstractmethod
+    def status(self, status_id: str) -> StixStatusRecord | None:
+        """A kept status resource, or ``None``."""
+
+
 class UnitOfWork(ABC):
     """One transaction's view of the store. Obtain it with ``with store.unit_of_work() as uow:``."""
+
+    @property
+    @abstractmethod
+    def stix(self) -> StixObjects:
+        """The STIX objects of the TAXII collections, in this unit of work's transaction."""
 
     @abstractmethod
     def insert(self, record: Record) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -44,6 +45,9 @@ __all__ = [
     "audit_head",
     "metadata",
     "record_recipients",
+    "stix_objects",
+    "stix_statuses",
+    "taxii_state",
 ]
 
 #: Names the indexes and keys the way migration 0001 spells them out.
@@ -183,4 +187,52 @@ audit_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+#: The STIX objects TAXII collections hold: one row per version of an object in a forum, keyed by its
+#: ``date_added`` in microseconds (unique across the hub). Paging walks ``(forum_id, added_us)``; posting and
+#: deleting look objects up by ``(forum_id, stix_id, version_us)``.
+stix_objects = Table(
+    "stix_objects",
+    metadata,
+    Column("added_us", BigInteger, primary_key=True, autoincrement=False),
+    Column("forum_id", String, nullable=False),
+    Column("stix_id", String, nullable=False),
+    Column("type", String, nullable=False),
+    Column("spec_version", String, nullable=False),
+    Column("version", String, nullable=False),
+    Column("version_us", BigInteger, nullable=False),
+    Column("owner_org", String, nullable=False),
+    Column("created_by", String, nullable=True),
+    Column("tlp", String, nullable=False),
+    Column("has_recipients", Boolean, nullable=False),
+    Column("marking", JSON, nullable=False),
+    Column("tombstone", Boolean, nullable=False),
+    Column("is_latest", Boolean, nullable=False),
+    Column("is_first", Boolean, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=True, index=True),
+    Column("body", JSON, nullable=False),
+    Index("ix_stix_objects_forum_added", "forum_id", "added_us"),
+    Index("ix_stix_objects_object_version", "forum_id", "stix_id", "version_us", unique=True),
+)
+
+#: Status resources of posted envelopes, read back by the poster's organisation.
+stix_statuses = Table(
+    "stix_statuses",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("org_id", String, nullable=False),
+    Column("forum_id", String, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False, index=True),
+    Column("body", JSON, nullable=False),
+)
+
+#: One row (id 1): the secret that signs TAXII paging cursors, and the last ``date_added`` handed out, which
+#: writers lock to keep ``date_added`` unique and increasing in commit order.
+taxii_state = Table(
+    "taxii_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("cursor_key", String(64), nullable=False),
+    Column("last_added_us", BigInteger, nullable=False),
 )

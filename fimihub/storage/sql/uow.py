@@ -24,7 +24,7 @@ from sqlalchemy.engine import URL
 
 from fimihub.errors import Conflict, NotFound, StoreError, ValidationError
 from fimihub.model import TLP, AuditEvent, Governed, Record
-from fimihub.storage.base import FILTERABLE, UnitOfWork, Visibility
+from fimihub.storage.base import FILTERABLE, StixObjects, UnitOfWork, Visibility
 from fimihub.storage.sql.audit import append_event, read_events, read_head
 from fimihub.storage.sql.engine import db_errors
 from fimihub.storage.sql.rows import (
@@ -37,6 +37,7 @@ from fimihub.storage.sql.rows import (
     stored_type,
     table_for,
 )
+from fimihub.storage.sql.stix import SqlStixObjects
 from fimihub.storage.sql.tables import RECORD_TABLES, record_recipients
 
 __all__ = ["SqlUnitOfWork"]
@@ -63,6 +64,10 @@ class SqlUnitOfWork(UnitOfWork):
         if self._connection is None:
             raise StoreError("this unit of work has ended; open a new one with store.unit_of_work()")
         return self._connection
+
+    @property
+    def stix(self) -> StixObjects:
+        return SqlStixObjects(self._conn, self._url)
 
     # -- writing ------------------------------------------------------------------------------------------
 

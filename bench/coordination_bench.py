@@ -1,0 +1,261 @@
+"""Co-action networks: our engine beside the QUT coordination-network-toolkit, on the same data, in one run.
+
+    .venv/bin/python bench/coordination_bench.py --sizes 20000,100000,400000 --qut-max 400000 \\
+        --big-actions 10000000
+
+Inputs, each as a CooRTweet object table (``object_id, account_id, content_id, timestamp_share``):
+
+- the real CooRTweet sample ``russian_coord_tweets.csv`` (35k retweets), read from ``../shared/data``;
+- simulated worlds of growing size (``WorldConfig.for_posts``), whose posts become actions with
+  :func:`actions_from_export` (every object kind: reposts, URLs, domains, hashtags, images, texts); each action
+  is one row, its object written ``kind:id``.
+
+Each side runs in a fresh process, timed end to end from the object table in memory to the edge list, and its
+peak resident memory is read from the operating system (the toolkit's worker processes included). The toolkit
+computes its co-retweet network (``preprocess`` into SQLite, then ``compute co_retweet``) with as many worker
+processes as there are cores; ours computes ``coaction_edges(mode="actions")``, which has the toolkit's
+directed weights, and the two edge sets are compared. Our default undirected network (``mode="objects"``) is
+timed too. Finally our engine runs alone on about ``--big-actions`` action rows from a streamed world (object
+kinds per chunk of posts, texts left out: the engine's input size is what is measured there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import write_section  # noqa: E402
+
+from fimihub.coordination import actions_from_export, actions_from_objects, detect_coaction  # noqa: E402
+from fimihub.sim import WorldConfig, generate, iter_posts  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+DATASET = ROOT.parent / "shared" / "data" / "coordination" / "russian_coord_tweets.csv"
+HEADING = "## Co-action networks"
+
+
+def _peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + children) / 1024  # kilobytes on Linux
+
+
+def run_side(side: str, source: Path, out: Path, window: int, min_weight: int) -> dict[str, object]:
+    """One side on one input, in this (fresh) process; edges written to ``out`` as Parquet."""
+    objects = pq.read_table(source)
+    started = time.perf_counter()
+    if side == "qut":
+        from coordination_network_toolkit.compute_networks import compute_co_retweet_parallel
+        from coordination_network_toolkit.preprocess import preprocess_data
+
+        db = str(out.with_suffix(".db"))
+        columns = [objects.column(c).to_pylist() for c in ("content_id", "account_id", "object_id")]
+        stamps = objects.column("timestamp_share").to_pylist()
+        messages = (
+            (f"{content}:{obj}", account, account, obj, None, "", stamp, [])
+            for content, account, obj, stamp in zip(*columns, stamps, strict=True)
+        )
+        preprocess_data(db, messages)
+        loaded = time.perf_counter()
+        compute_co_retweet_parallel(db, window, n_threads=os.cpu_count() or 1, min_edge_weight=min_weight)
+        with sqlite3.connect(db) as connection:
+            rows = connection.execute(
+                "select user_1, user_2, weight from co_retweet_network where user_1 != user_2"
+            ).fetchall()
+        edges = pa.table(
+            {
+                "account_1": pa.array([str(r[0]) for r in rows], pa.string()),
+                "account_2": pa.array([str(r[1]) for r in rows], pa.string()),
+                "weight": pa.array([int(r[2]) for r in rows], pa.int64()),
+            }
+        )
+        result: dict[str, object] = {"load_s": loaded - started}
+    else:
+        actions = actions_from_objects(objects).actions
+        loaded = time.perf_counter()
+        mode = "actions" if side == "ours" else "objects"
+        found = detect_coaction(actions, window_s=window, min_weight=min_weight, mode=mode)  # type: ignore[arg-type]
+        edges = found.edges.select(["account_1", "account_2", "weight"])
+        result = {"load_s": loaded - started, "pairs": found.pairs, "capped": found.capped.num_rows}
+    elapsed = time.perf_counter() - started
+    pq.write_table(edges, out)
+    return {**result, "seconds": elapsed, "edges": edges.num_rows, "peak_mb": _peak_mb()}
+
+
+def in_process(side: str, source: Path, folder: Path, window: int, min_weight: int) -> dict[str, object]:
+    out = folder / f"{side}-{source.stem}-{window}-{min_weight}.parquet"
+    command = [sys.executable, __file__, "--side", side, "--input", str(source), "--out", str(out),
+               "--window", str(window), "--min-weight", str(min_weight)]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["path"] = str(out)
+    return result
+
+
+def edge_set(path: object) -> set[tuple[str, str, int]]:
+    table = pq.read_table(str(path))
+    return set(zip(*(table.column(c).to_pylist() for c in ("account_1", "account_2", "weight")), strict=True))
+
+
+def as_objects(actions: pa.Table) -> pa.Table:
+    """Actions as a CooRTweet object table: one row per action, objects written ``kind:id``."""
+    return pa.table(
+        {
+            "object_id": pc.binary_join_element_wise(actions["object_kind"], actions["object_id"], ":"),
+            "account_id": actions["account"],
+            "content_id": pa.array([str(i) for i in range(actions.num_rows)], pa.string()),
+            "timestamp_share": pc.cast(actions["time"], pa.float64()),
+        }
+    )
+
+
+def compare(name: str, source: Path, folder: Path, window: int, min_weight: int, qut: bool) -> dict[str, object]:
+    rows = pq.read_metadata(source).num_rows
+    ours = in_process("ours", source, folder, window, min_weight)
+    undirected = in_process("objects", source, folder, window, min_weight)
+    line: dict[str, object] = {"data": name, "rows": rows, "window": window, "min_weight": min_weight,
+                               "ours": ours, "objects_mode": undirected}  # fmt: skip
+    if qut:
+        theirs = in_process("qut", source, folder, window, min_weight)
+        line["qut"] = theirs
+        line["same_edges"] = edge_set(ours["path"]) == edge_set(theirs["path"])
+        line["ratio"] = float(theirs["seconds"]) / float(ours["seconds"])  # type: ignore[arg-type]
+    print(json.dumps(line, default=str), flush=True)
+    return line
+
+
+def big_run(folder: Path, target: int, window: int, min_weight: int, seed: int) -> dict[str, object]:
+    """Our engine alone on about ``target`` action rows of a streamed simulated world."""
+    parts: list[pa.Table] = []
+    total = 0
+    started = time.perf_counter()
+    config = WorldConfig.for_posts(int(target / 1.6), seed=seed)
+    for chunk in iter_posts(config):
+        found = actions_from_export(chunk, kinds=["repost", "url", "domain", "hashtag", "image"]).actions
+        parts.append(found)
+        total += found.num_rows
+        if total >= target:
+            break
+    actions = pa.concat_tables(parts)
+    made = time.perf_counter() - started
+    source = folder / "big.parquet"
+    pq.write_table(as_objects(actions), source)
+    del parts, actions
+    line: dict[str, object] = {"data": "simulated (engine alone)", "rows": total, "actions_made_s": made}
+    for side in ("ours", "objects"):
+        line[side] = in_process(side, source, folder, window, min_weight)
+    print(json.dumps(line, default=str), flush=True)
+    return line
+
+
+def _seconds(side: object) -> str:
+    return f"{float(side['seconds']):.2f} s" if isinstance(side, dict) else "—"  # type: ignore[index]
+
+
+def _memory(side: object) -> str:
+    return f"{float(side['peak_mb']):.0f} MB" if isinstance(side, dict) else "—"  # type: ignore[index]
+
+
+def render(lines: list[dict[str, object]], big: dict[str, object] | None, command: str) -> str:
+    rows = []
+    for line in lines:
+        qut = line.get("qut")
+        same = {True: "yes", False: "**no**"}.get(line.get("same_edges"), "not run")  # type: ignore[arg-type]
+        ratio = f"{float(line['ratio']):.1f}×" if "ratio" in line else "—"  # type: ignore[arg-type]
+        edges = line["ours"]["edges"]  # type: ignore[index]
+        rows.append(
+            f"| {line['data']} | {int(line['rows']):,} | {line['window']} s / {line['min_weight']} | {edges:,} "  # type: ignore[call-overload]
+            f"| {same} | {_seconds(qut)} | {_seconds(line['ours'])} | {ratio} | {_memory(qut)} "
+            f"| {_memory(line['ours'])} | {_seconds(line['objects_mode'])} |"
+        )
+    table = "\n".join(rows)
+    big_text = ""
+    if big is not None:
+        big_text = (
+            f"\nOur engine alone on {int(big['rows']):,} action rows (simulated, streamed; "  # type: ignore[call-overload]
+            f"making the actions took {float(big['actions_made_s']):.0f} s and is not counted): "  # type: ignore[arg-type]
+            f"directed (`mode=\"actions\"`) {_seconds(big['ours'])}, peak {_memory(big['ours'])}, "
+            f"{int(big['ours']['edges']):,} edges; undirected (`mode=\"objects\"`) "  # type: ignore[index,call-overload]
+            f"{_seconds(big['objects'])}, peak {_memory(big['objects'])}, "
+            f"{int(big['objects']['edges']):,} edges.\n"  # type: ignore[index,call-overload]
+        )
+    return f"""{HEADING}
+
+Our co-action engine (`fimihub.coordination`) beside the QUT coordination-network-toolkit's co-retweet network,
+on the same object tables, each side in a fresh process, timed from the table in memory to the edge list (the
+toolkit's SQLite load included; {os.cpu_count()} cores; the toolkit runs that many worker processes). "Same
+edges" compares the directed `(account_1, account_2, weight)` sets of the toolkit and of our `mode="actions"`.
+Peak memory is the largest resident set of the process and its children. The last column is our default
+undirected network (`mode="objects"`, distinct objects per pair).
+
+```
+{command}
+```
+
+| data | action rows | window / min weight | edges | same edges | QUT | ours | speed-up | QUT peak | our peak | ours, objects mode |
+|---|---:|---|---:|---|---:|---:|---:|---:|---:|---:|
+{table}
+{big_text}
+Goal (DESIGN.md): same edges, at least 10× faster than the toolkit, 10M action rows in under 60 s on 2 cores.
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="20000,100000,400000", help="simulated posts per world")
+    parser.add_argument("--qut-max", type=int, default=400_000, help="largest world the toolkit is run on")
+    parser.add_argument("--big-actions", type=int, default=10_000_000, help="0 to skip the engine-alone run")
+    parser.add_argument("--window", type=int, default=600)
+    parser.add_argument("--min-weight", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument("--side", help=argparse.SUPPRESS)
+    parser.add_argument("--input", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.side:
+        print(json.dumps(run_side(args.side, Path(args.input), Path(args.out), args.window, args.min_weight)))
+        return
+    command = "python bench/coordination_bench.py " + " ".join(sys.argv[1:])
+    lines = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        if DATASET.exists():
+            source = folder / "russian_coord_tweets.parquet"
+            strings = dict.fromkeys(("object_id", "account_id", "content_id"), pa.string())
+            objects = pacsv.read_csv(DATASET, convert_options=pacsv.ConvertOptions(column_types=strings))
+            pq.write_table(objects, source)
+            for window, min_weight in ((60, 2), (3600, 1), (86400, 2)):
+                lines.append(compare("CooRTweet russian_coord_tweets", source, folder, window, min_weight, True))
+        else:
+            print(f"skipping the real data: {DATASET} not found", file=sys.stderr)
+        for size in (int(s) for s in args.sizes.split(",") if s):
+            world = generate(WorldConfig.for_posts(size, seed=args.seed))
+            actions = actions_from_export(world.posts).actions
+            source = folder / f"sim-{size}.parquet"
+            pq.write_table(as_objects(actions), source)
+            name = f"simulated, {world.posts.num_rows:,} posts"
+            lines.append(compare(name, source, folder, args.window, args.min_weight, size <= args.qut_max))
+        big = big_run(folder, args.big_actions, args.window, args.min_weight, args.seed) if args.big_actions else None
+    section = render(lines, big, command)
+    print(section)
+    if not args.no_write:
+        write_section(ROOT / "docs" / "benchmarks.md", HEADING, section)
+
+
+if __name__ == "__main__":
+    main()

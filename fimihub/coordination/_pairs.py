@@ -1,0 +1,221 @@
+"""The vectorised core of co-action detection: actions as integer codes, sorted by (object, time), and the
+pairs of actions on one object that fall within the time window of each other.
+
+Rows are sorted by a single ``int64`` key ``object * span + (time - first time)``, where ``span`` exceeds the
+time range plus the window, so that ``key + window`` never reaches the next object. For each row ``i`` the
+rows ``i + 1 .. end[i] - 1`` are then exactly the later actions on the same object at most ``window``
+seconds after it (the window is inclusive: a gap of exactly ``window`` seconds counts), and ``end`` is one
+``searchsorted``. Pairs are generated as ragged ranges — ``np.repeat`` of each row by its count, plus an
+offset — a chunk of whole objects at a time, so memory stays bounded by the chunk's pair budget however many
+pairs the whole run has. No Python loop runs per row or per pair.
+
+Guard: an object on which one window holds thousands of actions (a viral post, a hashtag a bot hammers) would
+make millions of pairs and link everyone to everyone. Objects above ``max_object_pairs`` in-window pairs are
+first *thinned* when only distinct objects count: of an account's actions on the object within each slot of
+``window`` seconds only the first and the last are kept — the others add no pair of accounts that those two do
+not make already (see :func:`_redundant`). Objects still above the cap are left out and reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from fimihub.errors import ValidationError
+
+__all__ = ["EncodedActions", "chunks", "encode", "pairs"]
+
+I64 = npt.NDArray[np.int64]
+Mask = npt.NDArray[np.bool_]
+_LIMIT = 2**62
+
+
+def _plain(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    return array
+
+
+def _codes(column: pa.ChunkedArray | pa.Array) -> tuple[I64, pa.Array]:
+    """Integer codes of a string column whose order is the strings' sort order, and the sorted strings."""
+    encoded = pc.dictionary_encode(_plain(column))
+    dictionary = encoded.dictionary
+    order = np.asarray(pc.sort_indices(dictionary).to_numpy(), dtype=np.int64)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    indices = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return rank[indices], dictionary.take(pa.array(order))
+
+
+@dataclass
+class EncodedActions:
+    """Actions sorted by (object, time), as codes.
+
+    ``account[i]`` indexes :attr:`accounts` (sorted, so code order is string order), ``obj[i]`` indexes
+    :attr:`object_kinds` / :attr:`object_ids`, and ``end[i]`` bounds the in-window successors of row ``i``.
+    ``capped`` lists the objects left out by the guard, with their action and pair counts."""
+
+    account: I64
+    obj: I64
+    time: I64
+    end: I64
+    accounts: pa.Array
+    object_kinds: pa.Array
+    object_ids: pa.Array
+    capped: pa.Table
+
+    @property
+    def n_accounts(self) -> int:
+        return len(self.accounts)
+
+    @property
+    def n_objects(self) -> int:
+        return len(self.object_ids)
+
+    @property
+    def pair_counts(self) -> I64:
+        """In-window successors of each row."""
+        return self.end - np.arange(len(self.end), dtype=np.int64) - 1
+
+
+def _dense(keys: I64) -> tuple[I64, I64]:
+    """The distinct ``keys`` in ascending order, and each key's position among them (a sort and a scan)."""
+    order = np.argsort(keys)
+    ordered = keys[order]
+    new = np.empty(len(keys), dtype=bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    position = np.empty(len(keys), dtype=np.int64)
+    position[order] = np.cumsum(new) - 1
+    return ordered[new], position
+
+
+def _ends(key: I64, window_s: int) -> I64:
+    return np.searchsorted(key, key + window_s, side="right").astype(np.int64)
+
+
+def _object_pairs(obj: I64, count: I64, n_objects: int) -> I64:
+    return np.bincount(obj, weights=count, minlength=n_objects).astype(np.int64)
+
+
+def encode(actions: pa.Table, window_s: int, *, max_object_pairs: int | None, thin: bool) -> EncodedActions:
+    """Sort ``actions`` (columns ``account``, ``object_kind``, ``object_id``, ``time``) by object and time,
+    apply the guard for objects above ``max_object_pairs`` pairs (thinning first when ``thin``)."""
+    time_column = _plain(actions.column("time"))
+    if time_column.null_count:
+        raise ValidationError("time", f"{time_column.null_count} actions have no time")
+    if not pa.types.is_integer(time_column.type):
+        raise ValidationError("time", f"must be integer Unix seconds, not {time_column.type}")
+    for name in ("account", "object_kind", "object_id"):
+        if _plain(actions.column(name)).null_count:
+            raise ValidationError(name, f"actions with no {name}")
+    times = np.asarray(time_column.to_numpy(), dtype=np.int64)
+    account, accounts = _codes(actions.column("account"))
+    kind, kinds = _codes(actions.column("object_kind"))
+    ident, idents = _codes(actions.column("object_id"))
+    objects, obj = _dense(ident * max(len(kinds), 1) + kind)
+    n_objects = len(objects)
+    object_kinds = kinds.take(pa.array(objects % max(len(kinds), 1)))
+    object_ids = idents.take(pa.array(objects // max(len(kinds), 1)))
+    first = int(times.min()) if len(times) else 0
+    span = (int(times.max()) - first + 1 + window_s) if len(times) else 1
+    if n_objects * span >= _LIMIT:
+        raise ValidationError(
+            "time", f"times spread over {span} seconds: too wide for {n_objects} objects (Unix seconds?)"
+        )
+    key = obj * span + (times - first)
+    order = np.argsort(key)
+    key, account, obj, times = key[order], account[order], obj[order], times[order]
+    end = _ends(key, window_s)
+    capped_ids: list[int] = []
+    capped_actions: list[int] = []
+    capped_pairs: list[int] = []
+    if max_object_pairs is not None and len(key):
+        count = end - np.arange(len(end), dtype=np.int64) - 1
+        per_object = _object_pairs(obj, count, n_objects)
+        heavy = per_object > max_object_pairs
+        if heavy.any() and thin:
+            keep = ~_redundant(account, obj, times, heavy[obj], window_s)
+            key, account, obj, times = key[keep], account[keep], obj[keep], times[keep]
+            end = _ends(key, window_s)
+            count = end - np.arange(len(end), dtype=np.int64) - 1
+            per_object = _object_pairs(obj, count, n_objects)
+            heavy = per_object > max_object_pairs
+        if heavy.any():
+            actions_per_object = np.bincount(obj, minlength=n_objects)
+            over = np.flatnonzero(heavy)
+            capped_ids = over.tolist()
+            capped_actions = actions_per_object[over].tolist()
+            capped_pairs = per_object[over].tolist()
+            rows = np.flatnonzero(heavy[obj])
+            end[rows] = rows + 1  # no successors: the object makes no pairs
+    capped = pa.table(
+        {
+            "object_kind": object_kinds.take(pa.array(capped_ids, pa.int64())),
+            "object_id": object_ids.take(pa.array(capped_ids, pa.int64())),
+            "actions": pa.array(capped_actions, pa.int64()),
+            "pairs": pa.array(capped_pairs, pa.int64()),
+        }
+    )
+    return EncodedActions(account, obj, times, end, accounts, object_kinds, object_ids, capped)
+
+
+def _redundant(account: I64, obj: I64, times: I64, candidate: Mask, window_s: int) -> Mask:
+    """Rows (among ``candidate``) that add no pair of accounts: see the module docstring.
+
+    Per account and object, time is cut into slots of ``window_s`` seconds and only the first and the last
+    action of each slot are kept. Kept actions that follow each other are then either in one slot (less than
+    a window apart) or were neighbours already, and every dropped action lies between two kept ones of its
+    slot. Whoever acted within the window of a dropped action at ``t`` is therefore within the window of the
+    kept one before ``t`` (if they acted before it) or after ``t`` (if after)."""
+    rows = np.flatnonzero(candidate)
+    slot = times[rows] // max(window_s, 1)
+    order = np.lexsort((times[rows], slot, account[rows], obj[rows]))
+    rows, slot = rows[order], slot[order]
+    a, o = account[rows], obj[rows]
+    new = np.concatenate(([True], (a[1:] != a[:-1]) | (o[1:] != o[:-1]) | (slot[1:] != slot[:-1])))
+    last = np.concatenate((new[1:], [True]))
+    out = np.zeros(len(account), dtype=bool)
+    out[rows[~(new | last)]] = True
+    return out
+
+
+def chunks(encoded: EncodedActions, budget: int) -> Iterator[tuple[int, int]]:
+    """Row ranges ``[lo, hi)`` of whole objects with at most ``budget`` pairs each (one object may exceed
+    it alone); ranges without pairs are skipped."""
+    n = len(encoded.end)
+    if not n:
+        return
+    count = encoded.pair_counts
+    # Object boundaries, the end of the rows included, and the pairs made by the rows before each row.
+    starts = np.r_[np.flatnonzero(np.r_[True, encoded.obj[1:] != encoded.obj[:-1]]), n]
+    before = np.r_[0, np.cumsum(count)]
+    at_start = before[starts]
+    lo = 0
+    total = int(before[-1])
+    while lo < n and int(before[lo]) < total:
+        # The last object start whose preceding pairs still fit in this chunk's budget.
+        limit = int(before[lo]) + budget
+        k = int(np.searchsorted(at_start, limit, side="right")) - 1
+        hi = int(starts[k])
+        if hi <= lo:
+            hi = int(starts[np.searchsorted(starts, lo, side="right")])
+        if int(before[hi]) > int(before[lo]):
+            yield lo, hi
+        lo = hi
+
+
+def pairs(encoded: EncodedActions, lo: int, hi: int) -> tuple[I64, I64]:
+    """Every in-window pair of rows ``(i, j)``, ``lo <= i < j``, ``i < hi``, on the same object."""
+    count = encoded.pair_counts[lo:hi]
+    total = int(count.sum())
+    i = np.repeat(np.arange(lo, hi, dtype=np.int64), count)
+    group_start = np.repeat(np.cumsum(count) - count, count)
+    j = i + 1 + (np.arange(total, dtype=np.int64) - group_start)
+    return i, j

@@ -1,0 +1,195 @@
+"""Operations as STIX: a ``campaign``, with the actor behind it where the record says who that is.
+
+Which objects an operation becomes is decided from its fields:
+
+* always a ``campaign`` (``campaign--<uuid of the operation id>``): name, aliases, description, first and last
+  seen in standard properties, everything else in fimihub's extension;
+* a ``threat-actor`` when the operation is **attributed** (``attribution`` is not empty), linked by
+  ``attributed-to`` with the attribution confidence as the relationship's ``confidence``; its type comes from
+  the operator type (state and state-linked: ``nation-state``; domestic political: ``activist``; others
+  ``unknown``);
+* an ``intrusion-set`` when the operation is the latest wave of a **persistent actor**, i.e. it ``continues``
+  earlier operations: the set stands for the network behind all of them, and this campaign and each one it
+  continues are ``attributed-to`` it (and the set to the threat actor, when there is one);
+* an ``attack-pattern`` per DISARM technique, keyed on the DISARM id, linked by ``uses``.
+
+Reading back, the campaign alone rebuilds the operation (its extension keeps techniques, attribution and the
+operations it continues), so a page of a TAXII collection that holds the campaign but not its neighbours loses
+nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fimihub.exchange.stix._common import (
+    JSON,
+    ObjectReader,
+    dump_fields,
+    extension_fields,
+    parse_record,
+    stix_time,
+)
+from fimihub.exchange.stix._objects import relationship, sdo
+from fimihub.exchange.stix.extension import (
+    EXTENSION_ID,
+    FIMIHUB_IDENTITY_ID,
+    content,
+    governance,
+    governance_fields,
+    view,
+)
+from fimihub.exchange.stix.ids import derived_id, record_stix_id
+from fimihub.exchange.stix.markings import TLP_MARKING_IDS
+from fimihub.model import PAP, TLP, Operation, OperatorType
+
+__all__ = [
+    "DISARM_SOURCE",
+    "attack_pattern",
+    "attack_pattern_id",
+    "campaign_id",
+    "operation_from_stix",
+    "operation_to_stix",
+]
+
+#: ``source_name`` of the external reference that names a DISARM technique.
+DISARM_SOURCE = "DISARM"
+_PUBLISHED = "2025-01-01T00:00:00.000Z"
+
+_STANDARD = {f: f for f in ("name", "aliases", "description", "first_seen", "last_seen")}
+_EXTENSION_FIELDS = extension_fields(Operation, _STANDARD)
+_ACTOR_TYPES = {
+    OperatorType.STATE: "nation-state",
+    OperatorType.STATE_LINKED: "nation-state",
+    OperatorType.DOMESTIC_POLITICAL: "activist",
+    OperatorType.COMMERCIAL_VENDOR: "unknown",
+    OperatorType.UNKNOWN: "unknown",
+}
+
+
+def campaign_id(operation_id: str) -> str:
+    """The id of the campaign that carries operation ``operation_id``."""
+    return record_stix_id(operation_id, "campaign", "operation")
+
+
+def attack_pattern_id(technique: str) -> str:
+    """The id of the attack pattern of DISARM technique ``technique`` (``T0049.001``), the same on every hub."""
+    return derived_id("attack-pattern", "disarm", technique)
+
+
+def attack_pattern(technique: str) -> JSON:
+    """The attack pattern of a DISARM technique. DISARM is public, so it is TLP:CLEAR and published by fimihub."""
+    return {
+        "type": "attack-pattern",
+        "spec_version": "2.1",
+        "id": attack_pattern_id(technique),
+        "created_by_ref": FIMIHUB_IDENTITY_ID,
+        "created": _PUBLISHED,
+        "modified": _PUBLISHED,
+        "name": technique,
+        "external_references": [{"source_name": DISARM_SOURCE, "external_id": technique}],
+        "object_marking_refs": [TLP_MARKING_IDS[TLP.CLEAR]],
+        "extensions": {EXTENSION_ID: view("technique", disarm_id=technique)},
+    }
+
+
+def operation_to_stix(operation: Operation) -> list[JSON]:
+    """The campaign of ``operation`` and the objects derived from it (see the module's rule)."""
+    campaign = sdo(operation, "campaign", campaign_id(operation.id))
+    campaign["name"] = operation.name
+    if operation.aliases:
+        campaign["aliases"] = list(operation.aliases)
+    if operation.description:
+        campaign["description"] = operation.description
+    if operation.first_seen:
+        campaign["first_seen"] = stix_time(operation.first_seen)
+    if operation.last_seen:
+        campaign["last_seen"] = stix_time(operation.last_seen)
+    campaign["extensions"] = {
+        EXTENSION_ID: governance(operation, "operation") | dump_fields(operation, _EXTENSION_FIELDS)
+    }
+    objects = [campaign]
+    for technique in operation.techniques:
+        pattern = attack_pattern(technique)
+        objects += [pattern, relationship(operation, "uses", campaign["id"], pattern["id"])]
+    actor_id = None
+    if operation.attribution:
+        actor = _threat_actor(operation)
+        actor_id = actor["id"]
+        objects += [
+            actor,
+            relationship(
+                operation,
+                "attributed-to",
+                campaign["id"],
+                actor_id,
+                confidence=operation.attribution_confidence,
+            ),
+        ]
+    if operation.continues:
+        network = _intrusion_set(operation)
+        objects += [network, relationship(operation, "attributed-to", campaign["id"], network["id"])]
+        objects += [
+            relationship(operation, "attributed-to", campaign_id(earlier), network["id"])
+            for earlier in operation.continues
+        ]
+        if actor_id is not None:
+            objects.append(relationship(operation, "attributed-to", network["id"], actor_id))
+    return objects
+
+
+def _threat_actor(operation: Operation) -> JSON:
+    actor = sdo(operation, "threat-actor", derived_id("threat-actor", "operation", operation.id))
+    first_line = operation.attribution.strip().splitlines()[0] if operation.attribution.strip() else ""
+    actor["name"] = first_line[:200].strip() or "unnamed operator"
+    actor["description"] = operation.attribution
+    actor["threat_actor_types"] = [_ACTOR_TYPES[operation.operator_type]]
+    actor["extensions"] = {EXTENSION_ID: view("attribution", record_id=operation.id)}
+    return actor
+
+
+def _intrusion_set(operation: Operation) -> JSON:
+    network = sdo(operation, "intrusion-set", derived_id("intrusion-set", "operation", operation.id))
+    network["name"] = operation.name
+    if operation.aliases:
+        network["aliases"] = list(operation.aliases)
+    count = len(operation.continues)
+    network["description"] = (
+        f"The persistent network behind {operation.name}, which continues {count} earlier "
+        f"operation{'s' if count != 1 else ''}."
+    )
+    network["extensions"] = {EXTENSION_ID: view("persistent-actor", record_id=operation.id)}
+    return network
+
+
+def operation_from_stix(
+    obj: ObjectReader, ext: ObjectReader, *, tlp: TLP | None = None, pap: PAP | None = None
+) -> Operation:
+    """The operation a campaign of fimihub's carries (``ext`` is its extension)."""
+    data: dict[str, Any] = governance_fields(ext, tlp=tlp, pap=pap)
+    data.update(content(ext, _EXTENSION_FIELDS))
+    data.update(
+        name=obj.text("name"),
+        aliases=tuple(obj.texts("aliases")),
+        description=obj.optional_text("description") or "",
+        first_seen=obj.optional_timestamp("first_seen"),
+        last_seen=obj.optional_timestamp("last_seen"),
+    )
+    return parse_record(Operation, data, ext, _STANDARD)
+
+
+def foreign_operation(
+    obj: ObjectReader, governed: dict[str, Any], techniques: list[str], attribution: str
+) -> Operation:
+    """The operation a peer's campaign without fimihub's extension stands for."""
+    data = dict(governed)
+    data.update(
+        name=obj.text("name"),
+        aliases=tuple(obj.texts("aliases")),
+        description=obj.optional_text("description") or "",
+        first_seen=obj.optional_timestamp("first_seen"),
+        last_seen=obj.optional_timestamp("last_seen"),
+        techniques=tuple(dict.fromkeys(techniques)),
+        attribution=attribution,
+    )
+    return parse_record(Operation, data, obj, _STANDARD)

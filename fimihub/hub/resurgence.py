@@ -1,0 +1,307 @@
+"""The resurgence use cases: fingerprint a disrupted operation, and find its return in a member's data.
+
+A fingerprint is built from what the hub knows of an operation (its assets and signals that the caller may
+see) and shared in a forum like any record; handle patterns in it are keyed with the forum's
+pseudonymisation key, so only that forum's members can test handles against them. A resurgence scan scores
+every account of a member's export against the fingerprints it may see (or against fingerprints built on the
+spot from an export of removed accounts), confirms candidates by co-action, and puts the flagged ones in the
+member's review queue, linked to the prior operation. A reviewer's confirmation records the account as a
+recidivist asset of that operation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from fimihub import policy
+from fimihub.coordination import (
+    OperationFingerprint,
+    ResurgenceConfig,
+    build_fingerprint_from_values,
+    build_fingerprints_from_export,
+    score_accounts,
+)
+from fimihub.errors import NotFound, PermissionDenied, ValidationError
+from fimihub.hub.caller import Caller, Operator, caller_id
+from fimihub.hub.keys import KeysMixin, current_key
+from fimihub.hub.tables import check_out, read_table, write_table
+from fimihub.model import (
+    Asset,
+    AssetKind,
+    Fingerprint,
+    Forum,
+    ForumKey,
+    Match,
+    Operation,
+    Scope,
+    Signal,
+    new_id,
+    parse,
+)
+from fimihub.policy import Actor
+from fimihub.settings import Settings
+from fimihub.storage import Store, UnitOfWork
+
+__all__ = ["ResurgenceMixin", "ResurgenceSummary", "recidivist_asset"]
+
+_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class ResurgenceSummary:
+    """What a resurgence scan read and found; ``candidates`` is the full candidate table."""
+
+    rows: int
+    accounts: int
+    fingerprints: int
+    candidates: pa.Table
+    flagged: int
+    queued: int
+    skipped: dict[str, int]
+    out: str | None
+
+
+class ResurgenceMixin(KeysMixin):
+    """Mixed into :class:`~fimihub.hub.Hub`."""
+
+    store: Store
+    settings: Settings
+    clock: Callable[[], datetime]
+    create: Callable[..., Any]
+
+    def fingerprint_operation(
+        self, by: Caller, operation_id: str, *, forum_id: str | None = None
+    ) -> Fingerprint:
+        """Build and store the fingerprint of an operation from its assets and signals the caller may see.
+
+        The fingerprint is shared into ``forum_id`` (default: the operation's forum); its handle patterns
+        are keyed with that forum's current key. Without a forum it stays the caller's own, keyed with a key
+        of the caller's first forum."""
+        if isinstance(by, Operator) or not by.allows(Scope.WRITE):
+            raise PermissionDenied("fingerprinting runs as a member with the write scope")
+        with self.store.unit_of_work(read_only=True) as uow:
+            forums = {f.id: f for f in uow.find(Forum)}
+            operation = uow.get(Operation, operation_id)
+            if operation is None or not policy.may(
+                by, policy.Act.READ, operation, forum=forums.get(operation.forum_id or "")
+            ):
+                raise NotFound(f"no operation {operation_id!r}")
+            target = forum_id if forum_id is not None else operation.forum_id
+            assets = _visible(by, _all(uow, Asset, operation_id), forums)
+            signals = _visible(by, _all(uow, Signal, operation_id), forums)
+            key_forum = target or next((f for f in sorted(by.forums) if f in forums), None)
+            if key_forum is None:
+                raise ValidationError("forum_id", "a fingerprint's handle patterns need a forum's key")
+            key = current_key(uow.find(ForumKey, where={"forum_id": key_forum}), key_forum)
+        values, platforms, accounts = _values(assets, signals)
+        if not any(values.values()):
+            raise ValidationError("operation_id", "the operation has no assets or signals to fingerprint")
+        built = build_fingerprint_from_values(
+            operation_id, values, key=key.key, platforms=platforms, accounts=accounts
+        )
+        data = {
+            "operation_id": operation_id,
+            "features": built.to_dict(),
+            "accounts": accounts,
+            "source": "store",
+        }
+        if target is not None:
+            data["forum_id"] = target
+        created: Fingerprint = self.create(by, Fingerprint, data)
+        return created
+
+    def resurgence_scan(
+        self,
+        by: Caller,
+        path: str | Path,
+        *,
+        disrupted: str | Path | None = None,
+        out: str | Path | None = None,
+        config: ResurgenceConfig | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ResurgenceSummary:
+        """Score the accounts of the export at ``path`` against the fingerprints of disrupted operations.
+
+        The fingerprints are those stored that ``by`` may see or, with ``disrupted``, built from that export
+        of removed accounts labelled with ``operation`` (kept for this scan only). Flagged candidates of
+        stored fingerprints go to ``by``'s review queue; every candidate goes to ``out`` when given."""
+        if isinstance(by, Operator):
+            raise PermissionDenied("a resurgence scan runs as a member, on its own data")
+        if not by.allows(Scope.WRITE):
+            raise PermissionDenied("queuing candidates needs the write scope")
+        check_out(out)
+        now = self.clock()
+        table = read_table(path)
+        stored: dict[str, Fingerprint] = {}
+        if disrupted is not None:
+            key = os.urandom(32)
+            built = build_fingerprints_from_export(read_table(disrupted, "disrupted"), key=key)
+            fingerprints = list(built.fingerprints)
+            keys: list[bytes] = [key]
+        else:
+            stored = self._visible_fingerprints(by)
+            fingerprints = [_parsed(f) for f in stored.values()]
+            keys = self._keys_of(by)
+        if not fingerprints and disrupted is not None:
+            raise ValidationError("disrupted", "no operation is labelled in the export of removed accounts")
+        if not fingerprints:
+            raise ValidationError(
+                "fingerprints", "none to scan against: fingerprint a disrupted operation, or pass --disrupted"
+            )
+        result = score_accounts(table, fingerprints, key=keys or None, config=config, progress=progress)
+        flagged = result.flagged()
+        matches = [
+            _candidate_match(by, row, stored[row["operation"]], Path(path).name, now, self._retention())
+            for row in flagged.to_pylist()
+            if row["operation"] in stored
+        ]
+        with self.store.unit_of_work() as uow:
+            uow.insert_many(matches)
+            uow.append_audit(
+                actor=caller_id(by),
+                action="resurgence.scan",
+                subject_type="match",
+                subject_id=None,
+                at=now,
+                detail={"source": Path(path).name, "accounts": result.accounts, "queued": len(matches)},
+            )
+        if out is not None:
+            write_table(result.candidates, out)
+        return ResurgenceSummary(
+            result.rows,
+            result.accounts,
+            len(fingerprints),
+            result.candidates,
+            flagged.num_rows,
+            len(matches),
+            dict(result.skipped),
+            str(out) if out is not None else None,
+        )
+
+    def _visible_fingerprints(self, by: Actor) -> dict[str, Fingerprint]:
+        """The newest visible fingerprint of each operation, by operation id."""
+        with self.store.unit_of_work(read_only=True) as uow:
+            forums = {f.id: f for f in uow.find(Forum)}
+            found = _visible(by, _all(uow, Fingerprint), forums)
+        newest: dict[str, Fingerprint] = {}
+        for fingerprint in sorted(found, key=lambda f: f.modified_at):
+            newest[fingerprint.operation_id] = fingerprint
+        return newest
+
+    def _retention(self) -> timedelta:
+        return timedelta(days=self.settings.default_retention_days)
+
+    def _prepare_fingerprint(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A fingerprint record's features checked and put in canonical form (for create and update)."""
+        features = data.get("features")
+        try:
+            parsed = OperationFingerprint.from_dict(features)
+        except ValidationError as exc:
+            raise ValidationError(f"features.{exc.field}", exc.errors[0][1]) from None
+        if "operation_id" in data and parsed.operation != data["operation_id"]:
+            raise ValidationError("features.operation", "must equal the fingerprint's operation_id")
+        return {**data, "features": parsed.to_dict()}
+
+
+def recidivist_asset(match: Match, now: datetime) -> Asset | None:
+    """The recidivist asset a confirmed resurgence candidate becomes (``None`` for signal matches): an account
+    of the prior operation, owned by the member whose data it is and as private as the match."""
+    if not match.is_resurgence or match.operation_id is None or not match.platform or not match.account_id:
+        return None
+    return Asset(
+        id=new_id("asset"),
+        owner_org=match.owner_org,
+        created_by=match.reviewed_by,
+        created_at=now,
+        modified_at=now,
+        marking=match.marking,
+        operation_id=match.operation_id,
+        platform=match.platform,
+        kind=AssetKind.ACCOUNT,
+        external_id=match.account_id,
+        recidivist=True,
+    )
+
+
+def _all(uow: UnitOfWork, kind: type[Any], operation_id: str | None = None) -> list[Any]:
+    where = {"operation_id": operation_id} if operation_id is not None else {}
+    found: list[Any] = []
+    after: str | None = None
+    while batch := uow.find(kind, where=where, after_id=after, limit=_PAGE):
+        found.extend(batch)
+        after = batch[-1].id
+    return found
+
+
+def _visible(by: Actor, records: list[Any], forums: Mapping[str, Forum]) -> list[Any]:
+    return [r for r in records if policy.may(by, policy.Act.READ, r, forum=forums.get(r.forum_id or ""))]
+
+
+def _values(assets: list[Asset], signals: list[Signal]) -> tuple[dict[str, list[str]], list[str], int]:
+    """Plain values by kind from an operation's assets and signals, its platforms, and its account count."""
+    values: dict[str, list[str]] = {
+        "domain": [],
+        "url": [],
+        "hashtag": [],
+        "pdq": [],
+        "text": [],
+        "handle": [],
+    }
+    platforms: set[str] = set()
+    accounts = 0
+    for asset in assets:
+        if asset.kind is AssetKind.DOMAIN:
+            values["domain"].append(asset.handle or asset.external_id or asset.url or "")
+        elif asset.handle:
+            values["handle"].append(f"{asset.platform}:{asset.handle}")
+        if asset.url and asset.kind is not AssetKind.DOMAIN:
+            values["url"].append(asset.url)
+        if asset.kind in (AssetKind.ACCOUNT, AssetKind.PAGE, AssetKind.CHANNEL, AssetKind.GROUP):
+            accounts += 1
+            if asset.platform != "web":
+                platforms.add(asset.platform)
+    for signal in signals:
+        if signal.revoked or signal.warning_lists:
+            continue
+        if signal.kind.value in values:
+            values[signal.kind.value].append(signal.value)
+    return {k: [v for v in vs if v] for k, vs in values.items()}, sorted(platforms), accounts
+
+
+def _parsed(fingerprint: Fingerprint) -> OperationFingerprint:
+    return OperationFingerprint.from_dict({**fingerprint.features, "operation": fingerprint.operation_id})
+
+
+def _candidate_match(
+    by: Any, row: Mapping[str, Any], fingerprint: Fingerprint, source: str, now: datetime, keep: timedelta
+) -> Match:
+    return parse(
+        Match,
+        {
+            "id": new_id("match"),
+            "owner_org": by.org.id,
+            "created_by": by.member.id,
+            "created_at": now,
+            "modified_at": now,
+            "expires_at": now + keep,
+            "marking": {"tlp": "amber+strict"},
+            "fingerprint_id": fingerprint.id,
+            "operation_id": fingerprint.operation_id,
+            "signal_forum_id": fingerprint.forum_id,
+            "item_kind": "account_id",
+            "item_value": f"{row['platform']}:{row['account_id']}",
+            "platform": row["platform"],
+            "account_id": row["account_id"],
+            "score": min(1.0, max(0.0, row["score"])),
+            "evidence": {**json.loads(row["evidence"]), "coactors": row["coactors"]},
+            "source": f"resurgence:{source}",
+        },
+    )

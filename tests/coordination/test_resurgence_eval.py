@@ -1,0 +1,73 @@
+"""Resurgence detection against simulated ground truth: the goal at the default settings.
+
+A world is split as after a takedown: its operations' original accounts (wave 0) are the disrupted export
+the fingerprints come from; everyone else is scored. Recidivists are the accounts of returning waves.
+``bench/resurgence_eval.py`` runs the same measurement over more seeds, sizes and settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from fimihub.coordination.fingerprint import build_fingerprints_from_export
+from fimihub.coordination.resurgence import ResurgenceConfig, ResurgenceResult, score_accounts
+from fimihub.sim import WorldConfig, generate
+
+KEY = b"evaluation-key-0123456789abcdef!"
+
+
+def _keys(table: pa.Table) -> list[str]:
+    keys = pc.binary_join_element_wise(table.column("platform"), table.column("account_id"), ":")
+    return [str(k) for k in keys.to_pylist()]
+
+
+def run(
+    seed: int, config: ResurgenceConfig | None = None
+) -> tuple[ResurgenceResult, dict[str, str], set[str]]:
+    world = generate(WorldConfig(seed=seed))
+    accounts = world.accounts
+    wave = np.nan_to_num(accounts.column("wave").to_numpy(zero_copy_only=False).astype(float), nan=-1.0)
+    keys = _keys(accounts)
+    original = {k for k, w in zip(keys, wave.tolist(), strict=True) if w == 0}
+    returning = {
+        k: op
+        for k, w, op in zip(keys, wave.tolist(), accounts.column("operation").to_pylist(), strict=True)
+        if w >= 1
+    }
+    fans = {k for k, fan in zip(keys, accounts.column("lookalike").to_pylist(), strict=True) if fan}
+    removed = pa.array([k in original for k in _keys(world.posts)])
+    disrupted = world.posts.filter(removed)
+    new = world.posts.filter(pc.invert(removed)).drop_columns(["operation"])
+    fingerprints = build_fingerprints_from_export(disrupted, key=KEY).fingerprints
+    return score_accounts(new, fingerprints, key=KEY, config=config), returning, fans
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_goal_at_default_settings(seed: int) -> None:
+    result, returning, fans = run(seed)
+    flagged = result.flagged()
+    keys = _keys(flagged)
+    right = [k for k in keys if k in returning]
+    precision = len(right) / len(keys)
+    recall = len(right) / len(returning)
+    assert precision >= 0.95, precision
+    assert recall >= 0.90, recall
+    assert not fans & set(keys)
+    attributed = sum(
+        1
+        for k, op in zip(keys, flagged.column("operation").to_pylist(), strict=True)
+        if returning.get(k) == op
+    )
+    assert attributed / len(right) >= 0.95
+
+
+def test_confirmation_is_what_keeps_lookalikes_out() -> None:
+    result, returning, fans = run(21, replace(ResurgenceConfig(), confirm=False))
+    keys = set(_keys(result.flagged()))
+    assert fans & keys  # fans share the operations' links and hashtags: they score as candidates
+    assert len(keys & set(returning)) / len(returning) >= 0.9

@@ -1,0 +1,157 @@
+"""Resurgence through the hub: fingerprint a disrupted operation, share it, find its return, confirm it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from fimihub import NotFound, PermissionDenied, ValidationError
+from fimihub.cli import main
+from fimihub.model import Asset, Fingerprint, Match, Operation, Signal
+from fimihub.sim import World, WorldConfig, generate
+from tests.conftest import Cast
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return generate(WorldConfig(seed=21))
+
+
+@pytest.fixture(scope="module")
+def split(world: World, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, set[str]]:
+    """The removed accounts' posts (wave 0, labelled), everything else, and the returning accounts."""
+    accounts = world.accounts.to_pylist()
+    removed = {a["account_id"] for a in accounts if a["operation"] and a["wave"] == 0}
+    returning = {f"{a['platform']}:{a['account_id']}" for a in accounts if a["operation"] and a["wave"] > 0}
+    mask = pc.is_in(world.posts.column("account_id"), value_set=pa.array(sorted(removed)))
+    folder = tmp_path_factory.mktemp("split")
+    pq.write_table(world.posts.filter(mask), folder / "removed.parquet")
+    pq.write_table(world.posts.filter(pc.invert(mask)), folder / "new.parquet")
+    return folder / "removed.parquet", folder / "new.parquet", returning
+
+
+def _disrupted_operation(cast: Cast, world: World) -> tuple[str, str]:
+    """Platform A records the simulator's first operation, its removed accounts and signals, in forum F."""
+    sim_op = world.truth.operations[0]
+    op = cast.hub.create(
+        cast.analyst_a,
+        Operation,
+        {"name": sim_op.name, "status": "disrupted", "forum_id": cast.forum_id},
+    )
+    wave0 = [a for a in world.accounts.to_pylist() if a["operation"] == sim_op.id and a["wave"] == 0]
+    assets = [
+        {"operation_id": op.id, "platform": a["platform"], "kind": "account", "handle": a["handle"]}
+        for a in wave0
+    ]
+    cast.hub.create_many(cast.analyst_a, Asset, [{**a, "forum_id": cast.forum_id} for a in assets])
+    signals = (
+        [{"kind": "domain", "value": d} for d in sim_op.domains]
+        + [{"kind": "hashtag", "value": h} for h in sim_op.hashtags]
+        + [{"kind": "pdq", "value": h, "quality": 100} for h in sim_op.image_hashes]
+        + [{"kind": "text", "value": t} for t in sim_op.text_samples]
+    )
+    cast.hub.create_many(
+        cast.analyst_a, Signal, [{**s, "operation_id": op.id, "forum_id": cast.forum_id} for s in signals]
+    )
+    return op.id, sim_op.id
+
+
+def test_fingerprint_scan_review(cast: Cast, world: World, split: tuple[Path, Path, set[str]]) -> None:
+    _, new, returning = split
+    op_id, sim_id = _disrupted_operation(cast, world)
+    fp = cast.hub.fingerprint_operation(cast.analyst_a, op_id)
+    assert fp.forum_id == cast.forum_id and fp.operation_id == op_id and fp.accounts > 0
+    # No handle of the removed accounts is in the shared fingerprint, only keyed patterns.
+    text = json.dumps(fp.features)
+    sim_op = world.truth.operations[0]
+    # (Pages named after the operation's own news sites share their names with its domains: not personal.)
+    handles = [
+        a["handle"]
+        for a in world.accounts.to_pylist()
+        if a["operation"] == sim_id and not any(a["handle"] in d for d in sim_op.domains)
+    ]
+    assert handles and not any(h in text for h in handles)
+    assert fp.features["handle_patterns"]
+
+    summary = cast.hub.resurgence_scan(cast.analyst_b, new, out=new.parent / "b.csv")
+    assert summary.fingerprints == 1 and summary.queued == summary.flagged > 0
+    queue = cast.hub.list(cast.analyst_b, Match, where={"fingerprint_id": fp.id}).items
+    assert len(queue) == summary.queued
+    ops_returning = {
+        f"{a['platform']}:{a['account_id']}"
+        for a in world.accounts.to_pylist()
+        if a["operation"] == sim_id and a["wave"] > 0
+    }
+    found = {m.item_value for m in queue}
+    assert found <= returning  # nothing benign queued
+    assert len(found & ops_returning) >= 0.9 * len(ops_returning)
+    assert all(m.operation_id == op_id and m.evidence for m in queue)
+
+    # A reviewer's confirmation makes the account a recidivist asset of the operation, B's own.
+    confirmed = cast.hub.review_match(cast.analyst_b, queue[0].id, "confirmed")
+    assert confirmed.status.value == "confirmed"
+    recidivists = [
+        a
+        for a in cast.hub.list(cast.analyst_b, Asset, where={"operation_id": op_id}, limit=1000).items
+        if a.recidivist
+    ]
+    assert [(a.platform, a.external_id, a.owner_org) for a in recidivists] == [
+        (queue[0].platform, queue[0].account_id, cast.org_b)
+    ]
+    # Confirming again adds nothing.
+    cast.hub.review_match(cast.analyst_b, queue[0].id, "confirmed")
+    again = cast.hub.list(cast.analyst_b, Asset, where={"operation_id": op_id}, limit=1000).items
+    assert sum(a.recidivist for a in again) == 1
+
+
+def test_outsiders_have_no_fingerprints(cast: Cast, world: World, split: tuple[Path, Path, set[str]]) -> None:
+    _, new, _ = split
+    op_id, _ = _disrupted_operation(cast, world)
+    cast.hub.fingerprint_operation(cast.analyst_a, op_id)
+    with pytest.raises(ValidationError) as exc:
+        cast.hub.resurgence_scan(cast.analyst_d, new)
+    assert exc.value.field == "fingerprints"
+    with pytest.raises(PermissionDenied):
+        cast.hub.resurgence_scan(cast.hub.operator(), new)
+    with pytest.raises(NotFound):
+        cast.hub.fingerprint_operation(cast.analyst_a, "operation--nope")
+    with pytest.raises(NotFound):  # D may not read A's operation
+        cast.hub.fingerprint_operation(cast.analyst_d, op_id)
+
+
+def test_disrupted_export_and_cli(
+    cast: Cast, db_url: str, split: tuple[Path, Path, set[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    removed, new, returning = split
+    out = new.parent / "candidates.csv"
+    argv = ["resurgence", "scan", str(new), "--disrupted", str(removed), "--out", str(out), "--json"]
+    code = main([*argv, "--db", db_url, "--member", cast.analyst_b.member.id])
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 0 and summary["queued"] == 0  # fingerprints built on the spot link to no stored operation
+    strings = pacsv.ConvertOptions(column_types={"account_id": pa.string()})
+    rows = pacsv.read_csv(out, convert_options=strings).to_pylist()
+    flagged = {f"{r['platform']}:{r['account_id']}" for r in rows if r["flagged"]}
+    assert summary["flagged"] == len(flagged) > 0
+    precision = len(flagged & returning) / len(flagged)
+    recall = len(flagged & returning) / len(returning)
+    assert precision >= 0.95 and recall >= 0.9, (precision, recall)
+
+
+def test_fingerprint_records_are_checked(cast: Cast) -> None:
+    op = cast.hub.create(cast.analyst_a, Operation, {"name": "Op"})
+    with pytest.raises(ValidationError) as exc:
+        cast.hub.create(
+            cast.analyst_a,
+            Fingerprint,
+            {"operation_id": op.id, "features": {"format": "fimihub-fingerprint", "version": 99}},
+        )
+    assert exc.value.field.startswith("features.")
+    with pytest.raises(ValidationError) as exc:
+        cast.hub.fingerprint_operation(cast.analyst_a, op.id, forum_id=cast.forum_id)
+    assert exc.value.field == "operation_id"  # nothing to fingerprint yet
