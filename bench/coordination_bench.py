@@ -7,8 +7,8 @@ Inputs, each as a CooRTweet object table (``object_id, account_id, content_id, t
 
 - the real CooRTweet sample ``russian_coord_tweets.csv`` (35k retweets), read from ``../shared/data``;
 - simulated worlds of growing size (``WorldConfig.for_posts``), whose posts become actions with
-  :func:`actions_from_export` (every object kind: reposts, URLs, domains, hashtags, images, texts); each action
-  is one row, its object written ``kind:id``.
+  :func:`actions_from_export` (every object kind: reposts, URLs, domains, hashtags, images, texts); each
+  action is one row, its object written ``kind:id``.
 
 Each side runs in a fresh process, timed end to end from the object table in memory to the edge list, and its
 peak resident memory is read from the operating system (the toolkit's worker processes included). The toolkit
@@ -38,10 +38,10 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import write_section  # noqa: E402
+from report import write_section
 
-from fimihub.coordination import actions_from_export, actions_from_objects, detect_coaction  # noqa: E402
-from fimihub.sim import WorldConfig, generate, iter_posts  # noqa: E402
+from fimihub.coordination import actions_from_export, actions_from_objects, detect_coaction
+from fimihub.sim import WorldConfig, generate, iter_posts
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT.parent / "shared" / "data" / "coordination" / "russian_coord_tweets.csv"
@@ -49,9 +49,11 @@ HEADING = "## Co-action networks"
 
 
 def _peak_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """This process's peak resident memory plus the largest of its finished children's (worker processes)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (own + children) / 1024  # kilobytes on Linux
+    return (own + children) / 1024  # both in kilobytes on Linux
 
 
 def run_side(side: str, source: Path, out: Path, window: int, min_weight: int) -> dict[str, object]:
@@ -88,7 +90,12 @@ def run_side(side: str, source: Path, out: Path, window: int, min_weight: int) -
         actions = actions_from_objects(objects).actions
         loaded = time.perf_counter()
         mode = "actions" if side == "ours" else "objects"
-        found = detect_coaction(actions, window_s=window, min_weight=min_weight, mode=mode)  # type: ignore[arg-type]
+        found = detect_coaction(
+            actions,
+            window_s=window,
+            min_weight=min_weight,
+            mode=mode,  # type: ignore[arg-type]
+        )
         edges = found.edges.select(["account_1", "account_2", "weight"])
         result = {"load_s": loaded - started, "pairs": found.pairs, "capped": found.capped.num_rows}
     elapsed = time.perf_counter() - started
@@ -123,7 +130,9 @@ def as_objects(actions: pa.Table) -> pa.Table:
     )
 
 
-def compare(name: str, source: Path, folder: Path, window: int, min_weight: int, qut: bool) -> dict[str, object]:
+def compare(
+    name: str, source: Path, folder: Path, window: int, min_weight: int, qut: bool
+) -> dict[str, object]:
     rows = pq.read_metadata(source).num_rows
     ours = in_process("ours", source, folder, window, min_weight)
     undirected = in_process("objects", source, folder, window, min_weight)
@@ -143,7 +152,7 @@ def big_run(folder: Path, target: int, window: int, min_weight: int, seed: int) 
     parts: list[pa.Table] = []
     total = 0
     started = time.perf_counter()
-    config = WorldConfig.for_posts(int(target / 1.6), seed=seed)
+    config = WorldConfig.for_posts(int(target / 1.4), seed=seed)
     for chunk in iter_posts(config):
         found = actions_from_export(chunk, kinds=["repost", "url", "domain", "hashtag", "image"]).actions
         parts.append(found)
@@ -175,10 +184,11 @@ def render(lines: list[dict[str, object]], big: dict[str, object] | None, comman
     for line in lines:
         qut = line.get("qut")
         same = {True: "yes", False: "**no**"}.get(line.get("same_edges"), "not run")  # type: ignore[arg-type]
-        ratio = f"{float(line['ratio']):.1f}×" if "ratio" in line else "—"  # type: ignore[arg-type]
+        ratio = f"{float(line['ratio']):.1f}x" if "ratio" in line else "—"  # type: ignore[arg-type]
         edges = line["ours"]["edges"]  # type: ignore[index]
+        size = int(line["rows"])  # type: ignore[call-overload]
         rows.append(
-            f"| {line['data']} | {int(line['rows']):,} | {line['window']} s / {line['min_weight']} | {edges:,} "  # type: ignore[call-overload]
+            f"| {line['data']} | {size:,} | {line['window']} s / {line['min_weight']} | {edges:,} "
             f"| {same} | {_seconds(qut)} | {_seconds(line['ours'])} | {ratio} | {_memory(qut)} "
             f"| {_memory(line['ours'])} | {_seconds(line['objects_mode'])} |"
         )
@@ -188,34 +198,38 @@ def render(lines: list[dict[str, object]], big: dict[str, object] | None, comman
         big_text = (
             f"\nOur engine alone on {int(big['rows']):,} action rows (simulated, streamed; "  # type: ignore[call-overload]
             f"making the actions took {float(big['actions_made_s']):.0f} s and is not counted): "  # type: ignore[arg-type]
-            f"directed (`mode=\"actions\"`) {_seconds(big['ours'])}, peak {_memory(big['ours'])}, "
-            f"{int(big['ours']['edges']):,} edges; undirected (`mode=\"objects\"`) "  # type: ignore[index,call-overload]
+            f'directed (`mode="actions"`) {_seconds(big["ours"])}, peak {_memory(big["ours"])}, '
+            f'{int(big["ours"]["edges"]):,} edges; undirected (`mode="objects"`) '  # type: ignore[index,call-overload]
             f"{_seconds(big['objects'])}, peak {_memory(big['objects'])}, "
             f"{int(big['objects']['edges']):,} edges.\n"  # type: ignore[index,call-overload]
         )
     return f"""{HEADING}
 
-Our co-action engine (`fimihub.coordination`) beside the QUT coordination-network-toolkit's co-retweet network,
-on the same object tables, each side in a fresh process, timed from the table in memory to the edge list (the
+Our co-action engine (`fimihub.coordination`) beside the QUT coordination-network-toolkit's co-retweet
+network, on the same object tables, each side in a fresh process, timed from the table in memory to the edge list (the
 toolkit's SQLite load included; {os.cpu_count()} cores; the toolkit runs that many worker processes). "Same
 edges" compares the directed `(account_1, account_2, weight)` sets of the toolkit and of our `mode="actions"`.
-Peak memory is the largest resident set of the process and its children. The last column is our default
+Peak memory is the process's peak resident set plus that of its largest worker process (an upper bound for
+the toolkit, whose forked workers share pages with their parent). The last column is our default
 undirected network (`mode="objects"`, distinct objects per pair).
 
 ```
 {command}
 ```
 
-| data | action rows | window / min weight | edges | same edges | QUT | ours | speed-up | QUT peak | our peak | ours, objects mode |
+| data | action rows | window / min weight | edges | same edges | QUT | ours | speed-up | QUT peak \
+| our peak | ours, objects mode |
 |---|---:|---|---:|---|---:|---:|---:|---:|---:|---:|
 {table}
 {big_text}
-Goal (DESIGN.md): same edges, at least 10× faster than the toolkit, 10M action rows in under 60 s on 2 cores.
+Goal (DESIGN.md): same edges, at least 10x faster than the toolkit, 10M action rows in under 60 s on 2 cores.
 """
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="20000,100000,400000", help="simulated posts per world")
     parser.add_argument("--qut-max", type=int, default=400_000, help="largest world the toolkit is run on")
     parser.add_argument("--big-actions", type=int, default=10_000_000, help="0 to skip the engine-alone run")
@@ -240,7 +254,9 @@ def main() -> None:
             objects = pacsv.read_csv(DATASET, convert_options=pacsv.ConvertOptions(column_types=strings))
             pq.write_table(objects, source)
             for window, min_weight in ((60, 2), (3600, 1), (86400, 2)):
-                lines.append(compare("CooRTweet russian_coord_tweets", source, folder, window, min_weight, True))
+                lines.append(
+                    compare("CooRTweet russian_coord_tweets", source, folder, window, min_weight, True)
+                )
         else:
             print(f"skipping the real data: {DATASET} not found", file=sys.stderr)
         for size in (int(s) for s in args.sizes.split(",") if s):
@@ -250,7 +266,11 @@ def main() -> None:
             pq.write_table(as_objects(actions), source)
             name = f"simulated, {world.posts.num_rows:,} posts"
             lines.append(compare(name, source, folder, args.window, args.min_weight, size <= args.qut_max))
-        big = big_run(folder, args.big_actions, args.window, args.min_weight, args.seed) if args.big_actions else None
+        big = (
+            big_run(folder, args.big_actions, args.window, args.min_weight, args.seed)
+            if args.big_actions
+            else None
+        )
     section = render(lines, big, command)
     print(section)
     if not args.no_write:

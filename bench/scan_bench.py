@@ -80,7 +80,7 @@ def main() -> None:
         "scan_s": round(elapsed, 2),
         "rows_per_s": round(report.rows / elapsed),
         "matched_rows": report.matched_rows,
-        "hits": len(report.hits),
+        "hits": report.hit_count,
         "bad_values": dict(report.bad_values),
     }
     print(json.dumps(result, indent=2))

@@ -72,9 +72,6 @@ def scan(
 ) -> None:
     """Score the accounts in NEW (a platform export) against the fingerprints of disrupted operations;
     flagged candidates go to the review queue (with stored fingerprints) and every candidate to --out."""
-    from fimihub.coordination import ResurgenceConfig
-
-    config = ResurgenceConfig(confirm=not unconfirmed)
     with open_hub(db) as hub:
         actor = hub.actor(member_id)
         with Progress(
@@ -86,7 +83,7 @@ def scan(
                 new_path,
                 disrupted=disrupted,
                 out=out,
-                config=config,
+                confirm=not unconfirmed,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     if as_json:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -38,6 +39,13 @@ __all__ = ["scan"]
     envvar="SPARK_MASTER",
     help="Spark master URL for --engine spark (default: local[*]; also $SPARK_MASTER).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=lambda: os.cpu_count() or 1,
+    show_default="the number of cores",
+    help="Processes the local engine scans with.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def scan(
     db: str | None,
@@ -46,6 +54,7 @@ def scan(
     out: Path | None,
     engine: str,
     spark_master: str | None,
+    workers: int,
     as_json: bool,
 ) -> None:
     """Match a platform export (Parquet or CSV, one row per post) against shared signals; hits go to the
@@ -64,6 +73,7 @@ def scan(
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
                 engine=engine,
                 spark_master=spark_master,
+                workers=workers,
             )
     if as_json:
         echo_json(

@@ -444,16 +444,40 @@ def actions_from_objects(table: pa.Table, *, object_kind: str = "object") -> Act
         dropped[name] += int((keep & empty).sum())
         keep &= ~empty
     rows = np.flatnonzero(keep)
-    content = _text(table, "content_id") if "content_id" in table.column_names else None
-    rows = _first_of_duplicates(rows, times, [account, object_id], content, dropped)
+    # Duplicates are found on integer codes (a sort of a million rows takes a fraction of a second, where
+    # grouping the strings themselves would take seconds).
+    keys = [_column_codes(account), _column_codes(object_id), times]
+    if "content_id" in table.column_names:
+        rows = _first_rows(rows, [*keys, _column_codes(_text(table, "content_id"))], "duplicate_row", dropped)
+    rows = _first_rows(rows, keys, "duplicate_action", dropped)
     taken = pa.array(rows)
     actions = pa.table(
         {
             "account": account.take(taken),
-            "platform": pa.array([""] * len(rows), pa.string()),
-            "object_kind": pa.array([object_kind] * len(rows), pa.string()),
+            "platform": pa.repeat(pa.scalar("", pa.string()), len(rows)),
+            "object_kind": pa.repeat(pa.scalar(object_kind, pa.string()), len(rows)),
             "object_id": object_id.take(taken),
             "time": pa.array(times[rows], pa.int64()),
         }
     ).cast(ACTION_SCHEMA)
-    return ActionsResult(_dedupe(actions, dropped), _result(dropped))
+    return ActionsResult(actions, _result(dropped))
+
+
+def _column_codes(column: pa.Array) -> I64:
+    return np.asarray(pc.dictionary_encode(column).indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _first_rows(rows: I64, keys: list[I64], reason: str, dropped: Counter[str]) -> I64:
+    """``rows`` without those equal to an earlier one in every array of ``keys``; the others counted."""
+    if not len(rows):
+        return rows
+    columns = [k[rows] for k in keys]
+    order = np.lexsort((rows, *reversed(columns)))
+    ordered = [c[order] for c in columns]
+    new = np.zeros(len(rows), dtype=bool)
+    new[0] = True
+    for c in ordered:
+        new[1:] |= c[1:] != c[:-1]
+    kept = np.sort(rows[order[new]])
+    dropped[reason] += len(rows) - len(kept)
+    return kept

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -121,25 +121,32 @@ class ResurgenceMixin(KeysMixin):
     def resurgence_scan(
         self,
         by: Caller,
-        path: str | Path,
+        source: str | Path | pa.Table,
         *,
         disrupted: str | Path | None = None,
         out: str | Path | None = None,
         config: ResurgenceConfig | None = None,
+        confirm: bool | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> ResurgenceSummary:
-        """Score the accounts of the export at ``path`` against the fingerprints of disrupted operations.
+        """Score the accounts of a platform export (a file, or a table) against the fingerprints of disrupted
+        operations.
 
         The fingerprints are those stored that ``by`` may see or, with ``disrupted``, built from that export
         of removed accounts labelled with ``operation`` (kept for this scan only). Flagged candidates of
-        stored fingerprints go to ``by``'s review queue; every candidate goes to ``out`` when given."""
+        stored fingerprints go to ``by``'s review queue; every candidate goes to ``out`` when given.
+        ``confirm=False`` flags candidates by score alone, without co-action confirming them."""
         if isinstance(by, Operator):
             raise PermissionDenied("a resurgence scan runs as a member, on its own data")
         if not by.allows(Scope.WRITE):
             raise PermissionDenied("queuing candidates needs the write scope")
         check_out(out)
         now = self.clock()
-        table = read_table(path)
+        table = source if isinstance(source, pa.Table) else read_table(source)
+        name = "api" if isinstance(source, pa.Table) else Path(source).name
+        config = config or ResurgenceConfig()
+        if confirm is not None:
+            config = replace(config, confirm=confirm)
         stored: dict[str, Fingerprint] = {}
         if disrupted is not None:
             key = os.urandom(32)
@@ -159,7 +166,7 @@ class ResurgenceMixin(KeysMixin):
         result = score_accounts(table, fingerprints, key=keys or None, config=config, progress=progress)
         flagged = result.flagged()
         matches = [
-            _candidate_match(by, row, stored[row["operation"]], Path(path).name, now, self._retention())
+            _candidate_match(by, row, stored[row["operation"]], name, now, self._retention())
             for row in flagged.to_pylist()
             if row["operation"] in stored
         ]
@@ -171,7 +178,7 @@ class ResurgenceMixin(KeysMixin):
                 subject_type="match",
                 subject_id=None,
                 at=now,
-                detail={"source": Path(path).name, "accounts": result.accounts, "queued": len(matches)},
+                detail={"source": name, "accounts": result.accounts, "queued": len(matches)},
             )
         if out is not None:
             write_table(result.candidates, out)

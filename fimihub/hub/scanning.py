@@ -69,13 +69,15 @@ class ScanningMixin(MatchingMixin):
         progress: Callable[[int, int | None], None] | None = None,
         engine: str = "local",
         spark_master: str | None = None,
+        workers: int = 1,
     ) -> ScanSummary:
         """Match a platform export (Parquet or CSV) against the signals ``by`` may see; every hit goes to
         the review queue of ``by``'s organisation and, when ``out`` is given, to a CSV or Parquet file.
 
         ``engine`` is ``local`` (this process, batch by batch) or ``spark`` (a Spark session on
         ``spark_master``, default ``local[*]``; ``path`` may then be anything Spark reads, e.g. a directory
-        of Parquet files). Both find the same hits."""
+        of Parquet files). Both find the same hits. ``workers`` is how many processes the local engine
+        scans with."""
         if engine not in SCAN_ENGINES:
             raise ValidationError(
                 "engine", f"unknown scan engine {engine!r} (use one of: {', '.join(SCAN_ENGINES)})"
@@ -144,7 +146,7 @@ class ScanningMixin(MatchingMixin):
         return ScanSummary(
             report.rows,
             report.matched_rows,
-            len(report.hits),
+            report.hit_count,
             len(matches),
             dict(report.bad_values),
             report.missing_columns,

@@ -57,6 +57,11 @@ class SignalIndex(ABC):
         """:meth:`query` for each value; indexes override it where a batch is faster."""
         return [self.query(v) for v in values]
 
+    def query_hits(self, values: Sequence[str]) -> dict[int, list[Hit]]:
+        """The hits of the values that have any, by position in ``values``: what a scan, where nearly every
+        value misses, needs. Indexes override it where skipping the misses is cheaper."""
+        return {i: hits for i, hits in enumerate(self.query_many(values)) if hits}
+
     @abstractmethod
     def __len__(self) -> int:
         """How many live entries the index holds."""

@@ -61,6 +61,11 @@ class Matcher:
     def __len__(self) -> int:
         return len(self._signals)
 
+    def signal(self, signal_id: str) -> Signal:
+        """The indexed signal with this id (``KeyError`` if it is not indexed)."""
+        with self._lock:
+            return self._signals[self._entry_of[signal_id]]
+
     def signals(self) -> list[Signal]:
         """Every indexed signal (a scan engine that runs elsewhere ships these and builds its own matcher)."""
         with self._lock:
@@ -171,11 +176,11 @@ class Matcher:
             if index is None or not len(index) or not values:
                 return {}
             found: dict[str, list[MatchHit]] = {}
-            for value, hits in zip(values, index.query_many(values), strict=True):
-                if hits:
-                    live = [self._hit(h, kind, value) for h in hits if self._live(h, now)]
-                    if live:
-                        found[value] = live
+            for position, hits in index.query_hits(values).items():
+                value = values[position]
+                live = [self._hit(h, kind, value) for h in hits if self._live(h, now)]
+                if live:
+                    found[value] = live
             return found
 
     def has_expander(self, kind: SignalKind) -> bool:

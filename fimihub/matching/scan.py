@@ -11,13 +11,16 @@ member running the scan may see a signal, and the engine drops hits on the other
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -58,18 +61,109 @@ class ScanHit:
     hit: MatchHit
 
 
+@dataclass(frozen=True, slots=True)
+class _SignalRef:
+    """Stands for a signal, by id, in a report on its way from a worker process."""
+
+    id: str
+
+
 @dataclass
 class ScanReport:
-    """What a scan read, found and skipped."""
+    """What a scan read, found and skipped.
+
+    Hits are kept column-wise as they are found (row numbers, where they are, and which look-up answer they
+    are), so a scan with hundreds of thousands of hits makes no Python object per hit until someone asks for
+    :attr:`hits`."""
 
     rows: int = 0
-    hits: list[ScanHit] = field(default_factory=list)
     bad_values: Counter[str] = field(default_factory=Counter)
     missing_columns: list[str] = field(default_factory=list)
+    _rows: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    _where: list[tuple[pa.Array, pa.Array, pa.Array]] = field(default_factory=list)
+    _refs: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    _answers: list[MatchHit] = field(default_factory=list)
+    _extra: list[ScanHit] = field(default_factory=list)
+    _materialised: list[ScanHit] | None = None
+
+    def add(self, hit: ScanHit) -> None:
+        """Record one hit found elsewhere (another engine's executors)."""
+        self._extra.append(hit)
+        self._materialised = None
+
+    def add_many(
+        self,
+        rows: npt.NDArray[np.int64],
+        where: tuple[pa.Array, pa.Array, pa.Array],
+        answers: list[MatchHit],
+        refs: npt.NDArray[np.int64],
+    ) -> None:
+        """Record hits: row ``rows[i]``, at ``where`` (platform, account, post), hit ``answers[refs[i]]``."""
+        self._rows.append(rows)
+        self._where.append(where)
+        self._refs.append(refs + len(self._answers))
+        self._answers.extend(answers)
+        self._materialised = None
+
+    @property
+    def hit_count(self) -> int:
+        return sum(len(r) for r in self._rows) + len(self._extra)
 
     @property
     def matched_rows(self) -> int:
-        return len({h.row for h in self.hits})
+        rows = [*self._rows, np.array([h.row for h in self._extra], dtype=np.int64)]
+        return len(np.unique(np.concatenate(rows)))
+
+    @property
+    def hits(self) -> list[ScanHit]:
+        """Every hit, in the order found."""
+        if self._materialised is None:
+            found: list[ScanHit] = []
+            answers = self._answers
+            for rows, (platform, account, post), refs in zip(
+                self._rows, self._where, self._refs, strict=True
+            ):
+                found.extend(
+                    ScanHit(row, p or "", a or "", q or "", answers[ref])
+                    for row, p, a, q, ref in zip(
+                        rows.tolist(),
+                        platform.to_pylist(),
+                        account.to_pylist(),
+                        post.to_pylist(),
+                        refs.tolist(),
+                        strict=True,
+                    )
+                )
+            self._materialised = found + self._extra
+        return self._materialised
+
+    def portable(self) -> ScanReport:
+        """This report with its answers' signals replaced by their ids, cheap to send between processes;
+        :meth:`absorb` puts the signals back."""
+        answers = [
+            MatchHit(_SignalRef(a.signal.id), a.via, a.value, a.distance, a.score)  # type: ignore[arg-type]
+            for a in self._answers
+        ]
+        return replace(self, _answers=answers, _materialised=None)
+
+    def absorb(self, other: ScanReport, matcher: Matcher, *, base: int) -> None:
+        """Add the hits (of a batch whose first row is ``base``) and skipped values of ``other``."""
+        for rows, where, refs in zip(other._rows, other._where, other._refs, strict=True):
+            self._rows.append(rows + base)
+            self._where.append(where)
+            self._refs.append(refs + len(self._answers))
+        self._answers.extend(
+            a if not isinstance(a.signal, _SignalRef) else replace(a, signal=matcher.signal(a.signal.id))
+            for a in other._answers
+        )
+        self.bad_values.update(other.bad_values)
+        self._materialised = None
+
+    def sort_hits(self) -> None:
+        """Put the hits in row order (then signal, kind and value), as engines that run out of order need."""
+        self._materialised = sorted(
+            self.hits, key=lambda h: (h.row, h.hit.signal.id, h.hit.via.value, h.hit.value)
+        )
 
 
 def read_export(
@@ -120,11 +214,15 @@ def scan_export(
     progress: Callable[[int, int | None], None] | None = None,
     batch_rows: int = BATCH_ROWS,
     account_hashers: Sequence[Callable[[str], str]] = (),
+    workers: int = 1,
 ) -> ScanReport:
     """Match every row of the export at ``path`` against ``matcher``'s signals the caller may see.
 
     ``account_hashers`` turn ``platform:account_id`` into the keyed hashes ``account_id`` signals hold (one
-    per forum key the member has); without them, account ids are not looked up."""
+    per forum key the member has); without them, account ids are not looked up. With ``workers`` above 1,
+    batches are scanned by that many forked processes (where the platform can fork), which share the
+    matcher's memory with this one, each reading its own row groups of a Parquet file; the hits and their
+    order are the same."""
     batches, total, names = read_export(path, batch_rows)
     missing = missing_required(names)
     if missing:
@@ -138,16 +236,76 @@ def scan_export(
             seen[signal.id] = visible(signal)
         return seen[signal.id]
 
-    kinds = matcher.kinds
+    job = _BatchJob(matcher, matcher.kinds, allowed, now, tuple(account_hashers))
     try:
-        for batch in batches:
-            scan_batch(batch, report, matcher, kinds, allowed, now, account_hashers)
-            report.rows += batch.num_rows
+        for found, rows in _scanned(path, batches, job, workers, batch_rows):
+            report.absorb(found, matcher, base=report.rows)
+            report.rows += rows
             if progress:
                 progress(report.rows, total)
     except pa.ArrowInvalid as exc:
         raise ValidationError("input", f"{path}: unreadable at row {report.rows}: {exc}") from None
     return report
+
+
+@dataclass(frozen=True)
+class _BatchJob:
+    matcher: Matcher
+    kinds: frozenset[SignalKind]
+    allowed: Callable[[Signal], bool]
+    now: datetime | None
+    account_hashers: tuple[Callable[[str], str], ...]
+
+    def __call__(self, batch: pa.RecordBatch) -> tuple[ScanReport, int]:
+        found = ScanReport()
+        scan_batch(batch, found, self.matcher, self.kinds, self.allowed, self.now, self.account_hashers)
+        return found, batch.num_rows
+
+
+#: What forked scan workers run: the job and the file, set just before the pool forks (children inherit
+#: them; only row-group numbers go to the workers and only hits come back).
+_FORKED: tuple[_BatchJob, Path, int] | None = None
+
+
+def _scan_row_group(group: int) -> tuple[ScanReport, int]:
+    import pyarrow.parquet as pq
+
+    assert _FORKED is not None
+    job, path, batch_rows = _FORKED
+    file = pq.ParquetFile(path)
+    wanted = [c for c in STRING_COLUMNS if c in file.schema_arrow.names]
+    found, rows = ScanReport(), 0
+    for batch in file.iter_batches(batch_size=batch_rows, row_groups=[group], columns=wanted):
+        part, count = job(batch)
+        found.absorb(part, job.matcher, base=rows)
+        rows += count
+    return found.portable(), rows
+
+
+def _scanned(
+    path: Path, batches: Iterator[pa.RecordBatch], job: _BatchJob, workers: int, batch_rows: int
+) -> Iterator[tuple[ScanReport, int]]:
+    """The hits and row count of each part of the export, in file order: batch by batch here or, for a
+    Parquet file of several row groups and ``workers`` above 1, row group by row group in forked workers."""
+    groups = _row_groups(path) if workers > 1 and "fork" in multiprocessing.get_all_start_methods() else 0
+    if groups < 2:
+        yield from (job(batch) for batch in batches)
+        return
+    global _FORKED
+    _FORKED = (job, path, batch_rows)
+    try:
+        with multiprocessing.get_context("fork").Pool(min(workers, groups)) as pool:
+            yield from pool.imap(_scan_row_group, range(groups), chunksize=1)
+    finally:
+        _FORKED = None
+
+
+def _row_groups(path: Path) -> int:
+    if path.suffix.lower() not in (".parquet", ".pq"):
+        return 0
+    import pyarrow.parquet as pq
+
+    return int(pq.ParquetFile(path).metadata.num_row_groups)
 
 
 def scan_batch(
@@ -164,12 +322,20 @@ def scan_batch(
     base = report.rows
 
     def emit(rows: pa.Array, hits_by_value: dict[str, list[MatchHit]], values: pa.Array) -> None:
-        # Only the rows that hit are turned into Python objects.
-        where = {name: _taken(columns, name, rows) for name in ("platform", "account_id", "post_id")}
-        for i, (row, value) in enumerate(zip(rows.to_pylist(), values.to_pylist(), strict=True)):
-            for hit in hits_by_value.get(value, ()):
-                platform, account, post = where["platform"][i], where["account_id"][i], where["post_id"][i]
-                report.hits.append(ScanHit(base + row, platform, account, post, hit))
+        # Column-wise: each hitting row is repeated once per answer its value has, with no Python loop.
+        keys = list(hits_by_value)
+        per_key = np.array([len(hits_by_value[k]) for k in keys], dtype=np.int64)
+        first = np.concatenate(([0], np.cumsum(per_key)[:-1])).astype(np.int64)
+        key_of = np.asarray(pc.index_in(values, value_set=pa.array(keys, pa.string())), dtype=np.int64)
+        repeats = per_key[key_of]
+        positions = np.repeat(np.arange(len(key_of), dtype=np.int64), repeats)
+        offsets = np.arange(len(positions), dtype=np.int64) - np.repeat(np.cumsum(repeats) - repeats, repeats)
+        refs = first[key_of][positions] + offsets
+        hit_rows = np.asarray(rows, dtype=np.int64)[positions]
+        taken = pa.array(hit_rows, pa.int64())
+        where = tuple(_taken_array(columns, name, taken) for name in ("platform", "account_id", "post_id"))
+        answers = [hit for k in keys for hit in hits_by_value[k]]
+        report.add_many(hit_rows + base, (where[0], where[1], where[2]), answers, refs)
 
     if account_hashers and SignalKind.ACCOUNT_ID in kinds:
         _lookup_accounts(columns, account_hashers, matcher, allowed, now, emit)
@@ -333,8 +499,8 @@ def _canonical(values: pa.Array, kind: SignalKind) -> set[str]:
     return set(pc.filter(values, pc.fill_null(mask, False)).to_pylist())
 
 
-def _taken(columns: dict[str, Any], name: str, rows: pa.Array) -> list[str]:
+def _taken_array(columns: dict[str, Any], name: str, rows: pa.Array) -> pa.Array:
     column = columns.get(name)
     if column is None:
-        return [""] * len(rows)
-    return [v or "" for v in pc.take(column, rows).to_pylist()]
+        return pa.nulls(len(rows), pa.string())
+    return pc.take(column, rows)

@@ -111,8 +111,8 @@ def scan_export_spark(
         hit = MatchHit(
             by_id[row["signal_id"]], SignalKind(row["via"]), row["value"], row["distance"], row["score"]
         )
-        report.hits.append(ScanHit(row["row"], row["platform"], row["account_id"], row["post_id"], hit))
-    report.hits.sort(key=lambda h: (h.row, h.hit.signal.id, h.hit.via.value, h.hit.value))
+        report.add(ScanHit(row["row"], row["platform"], row["account_id"], row["post_id"], hit))
+    report.sort_hits()
     if progress:
         progress(report.rows, report.rows)
     return report

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from fimihub.exchange.api.admin import admin_router
+from fimihub.exchange.api.coordination import coordination_router
 from fimihub.exchange.api.errors import envelope, install_error_handlers
 from fimihub.exchange.api.matching import matching_router
 from fimihub.exchange.api.records import record_routers
@@ -17,6 +18,7 @@ def api_router() -> APIRouter:
     router = APIRouter()
     router.include_router(admin_router())
     router.include_router(matching_router())
+    router.include_router(coordination_router())
     for sub in record_routers():
         router.include_router(sub)
     return router

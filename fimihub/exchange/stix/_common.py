@@ -176,8 +176,9 @@ class ObjectReader:
 
 
 def parse_record(cls: type[R], data: Mapping[str, Any], ext: ObjectReader, paths: Mapping[str, str]) -> R:
-    """``data`` validated into ``cls``. A bad field is named by where it came from: ``paths`` maps model fields
-    to the standard STIX properties that carry them; every other field lives in ``ext`` (our extension)."""
+    """``data`` validated into ``cls``. A bad field is named by where it came from: ``paths`` maps model
+    fields to the standard STIX properties that carry them; every other field lives in ``ext`` (our
+    extension)."""
     try:
         return parse(cls, data)
     except ValidationError as exc:

@@ -31,8 +31,8 @@ def sdo(record: Governed, stix_type: str, stix_id: str) -> JSON:
 def relationship(
     record: Governed, relationship_type: str, source_ref: str, target_ref: str, **extra: Any
 ) -> JSON:
-    """A relationship ``source_ref`` → ``target_ref`` that ``record`` states, with the record's owner, times and
-    markings; its id is derived from the three, so restating it never duplicates it."""
+    """A relationship ``source_ref`` → ``target_ref`` that ``record`` states, with the record's owner, times
+    and markings; its id is derived from the three, so restating it never duplicates it."""
     stix_id = derived_id("relationship", relationship_type, source_ref, target_ref, record.id)
     obj = sdo(record, "relationship", stix_id)
     obj.update(relationship_type=relationship_type, source_ref=source_ref, target_ref=target_ref, **extra)

@@ -156,7 +156,7 @@ def to_stix(
     organisations: Mapping[str, Organisation] | None = None,
     bundle_id: str | None = None,
 ) -> JSON:
-    """A STIX 2.1 bundle of ``records`` (see :func:`to_stix_objects`); ``bundle_id`` defaults to a fresh one."""
+    """A STIX 2.1 bundle of ``records`` (see :func:`to_stix_objects`); ``bundle_id`` defaults to a new one."""
     bundle: JSON = {"type": "bundle", "id": bundle_id or f"bundle--{uuid.uuid4()}"}
     objects = to_stix_objects(records, organisations=organisations)
     if objects:
@@ -234,9 +234,8 @@ def _latest_versions(objects: list[Mapping[str, Any]]) -> dict[str, Mapping[str,
     for obj in objects:
         stix_id = obj["id"]
         stamp = ObjectReader(obj, stix_id).optional_timestamp("modified")
-        if stix_id not in latest or (
-            stamp is not None and (stamps[stix_id] is None or stamp > stamps[stix_id])
-        ):  # type: ignore[operator]
+        known = stamps.get(stix_id)
+        if stix_id not in latest or (stamp is not None and (known is None or stamp > known)):
             latest[stix_id] = obj
             stamps[stix_id] = stamp
     return latest
@@ -393,10 +392,12 @@ class _Reader:
                 if isinstance(name, str) and name.strip():
                     self.attribution.setdefault(source, []).append(name.strip())
                     self.consumed.add(stix_id)
-            elif kind == "indicates" and any(isinstance(r, Signal) for r in self.records.get(source, ())):
-                if target.startswith("campaign--"):
-                    self.operation_of[source] = self._operation_id(target)
-                    self.consumed.add(stix_id)
+            elif kind == "indicates" and target.startswith("campaign--") and self._is_signal(source):
+                self.operation_of[source] = self._operation_id(target)
+                self.consumed.add(stix_id)
+
+    def _is_signal(self, stix_id: str) -> bool:
+        return any(isinstance(r, Signal) for r in self.records.get(stix_id, ()))
 
     def _operation_id(self, campaign: str) -> str:
         found = self.records.get(campaign)

@@ -36,11 +36,11 @@ __all__ = [
     "EXTENSION_ID",
     "FIMIHUB_IDENTITY_ID",
     "SCHEMA_FILE",
+    "content",
     "extension_definition",
     "fimihub_identity",
     "governance",
     "governance_fields",
-    "content",
     "organisation_identity",
     "organisation_identity_id",
     "schema",
@@ -62,7 +62,7 @@ _E = TypeVar("_E", TLP, PAP)
 
 @cache
 def schema() -> dict[str, Any]:
-    """The extension's JSON schema (draft 2020-12); it validates a whole STIX object that uses the extension."""
+    """The extension's JSON schema (draft 2020-12), which validates a whole object that uses the extension."""
     text = resources.files("fimihub.exchange.stix").joinpath("schemas", SCHEMA_FILE).read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
@@ -94,8 +94,9 @@ def extension_definition() -> JSON:
         "name": "fimihub influence operations",
         "description": (
             "Fields of covert influence operations (CIO / FIMI) that STIX 2.1 has no property for: operator "
-            "type, origin and target countries, narratives, continued operations, ad spend, assets' platform, "
-            "kind, followers and removal, signal kinds, enforcement actions and their EU/EEA Member States, "
+            "type, origin and target countries, narratives, continued operations, ad spend, assets' "
+            "platform, kind, followers and removal, signal kinds, enforcement actions and their EU/EEA "
+            "Member States, "
             "and the governance of each record (owner, forum, PAP, named recipients, expiry)."
         ),
         "schema": _SCHEMA_URL,
@@ -130,7 +131,7 @@ def organisation_identity(org_id: str, organisation: Organisation | None = None)
 
 
 def view(what: str, **fields: Any) -> JSON:
-    """The extension on an object derived from records: ``what`` it shows, and any ``fields`` that say of what."""
+    """The extension on an object derived from records: ``what`` it shows, and ``fields`` saying of what."""
     return {"extension_type": "property-extension", "view": what, **fields}
 
 

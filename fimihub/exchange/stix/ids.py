@@ -2,9 +2,9 @@
 
 STIX ids are ``<type>--<uuid>``. Three rules apply here:
 
-* **Observables** (SCOs: ``domain-name``, ``url``, ``user-account`` …) take a UUIDv5 over their ID contributing
-  properties, in the namespace the STIX 2.1 specification fixes for that purpose. Two producers that see the
-  same account therefore write the same id, and a peer can merge what both say about it.
+* **Observables** (SCOs: ``domain-name``, ``url``, ``user-account`` …) take a UUIDv5 over their ID
+  contributing properties, in the namespace the STIX 2.1 specification fixes for that purpose. Two
+  producers that see the same account therefore write the same id, and a peer can merge what both say.
 * **Records** keep their own UUID: the operation ``operation--<u>`` is the campaign ``campaign--<u>``, the
   signal ``signal--<u>`` the indicator ``indicator--<u>``. A record id that is not of that shape gets a UUIDv5
   over the id in fimihub's namespace, and the exact record id also travels in our extension.
@@ -44,7 +44,7 @@ def canonical_json(value: object) -> str:
 
 
 def sco_id(stix_type: str, contributing: Mapping[str, object]) -> str:
-    """The deterministic id of an observable from its ID contributing properties (``None`` values left out)."""
+    """The deterministic id of an observable from its ID contributing properties (``None`` left out)."""
     present = {k: v for k, v in contributing.items() if v is not None}
     if not present:
         raise ValueError(f"a {stix_type} needs at least one ID contributing property")
@@ -52,7 +52,7 @@ def sco_id(stix_type: str, contributing: Mapping[str, object]) -> str:
 
 
 def derived_id(stix_type: str, *parts: str) -> str:
-    """The id of an object that stands for ``parts`` (a DISARM id, an organisation id …), the same on every hub."""
+    """The id of an object standing for ``parts`` (a DISARM id, an organisation id …), alike on every hub."""
     name = "|".join((stix_type, *parts))
     return f"{stix_type}--{uuid.uuid5(FIMIHUB_NAMESPACE, name)}"
 

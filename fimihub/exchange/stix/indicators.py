@@ -1,7 +1,7 @@
 """Signals as STIX indicators, with STIX patterns that any peer can read.
 
-Each signal kind gets the most standard pattern STIX has for it; string literals escape ``\\`` and ``'`` as the
-patterning grammar requires:
+Each signal kind gets the most standard pattern STIX has for it; string literals escape ``\\`` and ``'`` as
+the patterning grammar requires:
 
 ============  ================================================================================
 kind          pattern
@@ -121,7 +121,7 @@ def pattern_for(signal: Signal) -> str:
 
 def parse_pattern(pattern: str) -> list[tuple[str, str]] | None:
     """The ``(object path, value)`` comparisons of a pattern that is one observation of ``=`` comparisons
-    joined by ``AND``; ``None`` for any other valid shape; ``ValueError`` when it is no STIX pattern at all."""
+    joined by ``AND``; ``None`` for any other valid shape; ``ValueError`` when it is no STIX pattern."""
     _check_syntax(pattern)
     if not _SIMPLE.match(pattern):
         return None

@@ -2,9 +2,9 @@
 
 TLP 2.0 is not built into STIX 2.1. OASIS publishes it as an extension
 (``extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d``) with one fixed ``marking-definition`` per
-level; every tool that speaks TLP 2.0 (MISP, OpenCTI …) recognises those five ids, so a record's TLP travels as
-the id of its level in ``object_marking_refs``. Reading, the four TLP 1.0 ids built into STIX 2.1 are accepted
-too (WHITE is CLEAR).
+level; every tool that speaks TLP 2.0 (MISP, OpenCTI …) recognises those five ids, so a record's TLP
+travels as the id of its level in ``object_marking_refs``. Reading, the four TLP 1.0 ids built into STIX 2.1
+are accepted too (WHITE is CLEAR).
 
 PAP (what a recipient may *do*) has no OASIS definition; it travels as a ``statement`` marking
 (``"PAP:AMBER"``) whose id fimihub derives from the level, so every hub writes the same four objects.
@@ -111,9 +111,12 @@ def marking_definitions(refs: Iterable[str], created_by_ref: str) -> list[JSON]:
     return found
 
 
-def tlp_from_refs(refs: Iterable[str], definitions: Mapping[str, Mapping[str, Any]] = {}) -> TLP | None:
+def tlp_from_refs(
+    refs: Iterable[str], definitions: Mapping[str, Mapping[str, Any]] | None = None
+) -> TLP | None:
     """The most restrictive TLP level among ``refs``: the OASIS TLP 2.0 and STIX TLP 1.0 ids, or a peer's own
     marking definition (in ``definitions``) that names a level; ``None`` when none does."""
+    definitions = definitions or {}
     levels: list[TLP] = []
     for ref in refs:
         if ref in _TLP_BY_ID:
@@ -142,9 +145,12 @@ def _tlp_of_definition(definition: Mapping[str, Any] | None) -> TLP | None:
     return None
 
 
-def pap_from_refs(refs: Iterable[str], definitions: Mapping[str, Mapping[str, Any]] = {}) -> PAP | None:
+def pap_from_refs(
+    refs: Iterable[str], definitions: Mapping[str, Mapping[str, Any]] | None = None
+) -> PAP | None:
     """The most restrictive PAP level among ``refs``: fimihub's PAP markings, or any statement marking in
     ``definitions`` that reads ``PAP:<level>``; ``None`` when none does."""
+    definitions = definitions or {}
     levels: list[PAP] = []
     for ref in refs:
         if ref in _PAP_BY_ID:

@@ -13,8 +13,8 @@ same object and a peer merges them:
 * otherwise the asset's URL → ``url`` (percent-encoded where the URL as written is not a valid URI).
 
 Observables have no creator or timestamps of their own, so the asset records themselves travel in fimihub's
-extension: ``assets`` lists one entry per asset record that describes the observable (usually one; several when
-members report the same account), each with its governance envelope and every field. The observable's
+extension: ``assets`` lists one entry per asset record that describes the observable (usually one; several
+when members report the same account), each with its governance envelope and every field. The observable's
 ``object_marking_refs`` are the most restrictive TLP and PAP among its entries. Each asset of an operation is
 linked to its campaign by a ``related-to`` relationship of the asset's owner.
 """
@@ -136,8 +136,8 @@ def asset_observable(asset: Asset) -> JSON:
     if asset.kind == AssetKind.DOMAIN:
         for candidate in (asset.handle, _url_host(asset.url), asset.external_id):
             if (domain := _host_name(candidate)) is not None:
-                return {"type": "domain-name", "spec_version": "2.1", "id": sco_id("domain-name", {"value": domain}),
-                        "value": domain}  # fmt: skip
+                stix_id = sco_id("domain-name", {"value": domain})
+                return {"type": "domain-name", "spec_version": "2.1", "id": stix_id, "value": domain}
     uri = as_uri(asset.url)
     if asset.handle or asset.external_id or uri is None:
         contributing: dict[str, Any] = {

@@ -73,12 +73,12 @@ def campaign_id(operation_id: str) -> str:
 
 
 def attack_pattern_id(technique: str) -> str:
-    """The id of the attack pattern of DISARM technique ``technique`` (``T0049.001``), the same on every hub."""
+    """The id of the attack pattern of DISARM technique ``technique`` (``T0049.001``), alike on every hub."""
     return derived_id("attack-pattern", "disarm", technique)
 
 
 def attack_pattern(technique: str) -> JSON:
-    """The attack pattern of a DISARM technique. DISARM is public, so it is TLP:CLEAR and published by fimihub."""
+    """The attack pattern of a DISARM technique: public, so TLP:CLEAR, and published by fimihub."""
     return {
         "type": "attack-pattern",
         "spec_version": "2.1",

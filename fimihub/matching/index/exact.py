@@ -70,6 +70,10 @@ class ExactIndex(SignalIndex):
         get = self._ids.get
         return [[Hit(entry) for entry in ids] if (ids := get(value)) else [] for value in values]
 
+    def query_hits(self, values: Sequence[str]) -> dict[int, list[Hit]]:
+        get = self._ids.get
+        return {i: [Hit(entry) for entry in ids] for i, value in enumerate(values) if (ids := get(value))}
+
     def contains(self, value: str) -> bool:
         """Whether any entry holds ``value`` (cheaper than :meth:`query` when hits are not needed)."""
         return value in self._ids

@@ -186,6 +186,13 @@ class PdqIndex(SignalIndex):
             hits[query].append(Hit(entry, float(distance), 1.0 - distance / HASH_BITS))
         return hits
 
+    def query_hits(self, values: Sequence[str]) -> dict[int, list[Hit]]:
+        q, entries, dist = self.query_hashes(parse_hashes(values))
+        hits: dict[int, list[Hit]] = {}
+        for query, entry, distance in zip(q.tolist(), entries.tolist(), dist.tolist(), strict=True):
+            hits.setdefault(query, []).append(Hit(entry, float(distance), 1.0 - distance / HASH_BITS))
+        return hits
+
     def query_hashes(
         self, hashes: npt.NDArray[np.uint8], threshold: int | None = None
     ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64], npt.NDArray[np.uint16]]:

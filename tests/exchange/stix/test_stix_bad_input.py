@@ -113,8 +113,9 @@ def _type_mismatch(objects: list[dict[str, Any]]) -> tuple[str, str]:
 @pytest.mark.parametrize(
     "breaker",
     [
-        _no_name, _confidence_text, _broken_pattern, _bad_escape, _bad_value, _unknown_property, _wrong_carrier,
-        _bad_tlp, _no_marking, _bad_time, _asset_entry, _extensions_not_object, _type_mismatch,
+        _no_name, _confidence_text, _broken_pattern, _bad_escape, _bad_value, _unknown_property,
+        _wrong_carrier, _bad_tlp, _no_marking, _bad_time, _asset_entry, _extensions_not_object,
+        _type_mismatch,
     ],
 )  # fmt: skip
 def test_bad_objects_are_named(breaker: Breaker) -> None:

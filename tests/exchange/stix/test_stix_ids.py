@@ -1,4 +1,4 @@
-"""Deterministic ids: observables as the STIX spec (and the stix2 library) compute them, records keep theirs."""
+"""Deterministic ids: observables as the STIX spec (and stix2) compute them; records keep their own."""
 
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ from fimihub.exchange.stix.ids import FIMIHUB_NAMESPACE
 from fimihub.model import Asset
 from tests.exchange.stix import strategies as s
 
-_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=30)
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=30)
 
 
 def test_the_sco_namespace_is_the_one_stix_fixes() -> None:
-    assert SCO_NAMESPACE == uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")
+    assert uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7") == SCO_NAMESPACE
     assert sco_id("domain-name", {"value": "example.com"}) == stix2.DomainName(value="example.com").id
 
 
@@ -73,6 +73,6 @@ def test_derived_ids_are_the_same_on_every_hub() -> None:
     )
     assert attack_pattern_id("T0049.001") != attack_pattern_id("T0049")
     assert organisation_identity_id("organisation--a") == organisation_identity_id("organisation--a")
-    assert FIMIHUB_NAMESPACE == uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/fimihub/fimihub/stix")
+    assert uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/fimihub/fimihub/stix") == FIMIHUB_NAMESPACE
     expected = uuid.uuid5(FIMIHUB_NAMESPACE, "extension-definition|influence-operation|1")
-    assert EXTENSION_ID == f"extension-definition--{expected}"
+    assert f"extension-definition--{expected}" == EXTENSION_ID

@@ -15,8 +15,8 @@ from fimihub.exchange.stix import (
     TLP_MARKING_IDS,
     extension_definition,
     schema,
-    to_stix,
     tlp_marking_definition,
+    to_stix,
 )
 from fimihub.exchange.stix.markings import TLP1_MARKING_IDS
 from fimihub.model import TLP, Governed
@@ -57,7 +57,7 @@ def _one_bundle() -> dict[str, Any]:
 
 
 def test_the_validator_checks_our_extension_against_its_schema() -> None:
-    """A bundle the core STIX schemas accept, broken only inside our extension, fails: the schema is loaded."""
+    """A bundle the core STIX schemas accept, broken only inside our extension, fails: our schema is used."""
     bundle = _one_bundle()
     campaign = next(o for o in bundle["objects"] if o["type"] == "campaign")
     campaign["extensions"][EXTENSION_ID]["status"] = "thriving"
@@ -70,7 +70,7 @@ def test_the_validator_checks_our_extension_against_its_schema() -> None:
 
 
 def test_the_schema_is_where_the_validator_and_the_definition_say() -> None:
-    assert SCHEMA_FILE == f"{EXTENSION_ID}.json"
+    assert f"{EXTENSION_ID}.json" == SCHEMA_FILE
     assert (SCHEMA_DIR + "/" + SCHEMA_FILE).endswith(SCHEMA_FILE)
     definition = extension_definition()
     assert definition["schema"].endswith("/fimihub/exchange/stix/schemas/" + SCHEMA_FILE)
@@ -100,9 +100,9 @@ def test_tlp_markings_are_the_oasis_tlp2_objects() -> None:
 
 
 def test_tlp1_ids_we_read_are_those_stix2_predefines() -> None:
-    assert TLP1_MARKING_IDS == {
+    assert {
         stix2.TLP_WHITE.id: TLP.CLEAR,
         stix2.TLP_GREEN.id: TLP.GREEN,
         stix2.TLP_AMBER.id: TLP.AMBER,
         stix2.TLP_RED.id: TLP.RED,
-    }
+    } == TLP1_MARKING_IDS

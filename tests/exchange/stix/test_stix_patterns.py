@@ -12,7 +12,7 @@ from fimihub.model import Signal, SignalKind
 from tests.exchange.stix import strategies as s
 from tests.storage import samples
 
-_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40)
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=40)
 
 
 @settings(max_examples=200, deadline=None)
@@ -36,7 +36,7 @@ def test_every_signal_pattern_is_valid_stix(signal: Signal) -> None:
 
 
 def test_patterns_per_kind() -> None:
-    def pattern(kind: str, value: str, **f: object) -> str:
+    def pattern(kind: str, value: str, **f: str) -> str:
         return pattern_for(samples.signal(kind=kind, value=value, **f))
 
     assert pattern("domain", "ex'ample.org") == r"[domain-name:value = 'ex\'ample.org']"

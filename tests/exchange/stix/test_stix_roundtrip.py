@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -72,7 +73,7 @@ def test_mixed_records_round_trip(records: list[Governed]) -> None:
 
 @FAST
 @given(s.records(max_size=5), st.randoms())
-def test_output_does_not_depend_on_order_or_run(records: list[Governed], rnd: st.RandomType) -> None:
+def test_output_does_not_depend_on_order_or_run(records: list[Governed], rnd: random.Random) -> None:
     first = to_stix_objects(records)
     shuffled = list(records)
     rnd.shuffle(shuffled)

@@ -1,10 +1,10 @@
 """Interoperability: real TAXII clients against real servers, over loopback HTTP.
 
 The same suite runs against ``fimihub serve`` (a SQLite store seeded before it starts) and against OASIS
-medallion (its memory backend), the reference server, started as their own processes. The clients are the OASIS
-``taxii2client.v21`` and ``stix2.TAXIICollectionSource``, and two scripted clients that behave like MISP's push
-(chunked by ``max_content_length``, not waiting, then polling the status) and OpenCTI's poll (``added_after``,
-then ``next`` until exhausted). Where medallion differs from fimihub, ``docs/taxii.md`` says so.
+medallion (its memory backend), the reference server, each started as a process of its own. The clients are
+the OASIS ``taxii2client.v21`` and ``stix2.TAXIICollectionSource``, and two scripted clients that behave like
+MISP's push (chunked by ``max_content_length``, not waiting, then polling the status) and OpenCTI's poll
+(``added_after``, then ``next`` until exhausted). ``docs/taxii.md`` lists where medallion differs.
 """
 
 from __future__ import annotations
@@ -98,7 +98,11 @@ def fimihub_peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Peer]:
         member = hub.create_member(op, org_id=org.id, name="sync service", roles=["analyst"])
         secret = hub.issue_token(op, member.id).secret
     port = _free_port()
-    env = {**os.environ, "FIMIHUB_MAX_CONTENT_LENGTH": str(MAX_CONTENT_LENGTH), "FIMIHUB_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "FIMIHUB_MAX_CONTENT_LENGTH": str(MAX_CONTENT_LENGTH),
+        "FIMIHUB_LOG_LEVEL": "WARNING",
+    }
     command = [str(BIN / "fimihub"), "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port)]
     discovery = f"http://127.0.0.1:{port}/taxii2/"
     process = _started(command, discovery, env, home / "serve.log")
@@ -157,7 +161,9 @@ def peer(request: pytest.FixtureRequest) -> Peer:
 
 
 def _add(collection: Collection, objects: list[dict[str, Any]]) -> Any:
-    status = collection.add_objects({"objects": objects}, wait_for_completion=True, poll_interval=0.1, timeout=10)
+    status = collection.add_objects(
+        {"objects": objects}, wait_for_completion=True, poll_interval=0.1, timeout=10
+    )
     assert status.status == "complete" and status.success_count == len(objects), status._raw
     return status
 
@@ -166,7 +172,7 @@ def _ids(objects: list[dict[str, Any]]) -> list[str]:
     return [o["id"] for o in objects]
 
 
-# -- the OASIS client -----------------------------------------------------------------------------------------
+# -- the OASIS client ----------------------------------------------------------------------------------------
 
 
 def test_discovery_api_root_and_collections(peer: Peer) -> None:
@@ -253,7 +259,7 @@ def test_stix2_collection_source(peer: Peer) -> None:
     assert [o.id for o in found] == [v1["id"]]
 
 
-# -- what MISP and OpenCTI do -----------------------------------------------------------------------------------
+# -- what MISP and OpenCTI do --------------------------------------------------------------------------------
 
 
 def test_misp_style_push_chunked_without_waiting(peer: Peer) -> None:
