@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from fimihub.errors import AuthenticationError, FimihubError
 from fimihub.hub import Hub
-from fimihub.model import Match, Operation, Signal
+from fimihub.model import Asset, Fingerprint, Match, Operation, Signal
 from fimihub.policy import Actor
 
 __all__ = ["console_router", "mount_static"]
@@ -29,6 +29,30 @@ def mount_static(app: FastAPI) -> None:
 def _hub(request: Request) -> Hub:
     hub: Hub = request.app.state.hub
     return hub
+
+
+def _operation_page(
+    request: Request, actor: Actor, operation_id: str, *, error: str | None = None, status: int = 200
+) -> Response:
+    """An operation with its signals, its accounts (returning ones marked) and its fingerprints."""
+    hub = _hub(request)
+    found = hub.get(actor, Operation, operation_id)
+    where = {"operation_id": operation_id}
+    signals = hub.list(actor, Signal, where=where, limit=500).items
+    assets = hub.list(actor, Asset, where=where, limit=500).items
+    fingerprints = hub.list(actor, Fingerprint, where=where, limit=50).items
+    return _page(
+        request,
+        "operation.html",
+        status=status,
+        actor=actor,
+        operation=found,
+        signals=signals,
+        assets=assets,
+        recidivists=sum(a.recidivist for a in assets),
+        fingerprints=fingerprints,
+        error=error,
+    )
 
 
 def _signed_in(request: Request) -> Actor | None:
@@ -88,10 +112,18 @@ def console_router() -> APIRouter:
         actor = _signed_in(request)
         if actor is None:
             return RedirectResponse("/", status_code=303)
-        hub = _hub(request)
-        found = hub.get(actor, Operation, operation_id)
-        signals = hub.list(actor, Signal, where={"operation_id": operation_id}, limit=500).items
-        return _page(request, "operation.html", actor=actor, operation=found, signals=signals)
+        return _operation_page(request, actor, operation_id)
+
+    @router.post("/operations/{operation_id}/fingerprint")
+    def fingerprint(request: Request, operation_id: str) -> Response:
+        actor = _signed_in(request)
+        if actor is None:
+            return RedirectResponse("/", status_code=303)
+        try:
+            _hub(request).fingerprint_operation(actor, operation_id)
+        except FimihubError as exc:
+            return _operation_page(request, actor, operation_id, error=exc.message, status=exc.http_status)
+        return RedirectResponse(f"/operations/{operation_id}", status_code=303)
 
     @router.get("/matches", response_class=HTMLResponse)
     def matches(request: Request, status: str = "pending") -> Response:

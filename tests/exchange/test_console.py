@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from fimihub import Signal
-from fimihub.model import Match, MatchStatus
+from fimihub.model import Asset, Fingerprint, Match, MatchStatus, Operation
 from tests.conftest import Cast
 
 
@@ -46,3 +46,34 @@ def test_outsiders_see_no_queue_but_their_own(client: TestClient, cast: Cast) ->
     cast.hub.match(cast.analyst_b, [{"kind": "domain", "value": "evil-news.example"}], record=True)
     sign_in(client, cast, cast.analyst_a.member.id)
     assert "Nothing to review." in client.get("/matches").text
+
+
+def test_operation_page_fingerprints_and_shows_returning_accounts(client: TestClient, cast: Cast) -> None:
+    op = cast.hub.create(cast.analyst_a, Operation, {"name": "Storm", "forum_id": cast.forum_id})
+    cast.hub.create_many(
+        cast.analyst_a,
+        Asset,
+        [
+            {
+                "operation_id": op.id,
+                "platform": "x",
+                "kind": "account",
+                "handle": h,
+                "forum_id": cast.forum_id,
+            }
+            for h in ("true_voice_1987", "true_voice_1988")
+        ]
+        + [{"operation_id": op.id, "platform": "web", "kind": "domain", "handle": "true-review.example"}],
+    )
+    sign_in(client, cast, cast.analyst_a.member.id)
+    assert "Fingerprints (0)" in client.get(f"/operations/{op.id}").text
+    answer = client.post(f"/operations/{op.id}/fingerprint", follow_redirects=False)
+    assert answer.status_code == 303
+    page = client.get(f"/operations/{op.id}").text
+    assert "Fingerprints (1)" in page and "true_voice_1987" in page and "returned after" not in page
+    (fingerprint,) = cast.hub.list(cast.analyst_a, Fingerprint).items
+    assert fingerprint.features["handle_patterns"] and fingerprint.forum_id == cast.forum_id
+
+    empty = cast.hub.create(cast.analyst_a, Operation, {"name": "Quiet"})
+    refused = client.post(f"/operations/{empty.id}/fingerprint", follow_redirects=False)
+    assert refused.status_code == 400 and "no assets or signals" in refused.text
