@@ -1,7 +1,8 @@
 """Seeding a demo hub from the simulator: organisations, forums, members, operations and what they left.
 
 The demo shows a working channel of exchange: four platforms, a research lab, a fact-checker and a civil
-society network in two forums, with the simulated operations, their assets, signals and takedown actions.
+society network in two forums, with the simulated operations, their assets, signals and takedown actions; the
+first operation is fingerprinted and its returning accounts wait in the review queue.
 Seeding happens once per store; running the demo again only issues a fresh token.
 """
 
@@ -11,6 +12,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from fimihub.hub.caller import Operator
 from fimihub.model import Action, Asset, Lead, Operation, Organisation, Signal
@@ -112,10 +116,12 @@ def _seed(hub: Any, op: Operator, world: World) -> str:
     )
 
     counts: Counter[str] = Counter()
+    operation_ids: list[str] = []
     for index, sim_op in enumerate(world.truth.operations):
         owner = orgs[_main_platform(world, sim_op)]
         forum = task_force if index % 2 == 0 else crisis
         operation = hub.create(op, Operation, _operation(sim_op, owner.id, forum.id))
+        operation_ids.append(operation.id)
         counts["operations"] += 1
         base = {"owner_org": owner.id, "forum_id": forum.id, "operation_id": operation.id}
         assets = hub.create_many(op, Asset, _assets(world, sim_op, base))
@@ -134,9 +140,21 @@ def _seed(hub: Any, op: Operator, world: World) -> str:
         },
     )
     counts["leads"] += 1
+    counts.update(_resurgence(hub, hub.actor(admin.id), world, operation_ids[0]))
     return f"seeded {len(everyone)} organisations, 2 forums, " + ", ".join(
         f"{n} {k}" for k, n in counts.items()
     )
+
+
+def _resurgence(hub: Any, analyst: Any, world: World, operation_id: str) -> Counter[str]:
+    """The first operation fingerprinted, and the accounts posting after its takedown scanned against it:
+    its returning accounts land in the review queue as resurgence candidates."""
+    hub.fingerprint_operation(analyst, operation_id)
+    first = world.truth.operations[0]
+    posted = world.posts.column("posted_at")
+    later = pc.greater(posted, pa.scalar(first.takedown_at, posted.type))
+    summary = hub.resurgence_scan(analyst, world.posts.filter(later))
+    return Counter({"fingerprints": 1, "resurgence candidates": summary.queued})
 
 
 def _main_platform(world: World, sim_op: SimOperation) -> str:
