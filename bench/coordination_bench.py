@@ -206,12 +206,14 @@ def render(lines: list[dict[str, object]], big: dict[str, object] | None, comman
     return f"""{HEADING}
 
 Our co-action engine (`fimihub.coordination`) beside the QUT coordination-network-toolkit's co-retweet
-network, on the same object tables, each side in a fresh process, timed from the table in memory to the edge list (the
-toolkit's SQLite load included; {os.cpu_count()} cores; the toolkit runs that many worker processes). "Same
-edges" compares the directed `(account_1, account_2, weight)` sets of the toolkit and of our `mode="actions"`.
-Peak memory is the process's peak resident set plus that of its largest worker process (an upper bound for
-the toolkit, whose forked workers share pages with their parent). The last column is our default
-undirected network (`mode="objects"`, distinct objects per pair).
+network, on the same object tables, each side in a fresh process, timed from the table in memory to the edge
+list (the toolkit's SQLite load included, and on our side the conversion of the object table into actions;
+{os.cpu_count()} cores; the toolkit runs that many worker processes). "Same edges" compares the directed
+`(account_1, account_2, weight)` sets of the toolkit and of our `mode="actions"`. Peak memory is the process's
+peak resident set plus that of its largest worker process (an upper bound for the toolkit, whose forked
+workers share pages with their parent). The last column is our default undirected network
+(`mode="objects"`, distinct objects per pair). The machine is shared with other work: sub-second timings
+vary by up to about three times from run to run, so read the ratios of the larger runs.
 
 ```
 {command}
