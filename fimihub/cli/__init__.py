@@ -9,6 +9,7 @@ from fimihub.cli.common import cli
 from fimihub.cli.coordination import coordination
 from fimihub.cli.ops import audit, db, retention
 from fimihub.cli.pdq import pdq
+from fimihub.cli.peer import peer
 from fimihub.cli.resurgence import resurgence
 from fimihub.cli.scan import scan
 from fimihub.cli.serve import demo, serve
@@ -32,6 +33,7 @@ for command in (
     coordination,
     resurgence,
     sim,
+    peer,
 ):
     cli.add_command(command)
 

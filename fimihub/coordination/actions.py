@@ -113,6 +113,7 @@ DROP_REASONS = {
 }
 
 I64 = npt.NDArray[np.int64]
+_LIMIT = 2**62
 _NUMBER = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
 
 
@@ -444,12 +445,8 @@ def actions_from_objects(table: pa.Table, *, object_kind: str = "object") -> Act
         dropped[name] += int((keep & empty).sum())
         keep &= ~empty
     rows = np.flatnonzero(keep)
-    # Duplicates are found on integer codes (a sort of a million rows takes a fraction of a second, where
-    # grouping the strings themselves would take seconds).
-    keys = [_column_codes(account), _column_codes(object_id), times]
-    if "content_id" in table.column_names:
-        rows = _first_rows(rows, [*keys, _column_codes(_text(table, "content_id"))], "duplicate_row", dropped)
-    rows = _first_rows(rows, keys, "duplicate_action", dropped)
+    content = _text(table, "content_id") if "content_id" in table.column_names else None
+    rows = _first_actions(rows, _column_codes(account), _column_codes(object_id), times, content, dropped)
     taken = pa.array(rows)
     actions = pa.table(
         {
@@ -467,17 +464,47 @@ def _column_codes(column: pa.Array) -> I64:
     return np.asarray(pc.dictionary_encode(column).indices.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def _first_rows(rows: I64, keys: list[I64], reason: str, dropped: Counter[str]) -> I64:
-    """``rows`` without those equal to an earlier one in every array of ``keys``; the others counted."""
+def _first_actions(
+    rows: I64, account: I64, obj: I64, times: I64, content: pa.Array | None, dropped: Counter[str]
+) -> I64:
+    """The first of ``rows`` of each (account, object, time): a later row equal to it in ``content`` too
+    is a ``duplicate_row``, one with another ``content`` a ``duplicate_action``.
+
+    One sort of a single integer key of (account, object, time) finds the groups; the content ids (the
+    costliest column to encode: nearly all distinct) are only read for the rows of groups that have more
+    than one row, which are few."""
     if not len(rows):
         return rows
-    columns = [k[rows] for k in keys]
-    order = np.lexsort((rows, *reversed(columns)))
-    ordered = [c[order] for c in columns]
-    new = np.zeros(len(rows), dtype=bool)
-    new[0] = True
-    for c in ordered:
-        new[1:] |= c[1:] != c[:-1]
-    kept = np.sort(rows[order[new]])
-    dropped[reason] += len(rows) - len(kept)
-    return kept
+    account, obj, times = account[rows], obj[rows], times[rows]
+    n_obj = int(obj.max()) + 1
+    low = int(times.min())
+    span = int(times.max()) - low + 1
+    if (int(account.max()) + 1) * n_obj * span < _LIMIT:
+        key = (account * n_obj + obj) * span + (times - low)
+        order = np.argsort(key)
+        ordered = key[order]
+        new = np.empty(len(rows), dtype=bool)
+        new[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    else:
+        order = np.lexsort((times, obj, account))
+        a, o, t = account[order], obj[order], times[order]
+        new = np.concatenate(([True], (a[1:] != a[:-1]) | (o[1:] != o[:-1]) | (t[1:] != t[:-1])))
+    starts = np.flatnonzero(new)
+    first = np.minimum.reduceat(rows[order], starts)
+    if len(first) == len(rows):
+        return rows
+    distinct_rows = len(rows)
+    if content is not None:
+        # The rows of groups with several rows, and how many distinct (group, content) they hold.
+        sizes = np.diff(np.append(starts, len(rows)))
+        several = sizes > 1
+        shared = np.repeat(several, sizes)
+        group = np.repeat(np.arange(len(starts), dtype=np.int64), sizes)[shared]
+        codes = _column_codes(content.take(pa.array(rows[order][shared])))
+        pair = np.sort(group * (int(codes.max()) + 1) + codes)
+        in_shared = int(np.count_nonzero(pair[1:] != pair[:-1])) + 1
+        distinct_rows = len(first) - int(several.sum()) + in_shared
+    dropped["duplicate_row"] += len(rows) - distinct_rows
+    dropped["duplicate_action"] += distinct_rows - len(first)
+    return np.sort(first)

@@ -39,6 +39,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fimihub.coordination._directed import directed_weights
 from fimihub.coordination._pairs import EncodedActions, chunks, encode, pairs
 from fimihub.coordination.actions import ACTION_COLUMNS
 from fimihub.errors import ValidationError
@@ -141,9 +142,11 @@ def detect_coaction(
     """The co-action network of ``actions`` (see the module docstring for the options), with what the guard
     left out. :func:`coaction_edges` returns just the edges."""
     _check(actions, window_s, min_weight, min_weight_percentile, min_symmetry, mode, max_object_pairs)
-    encoded = encode(actions, int(window_s), max_object_pairs=max_object_pairs, thin=mode == "objects")
+    encoded = encode(
+        actions, int(window_s), max_object_pairs=max_object_pairs, thin=mode == "objects", ordered_objects=False
+    )
     if mode == "actions":
-        edges, examined = _directed(encoded, min_weight)
+        edges, examined = _directed(encoded, int(window_s), min_weight)
     else:
         edges, examined = _undirected(encoded, min_weight, min_weight_percentile, min_symmetry)
     return CoactionResult(edges, encoded.capped, examined)
@@ -176,10 +179,15 @@ def coaction_edges(
 
 
 def _kind_bits(encoded: EncodedActions) -> tuple[I64, list[str]]:
-    names, codes = np.unique(np.asarray(encoded.object_kinds.to_pylist(), dtype=object), return_inverse=True)
+    """Per object, its kind as one bit (kinds numbered in name order), and the kind names."""
+    kinds = pc.dictionary_encode(encoded.object_kinds)
+    names = [str(n) for n in kinds.dictionary.to_pylist()]
     if len(names) > 62:
         raise ValidationError("object_kind", f"{len(names)} object kinds; at most 62 are supported")
-    return (np.int64(1) << codes.astype(np.int64)).astype(np.int64), [str(n) for n in names]
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[np.argsort(np.asarray(names, dtype=object))] = np.arange(len(names), dtype=np.int64)
+    codes = rank[np.asarray(kinds.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+    return (np.int64(1) << codes).astype(np.int64), sorted(names)
 
 
 def _runs(sorted_keys: I64) -> I64:
@@ -292,47 +300,23 @@ def _objects_per_account(encoded: EncodedActions) -> I64:
 
 
 def _kind_names(masks: I64, names: list[str]) -> pa.Array:
-    distinct, inverse = np.unique(masks, return_inverse=True)
+    """The comma-separated kind names of each bit mask of kinds."""
+    ordered = np.sort(masks)
+    distinct = ordered[_runs(ordered)]
     labels = [",".join(n for b, n in enumerate(names) if int(mask) >> b & 1) for mask in distinct.tolist()]
-    return pa.array(labels, pa.string()).take(pa.array(inverse.reshape(-1).astype(np.int64)))
+    return pa.array(labels, pa.string()).take(pa.array(np.searchsorted(distinct, masks).astype(np.int64)))
 
 
 # -- directed, matched actions (the QUT toolkit's weights) --------------------------------------------------
 
 
-def _directed(encoded: EncodedActions, min_weight: int) -> tuple[pa.Table, int]:
-    n_acc = max(encoded.n_accounts, 1)
-    parts: list[tuple[I64, I64]] = []
-    examined = 0
-    for lo, hi in chunks(encoded, _CHUNK_PAIRS):
-        i, j = pairs(encoded, lo, hi)
-        examined += len(i)
-        a_i, a_j = encoded.account[i], encoded.account[j]
-        other = a_i != a_j
-        # Each pair matches action i to account a_j and action j to account a_i; an action counts once per
-        # partner however many of the partner's actions it matched.
-        action = np.concatenate((i[other], j[other]))
-        partner = np.concatenate((a_j[other], a_i[other]))
-        matched, _ = _distinct(action * n_acc + partner)
-        owner = encoded.account[matched // n_acc]
-        directed, count = _distinct(owner * n_acc + matched % n_acc)
-        parts.append((directed, count))
-    if not parts:
-        return DIRECTED_EDGE_SCHEMA.empty_table(), examined
-    directed = np.concatenate([p[0] for p in parts])
-    count = np.concatenate([p[1] for p in parts])
-    if len(parts) > 1:
-        order = np.argsort(directed, kind="stable")
-        directed, count = directed[order], count[order]
-        starts = _runs(directed)
-        directed, count = directed[starts], np.add.reduceat(count, starts)
-    keep = count >= min_weight
-    source, target = np.divmod(directed[keep], n_acc)
+def _directed(encoded: EncodedActions, window_s: int, min_weight: int) -> tuple[pa.Table, int]:
+    source, target, weight, examined = directed_weights(encoded, window_s, min_weight, _CHUNK_PAIRS)
     table = pa.table(
         {
             "account_1": encoded.accounts.take(pa.array(source)),
             "account_2": encoded.accounts.take(pa.array(target)),
-            "weight": pa.array(count[keep], pa.int64()),
+            "weight": pa.array(weight, pa.int64()),
         }
     )
     return table.cast(DIRECTED_EDGE_SCHEMA), examined

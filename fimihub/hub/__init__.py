@@ -22,9 +22,11 @@ from fimihub.hub.audit import AuditMixin
 from fimihub.hub.caller import Caller, Operator, caller_id
 from fimihub.hub.coordination import COORDINATION_STEPS, CoordinationMixin, CoordinationReport
 from fimihub.hub.matching import ItemMatches
+from fimihub.hub.peers import PeersMixin
 from fimihub.hub.resurgence import ResurgenceMixin, ResurgenceSummary
 from fimihub.hub.scanning import SCAN_ENGINES, ScanningMixin, ScanSummary
 from fimihub.hub.taxii import TaxiiMixin
+from fimihub.hub.taxii.retention import purge_expired_stix
 from fimihub.model import (
     Action,
     Asset,
@@ -93,7 +95,7 @@ class Page(Generic[T]):
     next_after: str | None
 
 
-class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMixin, TaxiiMixin):
+class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMixin, TaxiiMixin, PeersMixin):
     """A fimihub hub over one store."""
 
     def __init__(
@@ -137,7 +139,7 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
             items = [_indexed(len(items), i, self._prepare_signal, d) for i, d in enumerate(items)]
         elif kind is Fingerprint:
             items = [_indexed(len(items), i, self._prepare_fingerprint, d) for i, d in enumerate(items)]
-        with self.store.unit_of_work() as uow:
+        with self._writing(by) as uow:
             forums = {f.id: f for f in uow.find(Forum)}
             records: list[G] = []
             for index, data in enumerate(items):
@@ -222,7 +224,7 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
             name = sorted(bad)[0]
             raise ValidationError(name, "is set by the hub" if name != "forum_id" else "use share() instead")
         now = self.clock()
-        with self.store.unit_of_work() as uow:
+        with self._writing(by) as uow:
             forums = {f.id: f for f in uow.find(Forum)}
             current = self._readable(by, uow.get(kind, record_id), forums, kind, record_id)
             self._check(by, policy.Act.WRITE, current, forums)
@@ -271,7 +273,7 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
         may read (TLP:CLEAR or GREEN) shares a copy they own, so the owner's record stays where it is.
         """
         now = self.clock()
-        with self.store.unit_of_work() as uow:
+        with self._writing(by) as uow:
             forums = {f.id: f for f in uow.find(Forum)}
             if forum_id not in forums:
                 raise NotFound(f"no forum {forum_id!r}")
@@ -321,7 +323,7 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
     def delete(self, by: Caller, kind: type[G], record_id: str) -> None:
         """Remove a record the caller may delete."""
         now = self.clock()
-        with self.store.unit_of_work() as uow:
+        with self._writing(by) as uow:
             forums = {f.id: f for f in uow.find(Forum)}
             current = self._readable(by, uow.get(kind, record_id), forums, kind, record_id)
             self._check(by, policy.Act.DELETE, current, forums)
@@ -338,11 +340,13 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
             self._signals_changed(removed=[record_id])
 
     def run_retention(self, by: Caller) -> dict[str, int]:
-        """Purge every record whose expiry has passed; returns how many of each kind went."""
+        """Purge every record whose expiry has passed, and what has expired in the TAXII collections (see
+        :mod:`fimihub.hub.taxii.retention`); returns how many of each kind went."""
         self._require_hub_admin(by)
         now = self.clock()
         with self.store.unit_of_work() as uow:
             purged = uow.purge_expired(now)
+            purged.update(purge_expired_stix(uow, now))
             self._matcher = None  # rebuilt from what is left on next use
             uow.append_audit(
                 actor=caller_id(by),
@@ -355,6 +359,12 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
         return purged
 
     # -- helpers ------------------------------------------------------------------------------------------
+
+    def _stix_records_changed(self, records: Sequence[Governed]) -> None:
+        self._signals_changed(added=[r for r in records if isinstance(r, Signal)])
+
+    def _prepare_posted_signal(self, data: dict[str, Any]) -> dict[str, Any]:
+        return self._prepare_signal(data)
 
     def _build(
         self, by: Caller, kind: type[G], data: Mapping[str, Any], forums: Mapping[str, Forum], now: datetime

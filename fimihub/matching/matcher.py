@@ -18,7 +18,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import pyarrow as pa
+
 from fimihub.matching.base import Hit, SignalIndex, SignalType
+from fimihub.matching.index.exact import ExactIndex
 from fimihub.model import Signal, SignalKind
 
 __all__ = ["Expander", "MatchHit", "Matcher"]
@@ -182,6 +185,15 @@ class Matcher:
                 if live:
                     found[value] = live
             return found
+
+    def value_set(self, kind: SignalKind) -> pa.Array | None:
+        """The values an exact index of ``kind`` holds (``None`` where matching is not by equality), for
+        filtering a scan's values in bulk; warning-listed and revoked signals are not in it."""
+        with self._lock:
+            index = self._indexes.get(kind)
+            if not isinstance(index, ExactIndex):
+                return None if index is not None or kind not in self._types else pa.array([], pa.string())
+            return index.value_array()
 
     def has_expander(self, kind: SignalKind) -> bool:
         """Whether values of ``kind`` also stand for values of other kinds (see :meth:`expand`)."""

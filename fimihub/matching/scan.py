@@ -14,7 +14,7 @@ from __future__ import annotations
 import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ __all__ = [
 #: Columns a platform export must have; the others (DESIGN.md, "Platform export") are used when present.
 REQUIRED_COLUMNS = ("platform", "account_id")
 _LIST_COLUMNS = {"urls": SignalKind.URL, "hashtags": SignalKind.HASHTAG, "image_pdq": SignalKind.PDQ}
+_PROFILE_DOMAINS = pa.array(sorted(PROFILE_DOMAINS), pa.string())
 STRING_COLUMNS = ("platform", "account_id", "handle", "post_id", "text", "urls", "hashtags", "image_pdq")
 BATCH_ROWS = 100_000
 
@@ -61,11 +62,21 @@ class ScanHit:
     hit: MatchHit
 
 
-@dataclass(frozen=True, slots=True)
-class _SignalRef:
-    """Stands for a signal, by id, in a report on its way from a worker process."""
+@dataclass(frozen=True)
+class ShippedHits:
+    """A report's hits flattened for the trip from a worker process: row numbers, where each row is
+    (platform, account, post), which answer each hit is, and the answers with their signals named by id."""
 
-    id: str
+    rows: npt.NDArray[np.int64]
+    refs: npt.NDArray[np.int64]
+    where: tuple[pa.Array, pa.Array, pa.Array]
+    answers: pa.Table
+    answer_count: int
+    bad_values: dict[str, int]
+
+
+def _concat64(parts: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
+    return np.concatenate(parts) if parts else np.empty(0, np.int64)
 
 
 @dataclass
@@ -137,14 +148,54 @@ class ScanReport:
             self._materialised = found + self._extra
         return self._materialised
 
-    def portable(self) -> ScanReport:
-        """This report with its answers' signals replaced by their ids, cheap to send between processes;
-        :meth:`absorb` puts the signals back."""
+    def portable(self) -> ShippedHits:
+        """This report's hits as a few flat arrays (answers named by signal id), cheap to send between
+        processes; :meth:`absorb_shipped` turns them back into hits."""
+        n = len(self._answers)
+        answers = pa.table(
+            {
+                "signal_id": pa.array([a.signal.id for a in self._answers], pa.string()),
+                "via": pa.array([a.via.value for a in self._answers], pa.string()),
+                "value": pa.array([a.value for a in self._answers], pa.string()),
+                "distance": pa.array([a.distance for a in self._answers], pa.float64()),
+                "score": pa.array([a.score for a in self._answers], pa.float64()),
+            }
+        )
+        where = tuple(
+            pa.concat_arrays([w[i].cast(pa.string()) for w in self._where])
+            if self._where
+            else pa.array([], pa.string())
+            for i in range(3)
+        )
+        return ShippedHits(
+            _concat64(self._rows),
+            _concat64(self._refs),
+            (where[0], where[1], where[2]),
+            answers,
+            n,
+            dict(self.bad_values),
+        )
+
+    def absorb_shipped(self, shipped: ShippedHits, matcher: Matcher, *, base: int) -> None:
+        """Add hits shipped from another process (from a part whose first row is ``base``)."""
+        columns = shipped.answers.to_pydict()
+        signals: dict[str, Signal] = {}
+        for signal_id in set(columns["signal_id"]):
+            signals[signal_id] = matcher.signal(signal_id)
         answers = [
-            MatchHit(_SignalRef(a.signal.id), a.via, a.value, a.distance, a.score)  # type: ignore[arg-type]
-            for a in self._answers
+            MatchHit(signals[s], SignalKind(v), value, d, score)
+            for s, v, value, d, score in zip(
+                columns["signal_id"],
+                columns["via"],
+                columns["value"],
+                columns["distance"],
+                columns["score"],
+                strict=True,
+            )
         ]
-        return replace(self, _answers=answers, _materialised=None)
+        if len(shipped.rows):
+            self.add_many(shipped.rows + base, shipped.where, answers, shipped.refs)
+        self.bad_values.update(shipped.bad_values)
 
     def absorb(self, other: ScanReport, matcher: Matcher, *, base: int) -> None:
         """Add the hits (of a batch whose first row is ``base``) and skipped values of ``other``."""
@@ -152,10 +203,7 @@ class ScanReport:
             self._rows.append(rows + base)
             self._where.append(where)
             self._refs.append(refs + len(self._answers))
-        self._answers.extend(
-            a if not isinstance(a.signal, _SignalRef) else replace(a, signal=matcher.signal(a.signal.id))
-            for a in other._answers
-        )
+        self._answers.extend(other._answers)
         self.bad_values.update(other.bad_values)
         self._materialised = None
 
@@ -239,7 +287,10 @@ def scan_export(
     job = _BatchJob(matcher, matcher.kinds, allowed, now, tuple(account_hashers))
     try:
         for found, rows in _scanned(path, batches, job, workers, batch_rows):
-            report.absorb(found, matcher, base=report.rows)
+            if isinstance(found, ShippedHits):
+                report.absorb_shipped(found, matcher, base=report.rows)
+            else:
+                report.absorb(found, matcher, base=report.rows)
             report.rows += rows
             if progress:
                 progress(report.rows, total)
@@ -262,12 +313,12 @@ class _BatchJob:
         return found, batch.num_rows
 
 
-#: What forked scan workers run: the job and the file, set just before the pool forks (children inherit
-#: them; only row-group numbers go to the workers and only hits come back).
+#: What forked scan workers run: the job and the file, set just before the pool forks. Children inherit them
+#: (the matcher included), so only row-group numbers go to them and only flattened hits come back.
 _FORKED: tuple[_BatchJob, Path, int] | None = None
 
 
-def _scan_row_group(group: int) -> tuple[ScanReport, int]:
+def _scan_row_group(group: int) -> tuple[ShippedHits, int]:
     import pyarrow.parquet as pq
 
     assert _FORKED is not None
@@ -284,9 +335,10 @@ def _scan_row_group(group: int) -> tuple[ScanReport, int]:
 
 def _scanned(
     path: Path, batches: Iterator[pa.RecordBatch], job: _BatchJob, workers: int, batch_rows: int
-) -> Iterator[tuple[ScanReport, int]]:
+) -> Iterator[tuple[ScanReport | ShippedHits, int]]:
     """The hits and row count of each part of the export, in file order: batch by batch here or, for a
-    Parquet file of several row groups and ``workers`` above 1, row group by row group in forked workers."""
+    Parquet file of several row groups and ``workers`` above 1, row group by row group in forked workers
+    that read the file themselves (sending them the rows would cost more than scanning them)."""
     groups = _row_groups(path) if workers > 1 and "fork" in multiprocessing.get_all_start_methods() else 0
     if groups < 2:
         yield from (job(batch) for batch in batches)
@@ -382,27 +434,30 @@ def _lookup_column(
     # Normalise each distinct value once, then look every implied (kind, value) up in one batch per kind.
     wanted: dict[SignalKind, dict[str, list[str]]] = {}
     distinct = pc.unique(values)
-    canonical = _canonical(distinct, kind)
     if kind is SignalKind.TEXT:
         _sign_texts(distinct.to_pylist(), matcher, wanted)
+        _resolve(wanted, values, rows, matcher, allowed, now, emit)
+        return
+    bulk = kind is SignalKind.URL or not matcher.has_expander(kind)
+    canonical = _canonical_mask(distinct, kind) if bulk else pa.repeat(False, len(distinct))
+    if kind is SignalKind.URL:
+        _expand_canonical_urls(pc.filter(distinct, canonical), matcher, wanted)
     else:
-        if kind is SignalKind.URL and canonical:
-            _expand_canonical_urls(canonical, matcher, wanted)
-        elif not matcher.has_expander(kind):
-            # Canonical values of a kind that stands for nothing else are looked up as they are.
-            wanted.setdefault(kind, {}).update((raw, [raw]) for raw in canonical)
-        else:
-            canonical = set()  # no bulk path for this kind: every value is normalised and expanded below
-        for raw in distinct.to_pylist():
-            if raw in canonical:
-                continue
-            try:
-                pairs = matcher.lookups(kind, raw)
-            except ValueError:
-                report.bad_values[name] += 1
-                continue
-            for via, value in pairs:
-                wanted.setdefault(via, {}).setdefault(value, []).append(raw)
+        # Canonical values of a kind that stands for nothing else are looked up as they are; with an exact
+        # index, only those it holds are handed over at all.
+        ready = pc.filter(distinct, canonical)
+        indexed = matcher.value_set(kind)
+        if indexed is not None:
+            ready = pc.filter(ready, pc.is_in(ready, value_set=indexed))
+        wanted.setdefault(kind, {}).update((raw, [raw]) for raw in ready.to_pylist())
+    for raw in pc.filter(distinct, pc.invert(canonical)).to_pylist():
+        try:
+            pairs = matcher.lookups(kind, raw)
+        except ValueError:
+            report.bad_values[name] += 1
+            continue
+        for via, value in pairs:
+            wanted.setdefault(via, {}).setdefault(value, []).append(raw)
     _resolve(wanted, values, rows, matcher, allowed, now, emit)
 
 
@@ -454,17 +509,27 @@ def _lookup_accounts(
 
 
 def _expand_canonical_urls(
-    urls: set[str], matcher: Matcher, wanted: dict[SignalKind, dict[str, list[str]]]
+    urls: pa.Array, matcher: Matcher, wanted: dict[SignalKind, dict[str, list[str]]]
 ) -> None:
     """What :func:`~fimihub.matching.kinds.expand_url` does, for many canonical URLs at once: hosts are cut
-    out in Arrow and each distinct host's domain is worked out once; only profile URLs go one by one."""
-    listed = list(urls)
-    hosts = pc.extract_regex(pa.array(listed, pa.string()), r"^https?://(?P<host>[^/]+)/").field("host")
+    out in Arrow and each distinct host's domain is worked out once; then only the URLs whose URL or domain
+    an index holds, or that are profile pages, are handed over (profile URLs are expanded one by one)."""
+    if not len(urls):
+        return
+    hosts = pc.extract_regex(urls, r"^https?://(?P<host>[^/]+)/").field("host")
     distinct_hosts = pc.unique(hosts)
     domains_of_hosts = pa.array([host_domain(h) for h in distinct_hosts.to_pylist()], pa.string())
-    domains = pc.take(domains_of_hosts, pc.index_in(hosts, value_set=distinct_hosts)).to_pylist()
+    domains = pc.take(domains_of_hosts, pc.index_in(hosts, value_set=distinct_hosts))
+    keep = pc.is_in(domains, value_set=_PROFILE_DOMAINS)
+    for kind, column in ((SignalKind.URL, urls), (SignalKind.DOMAIN, domains)):
+        indexed = matcher.value_set(kind)
+        keep = pc.or_(
+            keep, pc.is_in(column, value_set=indexed) if indexed is not None else pa.repeat(True, len(urls))
+        )
     by_url, by_domain = wanted.setdefault(SignalKind.URL, {}), wanted.setdefault(SignalKind.DOMAIN, {})
-    for url, domain in zip(listed, domains, strict=True):
+    for url, domain in zip(
+        pc.filter(urls, keep).to_pylist(), pc.filter(domains, keep).to_pylist(), strict=True
+    ):
         by_url.setdefault(url, []).append(url)
         by_domain.setdefault(domain, []).append(url)
         if domain in PROFILE_DOMAINS:
@@ -487,16 +552,16 @@ def _sign_texts(texts: list[str], matcher: Matcher, wanted: dict[SignalKind, dic
             by_phrase.setdefault(raw, []).append(raw)
 
 
-def _canonical(values: pa.Array, kind: SignalKind) -> set[str]:
-    """The values already in canonical form by :data:`CANONICAL_PATTERNS` (no need to normalise them)."""
+def _canonical_mask(values: pa.Array, kind: SignalKind) -> pa.Array:
+    """Which values :data:`CANONICAL_PATTERNS` shows to be canonical already (no need to normalise them)."""
     pattern = CANONICAL_PATTERNS.get(kind)
     if pattern is None or not len(values):
-        return set()
+        return pa.repeat(False, len(values))
     include, exclude = pattern
     mask = pc.match_substring_regex(values, include)
     if exclude is not None:
         mask = pc.and_(mask, pc.invert(pc.match_substring_regex(values, exclude)))
-    return set(pc.filter(values, pc.fill_null(mask, False)).to_pylist())
+    return pc.fill_null(mask, False)
 
 
 def _taken_array(columns: dict[str, Any], name: str, rows: pa.Array) -> pa.Array:

@@ -37,6 +37,7 @@ from fimihub.model import (
     Record,
     Signal,
 )
+from fimihub.storage.peers import PeerRows
 
 __all__ = [
     "FILTERABLE",
@@ -204,6 +205,15 @@ class StixObjects(ABC):
         """Entries matching ``query``, by ``date_added``, at most ``query.limit``."""
 
     @abstractmethod
+    def expired(self, now: datetime, limit: int) -> list[StixEntry]:
+        """Entries whose ``expires_at`` is at or before ``now``, oldest ``date_added`` first, at most
+        ``limit``."""
+
+    @abstractmethod
+    def purge_statuses(self, before: datetime) -> int:
+        """Delete the status resources kept since before ``before``; how many went."""
+
+    @abstractmethod
     def save_status(self, status: StixStatusRecord) -> None:
         """Keep a status resource."""
 
@@ -219,6 +229,11 @@ class UnitOfWork(ABC):
     @abstractmethod
     def stix(self) -> StixObjects:
         """The STIX objects of the TAXII collections, in this unit of work's transaction."""
+
+    @property
+    @abstractmethod
+    def peers(self) -> PeerRows:
+        """Federation peers, their sync checkpoints and trusted keys, in this unit of work's transaction."""
 
     @abstractmethod
     def insert(self, record: Record) -> None:

@@ -206,3 +206,26 @@ def test_scan_matches_account_ids_through_keyed_hashes(cast: Cast, tmp_path: Pat
     found = pacsv.read_csv(out).to_pylist()
     assert [(r["post_id"], r["item_kind"]) for r in found] == [("p1", "account_id")]
     assert cast.hub.scan(cast.analyst_d, path).hits == 0
+
+
+def test_forked_workers_find_the_same_hits_in_the_same_order(cast: Cast, tmp_path: Path) -> None:
+    world = generate(WorldConfig(seed=12))
+    ops = world.truth.operations
+    signals = (
+        [{"kind": "domain", "value": d} for op in ops for d in op.domains]
+        + [{"kind": "pdq", "value": h, "quality": 100} for op in ops for h in op.image_hashes]
+        + [{"kind": "hashtag", "value": h} for op in ops for h in op.hashtags]
+    )
+    cast.hub.create_many(cast.analyst_a, Signal, [{**s, "forum_id": cast.forum_id} for s in signals])
+    path = tmp_path / "posts.parquet"
+    pq.write_table(world.posts, path, row_group_size=1000)  # several row groups, one per worker task
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    first = cast.hub.scan(cast.analyst_b, path, out=one)
+    second = cast.hub.scan(cast.analyst_b, path, out=two, workers=2)
+    assert first.hits > 100 and (first.rows, first.hits, first.matched_rows) == (
+        second.rows,
+        second.hits,
+        second.matched_rows,
+    )
+    columns = ["platform", "account_id", "post_id", "item_kind", "item_value", "signal_id", "distance"]
+    assert pacsv.read_csv(one).select(columns).equals(pacsv.read_csv(two).select(columns))

@@ -1,12 +1,12 @@
 """STIX 2.1 mapping of what fimihub members share, both ways.
 
-:func:`to_stix` turns records (operations, assets, signals, actions, feedback) into a STIX 2.1 bundle;
-:func:`from_stix` reads a bundle (or loose objects) from a peer back into records, reporting what it has no
-record for. The mapping writes and reads plain JSON dicts; ``docs/stix.md`` has the mapping table, the
+:func:`to_stix` turns records (operations, assets, signals, actions, feedback, fingerprints) into a STIX 2.1
+bundle; :func:`from_stix` reads a bundle (or loose objects) from a peer back into records, reporting what it
+has no record for. The mapping writes and reads plain JSON dicts; ``docs/stix.md`` has the mapping table, the
 extension and its schema, and how TLP and PAP travel.
 """
 
-from fimihub.exchange.stix.bundle import StixImport, from_stix, to_stix, to_stix_objects
+from fimihub.exchange.stix.bundle import StixImport, carrier_id, from_stix, to_stix, to_stix_objects
 from fimihub.exchange.stix.extension import (
     EXTENSION_ID,
     FIMIHUB_IDENTITY_ID,
@@ -17,6 +17,7 @@ from fimihub.exchange.stix.extension import (
     organisation_identity_id,
     schema,
 )
+from fimihub.exchange.stix.fingerprints import fingerprint_from_stix, fingerprint_id, fingerprint_to_stix
 from fimihub.exchange.stix.ids import SCO_NAMESPACE, derived_id, record_stix_id, sco_id
 from fimihub.exchange.stix.indicators import (
     escape,
@@ -67,12 +68,16 @@ __all__ = [
     "attack_pattern",
     "attack_pattern_id",
     "campaign_id",
+    "carrier_id",
     "derived_id",
     "escape",
     "extension_definition",
     "feedback_from_stix",
     "feedback_to_stix",
     "fimihub_identity",
+    "fingerprint_from_stix",
+    "fingerprint_id",
+    "fingerprint_to_stix",
     "from_stix",
     "indicator_id",
     "operation_from_stix",

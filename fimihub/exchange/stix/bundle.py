@@ -31,12 +31,14 @@ from fimihub.exchange.stix.extension import (
     fimihub_identity,
     organisation_identity,
 )
-from fimihub.exchange.stix.ids import id_type, record_id_for
-from fimihub.exchange.stix.indicators import foreign_signal, signal_from_stix, signal_to_stix
+from fimihub.exchange.stix.fingerprints import fingerprint_from_stix, fingerprint_id, fingerprint_to_stix
+from fimihub.exchange.stix.ids import id_type, record_id_for, record_stix_id
+from fimihub.exchange.stix.indicators import foreign_signal, indicator_id, signal_from_stix, signal_to_stix
 from fimihub.exchange.stix.markings import marking_definitions, pap_from_refs, tlp_from_refs
-from fimihub.exchange.stix.observables import assets_from_stix, assets_to_stix
+from fimihub.exchange.stix.observables import asset_observable, assets_from_stix, assets_to_stix
 from fimihub.exchange.stix.operations import (
     DISARM_SOURCE,
+    campaign_id,
     foreign_operation,
     operation_from_stix,
     operation_to_stix,
@@ -48,10 +50,10 @@ from fimihub.exchange.stix.sightings import (
     feedback_to_stix,
     foreign_feedback,
 )
-from fimihub.model import Action, Asset, Feedback, Governed, Operation, Organisation, Signal
+from fimihub.model import Action, Asset, Feedback, Fingerprint, Governed, Operation, Organisation, Signal
 from fimihub.vocab import disarm_id
 
-__all__ = ["StixImport", "from_stix", "to_stix", "to_stix_objects"]
+__all__ = ["StixImport", "carrier_id", "from_stix", "to_stix", "to_stix_objects"]
 
 G = TypeVar("G", bound=Governed)
 _SCO_TYPES = frozenset({"user-account", "domain-name", "url"})
@@ -61,6 +63,7 @@ _CARRIERS: dict[str, frozenset[str]] = {
     "signal": frozenset({"indicator"}),
     "action": frozenset({"sighting"}),
     "feedback": frozenset({"opinion"}),
+    "fingerprint": frozenset({"note"}),
     "asset": _SCO_TYPES,
 }
 _PREFIXES = {"campaign": "operation", "indicator": "signal", "opinion": "feedback"}
@@ -101,6 +104,10 @@ class StixImport:
     def feedback(self) -> tuple[Feedback, ...]:
         return self.of_type(Feedback)
 
+    @property
+    def fingerprints(self) -> tuple[Fingerprint, ...]:
+        return self.of_type(Fingerprint)
+
 
 # --- writing ---------------------------------------------------------------------------------------------
 
@@ -128,6 +135,8 @@ def to_stix_objects(
                 body += action_to_stix(record)
             elif isinstance(record, Feedback):
                 body += feedback_to_stix(record)
+            elif isinstance(record, Fingerprint):
+                body += fingerprint_to_stix(record)
             else:
                 raise ValidationError(f"records[{index}]", f"a {type(record).__name__} is not shared in STIX")
         except ValidationError as exc:
@@ -162,6 +171,24 @@ def to_stix(
     if objects:
         bundle["objects"] = objects
     return bundle
+
+
+def carrier_id(record: Governed) -> str:
+    """The id of the STIX object that carries ``record``: its campaign, indicator, sighting, opinion, note,
+    or (an asset) the observable it stands for."""
+    if isinstance(record, Operation):
+        return campaign_id(record.id)
+    if isinstance(record, Signal):
+        return indicator_id(record.id)
+    if isinstance(record, Action):
+        return record_stix_id(record.id, "sighting", "action")
+    if isinstance(record, Feedback):
+        return record_stix_id(record.id, "opinion", "feedback")
+    if isinstance(record, Fingerprint):
+        return fingerprint_id(record.id)
+    if isinstance(record, Asset):
+        return str(asset_observable(record)["id"])
+    raise ValidationError("record", f"a {type(record).__name__} is not shared in STIX")
 
 
 # --- reading ---------------------------------------------------------------------------------------------
@@ -340,6 +367,7 @@ class _Reader:
             "signal": signal_from_stix,
             "action": action_from_stix,
             "feedback": feedback_from_stix,
+            "fingerprint": fingerprint_from_stix,
         }
         self.records[reader.object_id] = [readers[record_type](reader, ext, tlp=tlp, pap=pap)]
 

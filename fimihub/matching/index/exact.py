@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import BinaryIO, ClassVar, Self
 
+import pyarrow as pa
+
 from fimihub.matching.base import Hit, SignalIndex
 from fimihub.matching.index import fileformat
 
@@ -23,6 +25,7 @@ class ExactIndex(SignalIndex):
     format_version: ClassVar[int] = 1
 
     def __init__(self) -> None:
+        self._array: pa.Array | None = None
         self._values: dict[int, str] = {}
         # value -> its entry ids, sorted. Plain ints rather than ready-made hits: building a million Hit
         # objects on load would cost seconds, while a scan's queries mostly miss and build none.
@@ -31,6 +34,7 @@ class ExactIndex(SignalIndex):
     def add(self, values: Sequence[str], entries: Sequence[int]) -> None:
         if len(values) != len(entries):
             raise ValueError(f"{len(values)} values but {len(entries)} entry ids")
+        self._array = None
         known, ids_of = self._values, self._ids
         joined: dict[str, list[int]] = {}  # values that already had entries: merged once, at the end
         for value, entry in zip(values, entries, strict=True):
@@ -51,6 +55,7 @@ class ExactIndex(SignalIndex):
             ids_of[value] = tuple(sorted({*ids_of.get(value, ()), *more}))
 
     def _forget(self, entry: int, value: str) -> None:
+        self._array = None
         remaining = tuple(other for other in self._ids.get(value, ()) if other != entry)
         if remaining:
             self._ids[value] = remaining
@@ -73,6 +78,12 @@ class ExactIndex(SignalIndex):
     def query_hits(self, values: Sequence[str]) -> dict[int, list[Hit]]:
         get = self._ids.get
         return {i: [Hit(entry) for entry in ids] for i, value in enumerate(values) if (ids := get(value))}
+
+    def value_array(self) -> pa.Array:
+        """Every value held, as an Arrow array: scans filter whole columns against it before any look-up."""
+        if self._array is None:
+            self._array = pa.array(list(self._ids), pa.string())
+        return self._array
 
     def contains(self, value: str) -> bool:
         """Whether any entry holds ``value`` (cheaper than :meth:`query` when hits are not needed)."""

@@ -11,6 +11,7 @@ increasing order.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, bindparam, delete, insert, or_, select, update
@@ -125,6 +126,21 @@ class SqlStixObjects(StixObjects):
         statement = select(stix_objects).where(*conditions).order_by(_T.added_us).limit(query.limit)
         with db_errors(self._url):
             return [_entry(row) for row in self._conn.execute(statement).mappings()]
+
+    def expired(self, now: datetime, limit: int) -> list[StixEntry]:
+        statement = (
+            select(stix_objects)
+            .where(_T.expires_at.is_not(None), _T.expires_at <= now)
+            .order_by(_T.added_us)
+            .limit(limit)
+        )
+        with db_errors(self._url):
+            return [_entry(row) for row in self._conn.execute(statement).mappings()]
+
+    def purge_statuses(self, before: datetime) -> int:
+        with db_errors(self._url):
+            result = self._conn.execute(delete(stix_statuses).where(stix_statuses.c.created_at < before))
+        return int(result.rowcount or 0)
 
     def save_status(self, status: StixStatusRecord) -> None:
         row = {

@@ -43,11 +43,15 @@ __all__ = [
     "UtcDateTime",
     "audit_events",
     "audit_head",
+    "hub_signing_key",
     "metadata",
+    "peer_checkpoints",
+    "peers",
     "record_recipients",
     "stix_objects",
     "stix_statuses",
     "taxii_state",
+    "trusted_keys",
 ]
 
 #: Names the indexes and keys the way migration 0001 spells them out.
@@ -235,4 +239,46 @@ taxii_state = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("cursor_key", String(64), nullable=False),
     Column("last_added_us", BigInteger, nullable=False),
+)
+
+#: Federation peers: the configuration as JSON, and the credentials kept apart so listings never carry them.
+peers = Table(
+    "peers",
+    metadata,
+    Column("name", String, primary_key=True),
+    Column("body", JSON, nullable=False),
+    Column("credentials", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("modified_at", UtcDateTime, nullable=False),
+)
+
+#: How far each sync got: per peer, remote collection and direction, a STIX timestamp.
+peer_checkpoints = Table(
+    "peer_checkpoints",
+    metadata,
+    Column("peer", String, primary_key=True),
+    Column("collection_id", String, primary_key=True),
+    Column("direction", String(8), primary_key=True),
+    Column("position", String, nullable=False),
+    Column("settled", Boolean, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+#: The Ed25519 public keys whose signatures this hub checks.
+trusted_keys = Table(
+    "trusted_keys",
+    metadata,
+    Column("key_id", String, primary_key=True),
+    Column("public_key", String, nullable=False),
+    Column("label", String, nullable=False),
+    Column("peer", String, nullable=True, index=True),
+    Column("added_at", UtcDateTime, nullable=False),
+)
+
+#: One row (id 1): this hub's Ed25519 private key (hex), which signs every object the hub publishes.
+hub_signing_key = Table(
+    "hub_signing_key",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("private_key", String(64), nullable=False),
 )

@@ -25,8 +25,10 @@ from sqlalchemy.engine import URL
 from fimihub.errors import Conflict, NotFound, StoreError, ValidationError
 from fimihub.model import TLP, AuditEvent, Governed, Record
 from fimihub.storage.base import FILTERABLE, StixObjects, UnitOfWork, Visibility
+from fimihub.storage.peers import PeerRows
 from fimihub.storage.sql.audit import append_event, read_events, read_head
 from fimihub.storage.sql.engine import db_errors
+from fimihub.storage.sql.peers import SqlPeerRows
 from fimihub.storage.sql.rows import (
     column_value,
     from_body,
@@ -68,6 +70,10 @@ class SqlUnitOfWork(UnitOfWork):
     @property
     def stix(self) -> StixObjects:
         return SqlStixObjects(self._conn, self._url)
+
+    @property
+    def peers(self) -> PeerRows:
+        return SqlPeerRows(self._conn, self._url)
 
     # -- writing ------------------------------------------------------------------------------------------
 

@@ -1,0 +1,196 @@
+"""Directed co-action weights — the QUT coordination-network-toolkit's — counted without a pass per action.
+
+``a -> b`` weighs the number of ``a``'s actions that ``b`` matched: actions of ``a`` with at least one action
+of ``b`` on the same object within the window, before or after. An action of ``a`` that ``b`` matched three
+times still counts once, so a plain count of in-window action pairs overcounts as soon as an account acts
+twice on one object within about two windows.
+
+Rather than list every (action, partner account) pair and keep the distinct ones (two sorts of twice the
+number of pairs), each in-window pair ``(i, j)`` (rows sorted by object and time, ``i < j``) is *assigned*
+to at most one match in each direction, by where the accounts' neighbouring actions on the object lie:
+
+- ``i -> account(j)`` is counted by the pair whose ``j`` is ``account(j)``'s first action after ``i``, and
+  only if that account has no action in ``i``'s window before it either: ``prev[j] < start[i]``, where
+  ``prev[j]`` is the previous row of ``j``'s account on the object and ``start[i]`` the first row at most
+  ``window`` seconds before ``i``. (Every row between ``start[i]`` and ``j`` is within ``i``'s window.)
+- ``j -> account(i)`` is counted by the pair whose ``i`` is ``account(i)``'s last action before ``j``:
+  ``next[i] > j``. An action of ``account(i)`` after ``j`` matching ``j`` is then found by the first rule.
+
+So every (action, partner) match is counted exactly once, a pair of one account's own actions never (its
+``prev``/``next`` is the other row), and the weights are plain counts of the surviving pairs per
+(account, account). When no account repeats itself on an object, every pair survives in both directions:
+those pairs are counted once per unordered pair of accounts, which halves the work of the common case.
+
+``prev`` and ``next`` need only the rows with an in-window neighbour: an action of an account with no
+neighbour at all lies more than a window away from everything, so it can neither sit inside a window nor
+between a pair.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from fimihub.coordination._pairs import EncodedActions, chunks
+
+__all__ = ["count_keys", "directed_weights", "neighbours"]
+
+I64 = npt.NDArray[np.int64]
+_LIMIT = 2**62
+
+
+def _runs(sorted_keys: I64) -> I64:
+    """Start positions of the runs of equal values in ``sorted_keys``."""
+    if not len(sorted_keys):
+        return sorted_keys
+    new = np.empty(len(sorted_keys), dtype=bool)
+    new[0] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=new[1:])
+    return np.flatnonzero(new)
+
+
+def count_keys(keys: I64, space: int) -> tuple[I64, I64]:
+    """The distinct values of ``keys`` (all in ``[0, space)``) in ascending order, and how often each occurs.
+
+    A histogram (``bincount``) when ``space`` is no larger than the number of keys — it then costs less
+    than the sort it saves — else a sort and a scan (``numpy.unique`` hashes wide integer keys, slower)."""
+    if not len(keys):
+        return keys, keys
+    if space <= len(keys):
+        histogram = np.bincount(keys, minlength=space)
+        present = np.flatnonzero(histogram)
+        return present.astype(np.int64), histogram[present].astype(np.int64)
+    ordered = np.sort(keys)
+    starts = _runs(ordered)
+    return ordered[starts], np.diff(np.append(starts, len(ordered))).astype(np.int64)
+
+
+def _sorted_by_key(keys: I64, values: I64) -> tuple[I64, I64]:
+    """``keys`` (distinct, non-negative) in ascending order, each with its value.
+
+    Key and value are packed into one integer when they fit, so that a plain sort (vectorised, several
+    times faster than an argsort) moves both."""
+    if not len(keys):
+        return keys, values
+    bits = int(values.max()).bit_length()
+    if (int(keys.max()) << bits) < _LIMIT:
+        packed = np.sort((keys << bits) | values)
+        return packed >> bits, packed & ((1 << bits) - 1)
+    order = np.argsort(keys)
+    return keys[order], values[order]
+
+
+def _summed(keys: list[I64], counts: list[I64]) -> tuple[I64, I64]:
+    """Counts of several runs of distinct keys, summed per key, in ascending key order."""
+    if len(keys) == 1:
+        return keys[0], counts[0]
+    joined, weight = _sorted_by_key(np.concatenate(keys), np.concatenate(counts))
+    starts = _runs(joined)
+    return joined[starts], np.add.reduceat(weight, starts)
+
+
+def _lookup(sorted_keys: I64, keys: I64) -> tuple[I64, npt.NDArray[np.bool_]]:
+    """Where each of ``keys`` is in ``sorted_keys``, and whether it is there at all."""
+    at = np.searchsorted(sorted_keys, keys)
+    found = at < len(sorted_keys)
+    found[found] = sorted_keys[at[found]] == keys[found]
+    return at, found
+
+
+def neighbours(encoded: EncodedActions, window_s: int) -> tuple[I64, I64, I64]:
+    """Per row: ``start`` (the first row on its object at most ``window_s`` seconds earlier), ``prev`` and
+    ``next`` (the neighbouring rows of the same account on the same object; ``-1`` and ``n`` where none).
+
+    ``prev``/``next`` are exact for the rows with an in-window neighbour; see the module docstring."""
+    n = len(encoded.end)
+    rows = np.arange(n, dtype=np.int64)
+    start = np.searchsorted(encoded.key, encoded.key - window_s, side="left").astype(np.int64)
+    previous = np.full(n, -1, dtype=np.int64)
+    following = np.full(n, n, dtype=np.int64)
+    linked = rows[(encoded.end > rows + 1) | (start < rows)]
+    if len(linked) < 2:
+        return start, previous, following
+    n_obj = max(encoded.n_objects, 1)
+    account, obj = encoded.account[linked], encoded.obj[linked]
+    if encoded.n_accounts * n_obj * n < _LIMIT:
+        # The row rides along in the key: one plain sort orders the rows of each (account, object).
+        packed = np.sort((account * n_obj + obj) * n + linked)
+        ordered = packed % n
+        group = packed // n
+        same = group[1:] == group[:-1]
+    else:
+        order = np.lexsort((linked, obj, account))
+        ordered = linked[order]
+        same = (account[order][1:] == account[order][:-1]) & (obj[order][1:] == obj[order][:-1])
+    previous[ordered[1:][same]] = ordered[:-1][same]
+    following[ordered[:-1][same]] = ordered[1:][same]
+    return start, previous, following
+
+
+def directed_weights(
+    encoded: EncodedActions, window_s: int, min_weight: int, budget: int
+) -> tuple[I64, I64, I64, int]:
+    """``source``, ``target`` (account codes) and ``weight`` of every directed edge of at least
+    ``min_weight``, sorted by source then target, and the number of in-window action pairs examined. Pairs
+    are made ``budget`` at a time."""
+    n_acc = max(encoded.n_accounts, 1)
+    start, previous, following = neighbours(encoded, window_s)
+    space = n_acc * n_acc
+    both_keys: list[I64] = []
+    both_counts: list[I64] = []
+    one_keys: list[I64] = []
+    one_counts: list[I64] = []
+    examined = 0
+    account = encoded.account
+    counts = encoded.pair_counts
+    for lo, hi in chunks(encoded, budget):
+        count = counts[lo:hi]
+        i = np.repeat(np.arange(lo, hi, dtype=np.int64), count)
+        # j runs from i + 1 for each i: its position in the chunk's pair list, shifted per row.
+        shift = np.arange(lo + 1, hi + 1, dtype=np.int64) - (np.cumsum(count) - count)
+        j = np.arange(len(i), dtype=np.int64) + np.repeat(shift, count)
+        examined += len(i)
+        a_i, a_j = account[i], account[j]
+        forward = previous[j] < start[i]
+        backward = following[i] > j
+        both = forward & backward
+        low, high = np.minimum(a_i, a_j), np.maximum(a_i, a_j)
+        keys, weights = count_keys((low * n_acc + high)[both], space)
+        both_keys.append(keys)
+        both_counts.append(weights)
+        if not both.all():
+            single = np.concatenate(
+                ((a_i * n_acc + a_j)[forward & ~backward], (a_j * n_acc + a_i)[backward & ~forward])
+            )
+            keys, weights = count_keys(single, space)
+            one_keys.append(keys)
+            one_counts.append(weights)
+    empty = np.zeros(0, dtype=np.int64)
+    pair, up = _summed(both_keys, both_counts) if both_keys else (empty, empty)
+    # Per unordered pair (low, high): the weights of low -> high and of high -> low.
+    down = up.copy()
+    if one_keys:
+        directed, extra = _summed(one_keys, one_counts)
+        source, target = np.divmod(directed, n_acc)
+        unordered = np.minimum(source, target) * n_acc + np.maximum(source, target)
+        rising = source < target
+        at, found = _lookup(pair, unordered)
+        up[at[found & rising]] += extra[found & rising]
+        down[at[found & ~rising]] += extra[found & ~rising]
+        # Pairs matched one way only, never both ways by one pair: appended with their own weights.
+        lone, lone_extra, lone_rising = unordered[~found], extra[~found], rising[~found]
+        ordered = np.sort(lone)
+        alone = ordered[_runs(ordered)]
+        where, _ = _lookup(alone, lone)
+        alone_up, alone_down = np.zeros(len(alone), np.int64), np.zeros(len(alone), np.int64)
+        alone_up[where[lone_rising]] = lone_extra[lone_rising]
+        alone_down[where[~lone_rising]] = lone_extra[~lone_rising]
+        pair = np.concatenate((pair, alone))
+        up, down = np.concatenate((up, alone_up)), np.concatenate((down, alone_down))
+    low, high = np.divmod(pair, n_acc)
+    keys = np.concatenate((low * n_acc + high, high * n_acc + low))
+    weight = np.concatenate((up, down))
+    keep = weight >= max(min_weight, 1)
+    directed, weight = _sorted_by_key(keys[keep], weight[keep])
+    source, target = np.divmod(directed, n_acc)
+    return source, target, weight, examined

@@ -1,0 +1,58 @@
+"""Fingerprints of disrupted operations as STIX: a ``note`` about the operation's campaign.
+
+A fingerprint says what a disrupted operation looked like (domains, hashtags, image hashes, text signatures,
+keyed handle patterns, posting rhythm), so that members can recognise its return. STIX has no object for
+that, and a new object type would be refused by most consumers; a ``note`` is the standard object for
+"additional information about other objects", and every STIX consumer keeps one attached to its campaign:
+
+* ``object_refs``: the campaign of the fingerprinted operation;
+* ``abstract`` and ``content``: a human-readable summary (how many accounts, where it came from);
+* fimihub's extension (``record: "fingerprint"``): the governance envelope, ``operation_id``, ``features``
+  (the versioned ``fimihub-fingerprint`` dict, as it is), ``accounts`` and ``source``.
+
+The note's id is the fingerprint's UUID (``fingerprint--<u>`` ↔ ``note--<u>``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fimihub.exchange.stix._common import JSON, ObjectReader, dump_fields, extension_fields, parse_record
+from fimihub.exchange.stix._objects import sdo
+from fimihub.exchange.stix.extension import EXTENSION_ID, content, governance, governance_fields
+from fimihub.exchange.stix.ids import record_stix_id
+from fimihub.exchange.stix.operations import campaign_id
+from fimihub.model import PAP, TLP, Fingerprint
+
+__all__ = ["fingerprint_from_stix", "fingerprint_id", "fingerprint_to_stix"]
+
+_FIELDS = extension_fields(Fingerprint)
+
+
+def fingerprint_id(fingerprint_id: str) -> str:
+    """The id of the note that carries fingerprint ``fingerprint_id``."""
+    return record_stix_id(fingerprint_id, "note", "fingerprint")
+
+
+def fingerprint_to_stix(fingerprint: Fingerprint) -> list[JSON]:
+    """The note that carries ``fingerprint``, about its operation's campaign."""
+    obj = sdo(fingerprint, "note", fingerprint_id(fingerprint.id))
+    obj["abstract"] = "Fingerprint of a disrupted influence operation"
+    obj["content"] = (
+        f"What the operation looked like when it was disrupted, built from {fingerprint.accounts} accounts "
+        f"({fingerprint.source}), to recognise its return. The features are in fimihub's extension."
+    )
+    obj["object_refs"] = [campaign_id(fingerprint.operation_id)]
+    obj["extensions"] = {
+        EXTENSION_ID: governance(fingerprint, "fingerprint") | dump_fields(fingerprint, _FIELDS)
+    }
+    return [obj]
+
+
+def fingerprint_from_stix(
+    obj: ObjectReader, ext: ObjectReader, *, tlp: TLP | None = None, pap: PAP | None = None
+) -> Fingerprint:
+    """The fingerprint a note of fimihub's carries (``ext`` is its extension)."""
+    data: dict[str, Any] = governance_fields(ext, tlp=tlp, pap=pap)
+    data.update(content(ext, _FIELDS))
+    return parse_record(Fingerprint, data, ext, {})

@@ -1,0 +1,44 @@
+"""TAXII 2.1 use cases: the STIX objects each forum's collection holds, who may see and change them, and how
+they stay in step with the hub's records.
+
+* :mod:`~fimihub.hub.taxii.mixin` — the use cases (collections, reading, posting, deleting);
+* :mod:`~fimihub.hub.taxii.feed` — records → collections: every change of a shared record is published;
+* :mod:`~fimihub.hub.taxii.intake` — collections → records: posted objects that map become records;
+* :mod:`~fimihub.hub.taxii.retention` — expired objects and old statuses are purged;
+* :mod:`~fimihub.hub.taxii.access`, :mod:`~fimihub.hub.taxii.posting`, :mod:`~fimihub.hub.taxii.reading`,
+  :mod:`~fimihub.hub.taxii.writing`, :mod:`~fimihub.hub.taxii.resources` — what they are built from.
+"""
+
+from fimihub.hub.taxii.mixin import TaxiiMixin
+from fimihub.hub.taxii.resources import (
+    FORUM_PREFIX,
+    MAX_OBJECT_BYTES,
+    STIX_MEDIA_TYPE,
+    TLP_MARKING_DEFINITIONS,
+    StixCollection,
+    StixFilters,
+    StixOutcome,
+    StixPage,
+    StixStatus,
+    collection_id_of,
+    marking_of,
+    stix_timestamp,
+    timestamp_us,
+)
+
+__all__ = [
+    "FORUM_PREFIX",
+    "MAX_OBJECT_BYTES",
+    "STIX_MEDIA_TYPE",
+    "TLP_MARKING_DEFINITIONS",
+    "StixCollection",
+    "StixFilters",
+    "StixOutcome",
+    "StixPage",
+    "StixStatus",
+    "TaxiiMixin",
+    "collection_id_of",
+    "marking_of",
+    "stix_timestamp",
+    "timestamp_us",
+]

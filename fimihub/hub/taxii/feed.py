@@ -1,0 +1,228 @@
+"""Records → collections: the hub publishes the STIX form of every shared record into its forum's collection.
+
+Whenever a use case writes a record of a kind the STIX mapping carries (operation, asset, signal, action,
+feedback, fingerprint) that is, or was, in a forum, the change is published into that forum's collection in
+the same unit of work, so it commits together with the record and its audit event:
+
+* a record created in a forum, shared into one, or updated there: its objects (``to_stix_objects``) are
+  offered as new versions. An object identical to a version the collection holds changes nothing; a changed
+  one is a new version (its ``modified`` is the record's). Every object carries the record's owner, author,
+  marking (recipients included) and expiry; the access policy then decides who reads it, as for the record;
+* objects the mapping derives from a record (relationships, threat actor, intrusion set) that its new form no
+  longer has, and all of a record's objects when it is deleted or leaves the forum: withdrawn, leaving a
+  tombstone (``revoked: true``) for pollers;
+* shared vocabulary — the extension definition, marking definitions, identities, DISARM attack patterns —
+  and observables that another organisation's object already stands for are left as the collection holds
+  them: only an object's creator versions it.
+
+The one place that sees the changes is :meth:`StixFeedMixin._writing`, the unit of work of every use case
+that writes shareable records: it notes inserts, updates and deletions and publishes them before commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from fimihub.errors import ValidationError
+from fimihub.exchange.stix import to_stix_objects
+from fimihub.hub.caller import Caller, caller_id
+from fimihub.hub.taxii.posting import Posted, Refused, checked_object, same_body, version_order
+from fimihub.hub.taxii.resources import stix_timestamp
+from fimihub.hub.taxii.writing import Offer, held_versions, withdraw, write_offers
+from fimihub.model import (
+    Action,
+    Asset,
+    Feedback,
+    Fingerprint,
+    Forum,
+    Governed,
+    Operation,
+    Organisation,
+    Record,
+    Signal,
+)
+from fimihub.settings import Settings
+from fimihub.storage import Store, UnitOfWork
+from fimihub.storage.base import StixEntry
+
+__all__ = ["FED_KINDS", "VOCABULARY_TYPES", "StixFeedMixin", "WatchedUnitOfWork"]
+
+#: The record kinds the STIX mapping carries, and so the ones published into collections.
+FED_KINDS: tuple[type[Governed], ...] = (Operation, Asset, Signal, Action, Feedback, Fingerprint)
+#: Objects that stand for something shared by every record that uses them, never withdrawn with a record.
+VOCABULARY_TYPES = frozenset({"extension-definition", "marking-definition", "identity", "attack-pattern"})
+#: One millisecond: how far a record's new version is moved past one the collection holds at the same time.
+_MS = 1000
+
+Change = tuple[Governed | None, Governed | None]
+
+
+class WatchedUnitOfWork:
+    """A unit of work that notes every change of a shareable record in a forum as ``(before, after)``.
+
+    It forwards everything to the unit of work it wraps; only writes are watched (a deletion reads the
+    record first, to know what to withdraw).
+    """
+
+    def __init__(self, inner: UnitOfWork) -> None:
+        self._inner = inner
+        self.changes: list[Change] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def insert(self, record: Record) -> None:
+        self._inner.insert(record)
+        self._note(None, record)
+
+    def insert_many(self, records: Sequence[Record]) -> None:
+        self._inner.insert_many(records)
+        for record in records:
+            self._note(None, record)
+
+    def update(self, record: Record) -> None:
+        before = self._inner.get(type(record), _id(record)) if isinstance(record, FED_KINDS) else None
+        self._inner.update(record)
+        self._note(before, record)
+
+    def delete(self, kind: type[Record], record_id: str) -> bool:
+        before = self._inner.get(kind, record_id) if issubclass(kind, FED_KINDS) else None
+        existed = self._inner.delete(kind, record_id)
+        if existed:
+            self._note(before, None)
+        return existed
+
+    def _note(self, before: Record | None, after: Record | None) -> None:
+        old = before if isinstance(before, FED_KINDS) and before.forum_id else None
+        new = after if isinstance(after, FED_KINDS) and after.forum_id else None
+        if old is not None or new is not None:
+            self.changes.append((old, new))
+
+
+def _id(record: Record) -> str:
+    return str(getattr(record, "id", ""))
+
+
+@dataclass
+class _Plan:
+    """What one forum's collection gets: records to publish, and objects to withdraw (id → owner)."""
+
+    publish: list[Governed] = field(default_factory=list)
+    withdraw: dict[str, str] = field(default_factory=dict)
+
+
+class StixFeedMixin:
+    """Publishing records into their forums' collections. Mixed into :class:`~fimihub.hub.Hub`."""
+
+    store: Store
+    settings: Settings
+    clock: Callable[[], datetime]
+
+    @contextmanager
+    def _writing(self, by: Caller) -> Iterator[UnitOfWork]:
+        """The unit of work of a use case that writes shareable records: what it changes in forums is
+        published into their collections before it commits (and not at all when it raises)."""
+        with self.store.unit_of_work() as uow:
+            watched = WatchedUnitOfWork(uow)
+            yield cast(UnitOfWork, watched)
+            if watched.changes:
+                self._publish_changes(uow, by, watched.changes, self.clock())
+
+    def _publish_changes(self, uow: UnitOfWork, by: Caller, changes: Sequence[Change], now: datetime) -> None:
+        plans: dict[str, _Plan] = {}
+        names: dict[str, Organisation | None] = {}
+        for before, after in changes:
+            if after is not None and after.forum_id:
+                plans.setdefault(after.forum_id, _Plan()).publish.append(after)
+            if before is not None and before.forum_id:
+                stale = _owned_ids(before)
+                if after is not None and after.forum_id == before.forum_id:
+                    stale -= _owned_ids(after)
+                plans.setdefault(before.forum_id, _Plan()).withdraw.update(
+                    dict.fromkeys(sorted(stale), before.owner_org)
+                )
+        for forum_id, plan in plans.items():
+            forum = uow.get(Forum, forum_id)
+            if forum is not None:
+                self._publish_plan(uow, by, forum, plan, names, now)
+
+    def _publish_plan(
+        self,
+        uow: UnitOfWork,
+        by: Caller,
+        forum: Forum,
+        plan: _Plan,
+        names: dict[str, Organisation | None],
+        now: datetime,
+    ) -> None:
+        rendered: list[tuple[Governed, list[dict[str, Any]]]] = []
+        for record in plan.publish:
+            if record.owner_org not in names:
+                names[record.owner_org] = uow.get(Organisation, record.owner_org)
+            known = {k: v for k, v in names.items() if v is not None}
+            rendered.append((record, to_stix_objects([record], organisations=known)))
+        ids = [str(o["id"]) for _, objects in rendered for o in objects]
+        held = held_versions(uow, forum.id, ids)
+        offers = [
+            _offer(record, obj, held.get(str(obj["id"]), []))
+            for record, objects in rendered
+            for obj in objects
+        ]
+        written = write_offers(uow, by, forum, offers, now=now, vouched=True, keep_others=True, held=held)
+        if written.failures:
+            errors = [(f"objects[{f.id}]", f.message or "refused") for f in written.failures]
+            raise ValidationError(errors[0][0], errors[0][1], errors=errors)
+        withdrawn: list[str] = []
+        for stix_id, versions in held_versions(uow, forum.id, list(plan.withdraw)).items():
+            owned = [e for e in versions if e.owner_org == plan.withdraw[stix_id]]
+            newest = max(versions, key=version_order)
+            if owned and not newest.tombstone and newest.owner_org == plan.withdraw[stix_id]:
+                withdraw(uow, versions, owned, now)
+                withdrawn.append(stix_id)
+        if written.entries or withdrawn:
+            uow.append_audit(
+                actor=caller_id(by),
+                action="stix.publish",
+                subject_type="stix_collection",
+                subject_id=forum.id,
+                detail={
+                    "records": [r.id for r in plan.publish[:1000]],
+                    "stored": len(written.entries),
+                    "withdrawn": len(withdrawn),
+                    "ids": [e.stix_id for e in written.entries[:1000]] + withdrawn[:1000],
+                },
+                at=now,
+            )
+
+
+def _owned_ids(record: Governed) -> set[str]:
+    """The ids of the objects that speak for ``record`` alone (not shared vocabulary)."""
+    return {str(o["id"]) for o in to_stix_objects([record]) if o["type"] not in VOCABULARY_TYPES}
+
+
+def _offer(record: Governed, obj: dict[str, Any], versions: Sequence[StixEntry]) -> Offer:
+    """``obj`` of ``record`` as an offer to the collection. When the collection holds a different version at
+    the same or a later time (two changes in one millisecond), the new one is moved just past it."""
+    item: Posted | Refused
+    try:
+        item = checked_object(obj)
+    except Refused as refused:
+        item = refused
+    mine = [e for e in versions if e.owner_org == record.owner_org]
+    if isinstance(item, Posted) and item.version_us is not None and mine and "modified" in obj:
+        newest = max(e.version_us for e in mine)
+        same = any(e.version_us == item.version_us and same_body(e.body, item) for e in mine)
+        if item.version_us <= newest and not same:
+            item = checked_object({**obj, "modified": stix_timestamp(newest + _MS)})
+    vocabulary = obj["type"] in VOCABULARY_TYPES
+    return Offer(
+        item=item,
+        marking=record.marking,
+        owner=record.owner_org,
+        author=record.created_by,
+        expires_at=None if vocabulary else record.expires_at,
+    )

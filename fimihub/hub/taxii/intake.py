@@ -1,0 +1,180 @@
+"""Collections → records: objects members post that the STIX mapping reads become records of the forum.
+
+When a member posts objects into a collection (TAXII Add Objects), the versions that were stored are read
+with :func:`~fimihub.exchange.stix.from_stix` in the same unit of work. Each record it yields — an operation
+from a ``campaign``, a signal from an ``indicator`` whose pattern names something fimihub matches, feedback
+from an ``opinion``, and whatever carries fimihub's extension — becomes a record of that forum:
+
+* owned by the posting organisation and written by the posting member, whatever the objects claim;
+* marked as strictly as the object's ``object_marking_refs`` say (or the forum's default TLP when they name
+  none; fimihub's extension may only make it stricter), expiring as the forum's retention says;
+* created when new; updated when the object is a newer version (by ``modified``) of a record the poster's
+  organisation owns; left alone when it is the same or an older version — re-posting a feed changes nothing.
+  A record of another organisation is never touched;
+* withdrawn when the newest version is ``revoked: true``: a signal is marked revoked (it stops matching),
+  other records are removed.
+
+The access policy decides, record by record, whether the poster may write the record and share it into the
+forum; what it refuses — and every object the mapping does not read — stays in the collection as raw STIX,
+exactly as posted, and is reported nowhere as an error. Records made here are not published back: the posted
+objects are already their STIX form in the collection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from fimihub import policy
+from fimihub.errors import ValidationError
+from fimihub.exchange.stix import StixImport, carrier_id, from_stix
+from fimihub.hub.caller import Caller, Operator, caller_id
+from fimihub.hub.taxii.resources import TLP_MARKING_DEFINITIONS
+from fimihub.model import Forum, Governed, Signal, parse
+from fimihub.settings import Settings
+from fimihub.storage import Store, UnitOfWork
+from fimihub.storage.base import StixEntry
+
+__all__ = ["StixIntakeMixin"]
+
+
+class StixIntakeMixin:
+    """Turning posted objects into records. Mixed into :class:`~fimihub.hub.Hub`."""
+
+    store: Store
+    settings: Settings
+    clock: Callable[[], datetime]
+
+    def _stix_stored(
+        self, uow: UnitOfWork, by: Caller, forum: Forum, entries: Sequence[StixEntry]
+    ) -> list[Governed]:
+        """Called inside the write transaction with the object versions just posted into ``forum``; makes
+        the records they carry and returns those it created or changed."""
+        live = [e for e in entries if not e.tombstone]
+        if not live:
+            return []
+        owner, author = live[0].owner_org, live[0].created_by
+        read = _read([e.body for e in live], owner)
+        if not read.records:
+            return []
+        carriers = {e.stix_id: e for e in live}
+        revoked = set(read.revoked)
+        now = self.clock()
+        made: list[Governed] = []
+        removed: list[str] = []
+        for found in read.records:
+            entry = carriers.get(_carrier(found) or "")
+            record = self._posted_record(found, entry, forum, owner, author, now) if entry else None
+            if record is None or not _allowed(by, record, forum):
+                continue
+            kind = type(record)
+            held = uow.get(kind, record.id)
+            if held is not None and held.owner_org != owner:
+                continue
+            if record.id in revoked and not isinstance(record, Signal):
+                if held is not None and uow.delete(kind, record.id):
+                    removed.append(record.id)
+                continue
+            if held is None:
+                uow.insert(record)
+            elif record.modified_at > held.modified_at:
+                uow.update(record)
+            else:
+                continue
+            made.append(record)
+        if made or removed:
+            uow.append_audit(
+                actor=caller_id(by),
+                action="stix.records",
+                subject_type="stix_collection",
+                subject_id=forum.id,
+                detail={
+                    "written": [r.id for r in made[:1000]],
+                    "removed": removed[:1000],
+                    "count": len(made) + len(removed),
+                },
+                at=now,
+            )
+        return made
+
+    def _stix_records_changed(self, records: Sequence[Governed]) -> None:
+        """Called once the records made from posted objects have committed (the hub refreshes its matcher)."""
+
+    def _prepare_posted_signal(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A posted signal's fields prepared as the hub prepares every new signal (normalised value)."""
+        return data
+
+    def _posted_record(
+        self,
+        found: Governed,
+        entry: StixEntry,
+        forum: Forum,
+        owner: str,
+        author: str | None,
+        now: datetime,
+    ) -> Governed | None:
+        """``found`` with the governance of the post: the poster's, in ``forum``, marked as the object is."""
+        refs = entry.body.get("object_marking_refs") or ()
+        named = any(isinstance(r, str) and r in TLP_MARKING_DEFINITIONS for r in refs)
+        tlp = max(found.marking.tlp, entry.marking.tlp, key=lambda t: t.rank) if named else entry.marking.tlp
+        data = found.model_dump()
+        data.update(
+            owner_org=owner,
+            created_by=author,
+            forum_id=forum.id,
+            marking={**found.marking.model_dump(), "tlp": tlp},
+            expires_at=policy.expiry_for(
+                now,
+                record_expires_at=found.expires_at,
+                forum=forum,
+                default_days=self.settings.default_retention_days,
+            ),
+        )
+        try:
+            if isinstance(found, Signal):
+                data = self._prepare_posted_signal(data)
+            try:
+                return parse(type(found), data)
+            except ValidationError:
+                # Recipients named for another level do not fit the object's stricter one: name none.
+                data["marking"] = {"tlp": tlp, "pap": found.marking.pap}
+                return parse(type(found), data)
+        except ValidationError:
+            return None
+
+
+def _read(bodies: list[dict[str, Any]], owner: str) -> StixImport:
+    """What the mapping reads from ``bodies``; objects it cannot read are left out rather than failing the
+    others."""
+    try:
+        return from_stix(bodies, default_owner=owner)
+    except ValidationError:
+        pass
+    readable: list[dict[str, Any]] = []
+    for body in bodies:
+        try:
+            from_stix([body], default_owner=owner)
+        except ValidationError:
+            continue
+        readable.append(body)
+    try:
+        return from_stix(readable, default_owner=owner)
+    except ValidationError:
+        return StixImport()
+
+
+def _carrier(record: Governed) -> str | None:
+    try:
+        return carrier_id(record)
+    except ValidationError:
+        return None
+
+
+def _allowed(by: Caller, record: Governed, forum: Forum) -> bool:
+    """Whether the poster may write ``record`` and share it into ``forum``, as the access policy says."""
+    if isinstance(by, Operator):
+        return True
+    return policy.may(by, policy.Act.WRITE, record, forum=forum) and policy.may(
+        by, policy.Act.SHARE, record, forum=forum
+    )

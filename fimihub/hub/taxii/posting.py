@@ -1,0 +1,259 @@
+"""Posting objects into a collection: checking each one, deciding whether it is a new version, flagging the
+newest and oldest versions of each object, and the tombstones that record deletions."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from fimihub import policy
+from fimihub.errors import FimihubError
+from fimihub.hub.caller import Caller, Operator
+from fimihub.hub.taxii.access import governed_from
+from fimihub.hub.taxii.resources import (
+    EPOCH,
+    MAX_DEPTH,
+    MAX_OBJECT_BYTES,
+    StixOutcome,
+    is_marking_id,
+    is_uuid,
+    stix_timestamp,
+    timestamp_us,
+)
+from fimihub.model import Forum, Marking
+from fimihub.storage import UnitOfWork
+from fimihub.storage.base import StixEntry
+
+__all__ = [
+    "Posted",
+    "Refused",
+    "admit",
+    "checked_object",
+    "flagged_new",
+    "reflag",
+    "reflagged",
+    "same_body",
+    "tombstone_of",
+    "version_order",
+]
+
+_TYPE = re.compile(r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$")
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """A posted object that passed validation. ``version_us`` is ``None`` for objects with neither
+    ``modified`` nor ``created``, whose version is their ``date_added``."""
+
+    body: dict[str, Any]
+    stix_id: str
+    type: str
+    spec_version: str
+    version: str | None
+    version_us: int | None
+    canonical: str
+
+
+class Refused(Exception):
+    """A posted object that cannot be stored, with the id and version to report it under."""
+
+    def __init__(self, stix_id: str, version: str, message: str) -> None:
+        super().__init__(message)
+        self.outcome = StixOutcome(stix_id, version, message)
+
+
+def checked_object(item: Any) -> Posted:
+    """``item`` checked enough to protect the store, or :class:`Refused` saying what is wrong with it."""
+    if not isinstance(item, dict):
+        raise Refused("", "", "a STIX object must be a JSON object")
+    raw_id, created, modified = item.get("id"), item.get("created"), item.get("modified")
+    stix_id = raw_id if isinstance(raw_id, str) else ""
+    version = next((v for v in (modified, created) if isinstance(v, str)), "")
+
+    def refuse(message: str) -> Refused:
+        return Refused(stix_id, version, message)
+
+    kind = item.get("type")
+    if not isinstance(kind, str) or not _TYPE.match(kind):
+        raise refuse("type: must be 3 to 250 characters of a-z, 0-9 and '-'")
+    prefix, _, tail = stix_id.partition("--")
+    if prefix != kind or not is_uuid(tail):
+        raise refuse("id: must be '<type>--<UUID>', with the object's type")
+    spec = item.get("spec_version")
+    if spec is None and created is None and modified is None:
+        spec = "2.1"  # STIX 2.1 cyber-observables may leave spec_version out
+    if spec != "2.1":
+        raise refuse("spec_version: must be '2.1'; other STIX versions are not accepted")
+    stamps: dict[str, int] = {}
+    for name, value in (("created", created), ("modified", modified)):
+        if value is None:
+            continue
+        try:
+            stamps[name] = timestamp_us(value)
+        except ValueError:
+            raise refuse(f"{name}: must be a STIX timestamp such as 2024-05-01T12:00:00.000Z") from None
+    if "modified" in stamps and "created" not in stamps:
+        raise refuse("created: required when modified is given")
+    if "modified" in stamps and stamps["modified"] < stamps["created"]:
+        raise refuse("modified: must not be before created")
+    if "revoked" in item and not isinstance(item["revoked"], bool):
+        raise refuse("revoked: must be true or false")
+    refs = item.get("object_marking_refs")
+    if refs is not None and (
+        not isinstance(refs, list) or not all(isinstance(r, str) and is_marking_id(r) for r in refs)
+    ):
+        raise refuse("object_marking_refs: must be a list of marking-definition ids")
+    if _depth(item) > MAX_DEPTH:
+        raise refuse(f"nests deeper than {MAX_DEPTH} levels")
+    canonical = json.dumps(item, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    if len(canonical.encode("utf-8")) > MAX_OBJECT_BYTES:
+        raise refuse(f"is larger than {MAX_OBJECT_BYTES} bytes")
+    version_us = stamps.get("modified", stamps.get("created"))
+    return Posted(
+        body=item,
+        stix_id=stix_id,
+        type=kind,
+        spec_version="2.1",
+        version=version or None,
+        version_us=version_us,
+        canonical=canonical,
+    )
+
+
+def admit(
+    by: Caller | None,
+    forum: Forum,
+    posted: Posted,
+    marking: Marking,
+    owner: str,
+    author: str | None,
+    held: list[StixEntry],
+    accepted: dict[tuple[str, int | str], Posted],
+) -> StixOutcome | tuple[Posted, Marking]:
+    """Decide on one valid posted object: an outcome when nothing is to be stored (held already, or refused
+    with :class:`Refused`), else the object and its marking, to store as a new version. ``by`` is ``None``
+    when the hub vouches for the object (the policy has allowed the use case that publishes it)."""
+    version = posted.version or ""
+    if by is not None and not isinstance(by, Operator):
+        record = governed_from(posted.stix_id, forum.id, owner, author, marking, EPOCH)
+        try:
+            policy.check(by, policy.Act.WRITE, record, forum=forum)
+            policy.check(by, policy.Act.SHARE, record, forum=forum)
+        except FimihubError as refused:
+            raise Refused(posted.stix_id, version, refused.message) from None
+    if any(e.owner_org != owner for e in held):
+        raise Refused(
+            posted.stix_id, version, "the id is another organisation's object: only its creator versions it"
+        )
+    key: tuple[str, int | str] = (
+        (posted.stix_id, posted.version_us)
+        if posted.version_us is not None
+        else (posted.stix_id, posted.canonical)
+    )
+    earlier = accepted.get(key)
+    if earlier is not None:
+        if earlier.canonical != posted.canonical:
+            raise Refused(
+                posted.stix_id, version, "the envelope holds two different objects with this version"
+            )
+        return StixOutcome(posted.stix_id, version or "")
+    for entry in held:
+        if posted.version_us is None:
+            if not entry.tombstone and entry.version_us == entry.added_us and same_body(entry.body, posted):
+                return StixOutcome(posted.stix_id, entry.version)
+        elif entry.version_us == posted.version_us:
+            if same_body(entry.body, posted):
+                return StixOutcome(posted.stix_id, entry.version)
+            message = (
+                "this version records the object's deletion"
+                if entry.tombstone
+                else "a different object is held with this id and version"
+            )
+            raise Refused(posted.stix_id, version, message)
+    accepted[key] = posted
+    return posted, marking
+
+
+def same_body(body: Mapping[str, Any], posted: Posted) -> bool:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False) == posted.canonical
+
+
+def version_order(entry: StixEntry) -> tuple[int, int]:
+    return entry.version_us, entry.added_us
+
+
+def flagged_new(held: Mapping[str, list[StixEntry]], new: Sequence[StixEntry]) -> list[StixEntry]:
+    """The new entries and the held ones whose ``latest`` / ``first`` flags change, flagged anew."""
+    by_object: dict[str, list[StixEntry]] = {}
+    for entry in new:
+        by_object.setdefault(entry.stix_id, []).append(entry)
+    changed: list[StixEntry] = []
+    for stix_id, added in by_object.items():
+        changed.extend(reflagged([*held.get(stix_id, []), *added], always=added))
+    return changed
+
+
+def reflagged(versions: Sequence[StixEntry], always: Sequence[StixEntry] = ()) -> list[StixEntry]:
+    """``versions`` of one object with ``latest``/``first`` set; those whose flags changed, and ``always``."""
+    if not versions:
+        return []
+    newest, oldest = max(versions, key=version_order), min(versions, key=version_order)
+    keep = {e.added_us for e in always}
+    out: list[StixEntry] = []
+    for entry in versions:
+        latest, first = entry is newest, entry is oldest
+        if entry.added_us in keep or (entry.latest, entry.first) != (latest, first):
+            out.append(replace(entry, latest=latest, first=first))
+    return out
+
+
+def reflag(uow: UnitOfWork, remaining: Sequence[StixEntry], extra: Sequence[StixEntry] = ()) -> None:
+    """Reset the flags of an object's stored versions after some were removed (``extra`` are stored with
+    theirs already right, and only take part in deciding)."""
+    flagged = reflagged([*remaining, *extra])
+    stored = {e.added_us for e in extra}
+    uow.stix.set_flags([(e.added_us, e.latest, e.first) for e in flagged if e.added_us not in stored])
+
+
+def tombstone_of(newest: StixEntry, added_us: int, now_us: int) -> StixEntry:
+    body = dict(newest.body)
+    if "modified" in body:
+        version_us = max(now_us, newest.version_us + 1)
+        version = stix_timestamp(version_us)
+        body["modified"] = version
+        body["revoked"] = True
+    else:
+        version_us, version = added_us, stix_timestamp(added_us)
+        body["x_fimihub_deleted"] = True
+    return replace(
+        newest,
+        added_us=added_us,
+        version=version,
+        version_us=version_us,
+        body=body,
+        tombstone=True,
+        latest=True,
+        first=False,
+    )
+
+
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests (a scalar is 0), without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((child, level + 1) for child in children)
+    return deepest

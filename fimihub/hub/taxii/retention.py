@@ -1,0 +1,91 @@
+"""Retention of the collections: expired object versions and old status resources are purged.
+
+Every object version carries an expiry: a posted one the forum's retention from when it was posted, one the
+hub publishes for a record the record's own (shared vocabulary — extension definition, marking definitions,
+identities, DISARM attack patterns — has none: it says nothing about anyone). When retention runs:
+
+* an expired version that is not the object's newest is removed;
+* when the newest version has expired, every version goes and a tombstone takes their place, so that peers
+  polling with ``added_after`` learn that the object is gone. This tombstone keeps only what STIX requires of
+  the object (its descriptive text and extensions are dropped) and is itself purged after
+  :data:`TOMBSTONE_KEEP`;
+* an expired tombstone (of a deletion) is removed;
+* status resources are kept for :data:`STATUS_KEEP`, long enough for any client that polls them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from fimihub.hub.taxii.posting import reflag, tombstone_of, version_order
+from fimihub.hub.taxii.resources import to_us
+from fimihub.hub.taxii.writing import held_versions
+from fimihub.storage import UnitOfWork
+from fimihub.storage.base import StixEntry
+
+__all__ = ["STATUS_KEEP", "TOMBSTONE_KEEP", "purge_expired_stix"]
+
+#: How long the tombstone of an expired object stays in its collection.
+TOMBSTONE_KEEP = timedelta(days=30)
+#: How long the status resource of a posted envelope is kept.
+STATUS_KEEP = timedelta(days=30)
+#: Expired versions handled per round.
+_BATCH = 2000
+#: Properties a retention tombstone drops: free text and extensions, which STIX never requires.
+_DESCRIPTIVE = frozenset(
+    {
+        "description",
+        "explanation",
+        "abstract",
+        "authors",
+        "aliases",
+        "labels",
+        "external_references",
+        "granular_markings",
+        "extensions",
+        "display_name",
+        "goals",
+        "objective",
+        "kill_chain_phases",
+    }
+)
+
+
+def purge_expired_stix(uow: UnitOfWork, now: datetime) -> dict[str, int]:
+    """Purge what has expired in every collection at ``now``; counts of what went and what was left."""
+    counts = {"stix_versions": 0, "stix_tombstones": 0, "stix_statuses": 0}
+    while True:
+        expired = uow.stix.expired(now, _BATCH)
+        if not expired:
+            break
+        by_object: dict[tuple[str, str], list[StixEntry]] = {}
+        for entry in expired:
+            by_object.setdefault((entry.forum_id, entry.stix_id), []).append(entry)
+        for (forum_id, stix_id), gone in by_object.items():
+            held = held_versions(uow, forum_id, [stix_id]).get(stix_id, [])
+            counts["stix_versions"] += sum(1 for e in gone if not e.tombstone)
+            counts["stix_tombstones"] += _purge_object(uow, held, gone, now)
+    counts["stix_statuses"] = uow.stix.purge_statuses(now - STATUS_KEEP)
+    return counts
+
+
+def _purge_object(
+    uow: UnitOfWork, held: Sequence[StixEntry], gone: Sequence[StixEntry], now: datetime
+) -> int:
+    """Remove the expired versions ``gone`` of one object; returns 1 when a tombstone was left."""
+    newest = max(held, key=version_order)
+    expired_keys = {e.added_us for e in gone}
+    if newest.tombstone or newest.added_us not in expired_keys:
+        uow.stix.remove(sorted(expired_keys))
+        reflag(uow, [e for e in held if e.added_us not in expired_keys])
+        return 0
+    uow.stix.remove([e.added_us for e in held])
+    now_us = to_us(now)
+    stone = tombstone_of(newest, uow.stix.reserve_added(now_us, 1), now_us)
+    body = {k: v for k, v in stone.body.items() if k not in _DESCRIPTIVE and not k.startswith("x_")}
+    if "modified" not in stone.body:
+        body["x_fimihub_deleted"] = True
+    uow.stix.add([replace(stone, body=body, first=True, expires_at=now + TOMBSTONE_KEEP)])
+    return 1
