@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from fimihub.coordination._pairs import EncodedActions, chunks
+from fimihub.coordination._pairs import EncodedActions, chunks, pairs
 
 __all__ = ["count_keys", "directed_weights", "neighbours"]
 
@@ -110,18 +110,18 @@ def neighbours(encoded: EncodedActions, window_s: int) -> tuple[I64, I64, I64]:
     linked = rows[(encoded.end > rows + 1) | (start < rows)]
     if len(linked) < 2:
         return start, previous, following
-    n_obj = max(encoded.n_objects, 1)
-    account, obj = encoded.account[linked], encoded.obj[linked]
-    if encoded.n_accounts * n_obj * n < _LIMIT:
-        # The row rides along in the key: one plain sort orders the rows of each (account, object).
-        packed = np.sort((account * n_obj + obj) * n + linked)
+    # By account, then row: an object's rows are contiguous, so one account's rows on one object are
+    # neighbours in this order too — the object need not be part of the key.
+    if encoded.n_accounts * n < _LIMIT:
+        packed = np.sort(encoded.account[linked] * n + linked)
         ordered = packed % n
-        group = packed // n
-        same = group[1:] == group[:-1]
+        account = packed // n
     else:
-        order = np.lexsort((linked, obj, account))
+        order = np.lexsort((linked, encoded.account[linked]))
         ordered = linked[order]
-        same = (account[order][1:] == account[order][:-1]) & (obj[order][1:] == obj[order][:-1])
+        account = encoded.account[ordered]
+    obj = encoded.obj[ordered]
+    same = (account[1:] == account[:-1]) & (obj[1:] == obj[:-1])
     previous[ordered[1:][same]] = ordered[:-1][same]
     following[ordered[:-1][same]] = ordered[1:][same]
     return start, previous, following
@@ -142,13 +142,8 @@ def directed_weights(
     one_counts: list[I64] = []
     examined = 0
     account = encoded.account
-    counts = encoded.pair_counts
     for lo, hi in chunks(encoded, budget):
-        count = counts[lo:hi]
-        i = np.repeat(np.arange(lo, hi, dtype=np.int64), count)
-        # j runs from i + 1 for each i: its position in the chunk's pair list, shifted per row.
-        shift = np.arange(lo + 1, hi + 1, dtype=np.int64) - (np.cumsum(count) - count)
-        j = np.arange(len(i), dtype=np.int64) + np.repeat(shift, count)
+        i, j = pairs(encoded, lo, hi)
         examined += len(i)
         a_i, a_j = account[i], account[j]
         forward = previous[j] < start[i]

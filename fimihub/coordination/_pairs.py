@@ -33,6 +33,8 @@ __all__ = ["EncodedActions", "chunks", "encode", "pairs"]
 I64 = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
 _LIMIT = 2**62
+# Largest packed sort key (object, time, account): beyond it the rows are argsorted instead.
+_PACKED = _LIMIT
 
 
 def _plain(column: pa.ChunkedArray | pa.Array) -> pa.Array:
@@ -154,7 +156,7 @@ def encode(
         )
     key = obj * span + (times - first)
     n_acc = max(len(accounts), 1)
-    if n_objects * span * n_acc < _LIMIT:
+    if n_objects * span * n_acc < _PACKED:
         # The account rides along in the key and object and time are read back from it: one plain sort
         # (several times faster than an argsort and four gathers).
         packed = np.sort(key * n_acc + account)
@@ -196,7 +198,8 @@ def encode(
         }
     )
     if capped.num_rows > 1:
-        capped = capped.take(pc.sort_indices(capped, [("object_id", "ascending"), ("object_kind", "ascending")]))
+        by_object = [("object_id", "ascending"), ("object_kind", "ascending")]
+        capped = capped.take(pc.sort_indices(capped, sort_keys=by_object))
     return EncodedActions(key, account, obj, times, end, accounts, object_kinds, object_ids, capped)
 
 
@@ -247,9 +250,10 @@ def chunks(encoded: EncodedActions, budget: int) -> Iterator[tuple[int, int]]:
 
 def pairs(encoded: EncodedActions, lo: int, hi: int) -> tuple[I64, I64]:
     """Every in-window pair of rows ``(i, j)``, ``lo <= i < j``, ``i < hi``, on the same object."""
-    count = encoded.pair_counts[lo:hi]
-    total = int(count.sum())
-    i = np.repeat(np.arange(lo, hi, dtype=np.int64), count)
-    group_start = np.repeat(np.cumsum(count) - count, count)
-    j = i + 1 + (np.arange(total, dtype=np.int64) - group_start)
+    rows = np.arange(lo, hi, dtype=np.int64)
+    count = encoded.end[lo:hi] - rows - 1
+    i = np.repeat(rows, count)
+    # j runs from i + 1 for each i: its position in the chunk's pair list, shifted per row.
+    shift = rows + 1 - (np.cumsum(count) - count)
+    j = np.arange(len(i), dtype=np.int64) + np.repeat(shift, count)
     return i, j

@@ -50,6 +50,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fimihub.coordination._clusters import image_clusters, text_clusters
+from fimihub.coordination._groups import column_codes, first_actions
 from fimihub.errors import ValidationError
 from fimihub.matching.index.pdq import DEFAULT_THRESHOLD as PDQ_DEFAULT_THRESHOLD
 from fimihub.matching.index.text import DEFAULT_THRESHOLD as TEXT_DEFAULT_THRESHOLD
@@ -197,9 +198,12 @@ def _require(table: pa.Table, columns: Sequence[str], what: str) -> None:
         raise ValidationError(missing[0], f"{what} lacks the column(s) {', '.join(missing)} (it has: {have})")
 
 
-def _text(table: pa.Table, name: str) -> pa.Array:
-    """Column ``name`` as one string array, nulls as empty strings, surrounding space stripped."""
+def _text(table: pa.Table, name: str, rows: I64 | None = None) -> pa.Array:
+    """Column ``name`` (at ``rows`` only, if given) as one string array, nulls as empty strings, surrounding
+    space stripped."""
     column = table.column(name)
+    if rows is not None:
+        column = column.take(pa.array(rows, pa.int64()))
     column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     if pa.types.is_dictionary(column.type):
         column = column.dictionary_decode()
@@ -445,8 +449,8 @@ def actions_from_objects(table: pa.Table, *, object_kind: str = "object") -> Act
         dropped[name] += int((keep & empty).sum())
         keep &= ~empty
     rows = np.flatnonzero(keep)
-    content = _text(table, "content_id") if "content_id" in table.column_names else None
-    rows = _first_actions(rows, _column_codes(account), _column_codes(object_id), times, content, dropped)
+    content = (lambda at: _text(table, "content_id", at)) if "content_id" in table.column_names else None
+    rows = first_actions(rows, column_codes(account), column_codes(object_id), times, content, dropped)
     taken = pa.array(rows)
     actions = pa.table(
         {
@@ -458,53 +462,3 @@ def actions_from_objects(table: pa.Table, *, object_kind: str = "object") -> Act
         }
     ).cast(ACTION_SCHEMA)
     return ActionsResult(actions, _result(dropped))
-
-
-def _column_codes(column: pa.Array) -> I64:
-    return np.asarray(pc.dictionary_encode(column).indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-
-
-def _first_actions(
-    rows: I64, account: I64, obj: I64, times: I64, content: pa.Array | None, dropped: Counter[str]
-) -> I64:
-    """The first of ``rows`` of each (account, object, time): a later row equal to it in ``content`` too
-    is a ``duplicate_row``, one with another ``content`` a ``duplicate_action``.
-
-    One sort of a single integer key of (account, object, time) finds the groups; the content ids (the
-    costliest column to encode: nearly all distinct) are only read for the rows of groups that have more
-    than one row, which are few."""
-    if not len(rows):
-        return rows
-    account, obj, times = account[rows], obj[rows], times[rows]
-    n_obj = int(obj.max()) + 1
-    low = int(times.min())
-    span = int(times.max()) - low + 1
-    if (int(account.max()) + 1) * n_obj * span < _LIMIT:
-        key = (account * n_obj + obj) * span + (times - low)
-        order = np.argsort(key)
-        ordered = key[order]
-        new = np.empty(len(rows), dtype=bool)
-        new[0] = True
-        np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
-    else:
-        order = np.lexsort((times, obj, account))
-        a, o, t = account[order], obj[order], times[order]
-        new = np.concatenate(([True], (a[1:] != a[:-1]) | (o[1:] != o[:-1]) | (t[1:] != t[:-1])))
-    starts = np.flatnonzero(new)
-    first = np.minimum.reduceat(rows[order], starts)
-    if len(first) == len(rows):
-        return rows
-    distinct_rows = len(rows)
-    if content is not None:
-        # The rows of groups with several rows, and how many distinct (group, content) they hold.
-        sizes = np.diff(np.append(starts, len(rows)))
-        several = sizes > 1
-        shared = np.repeat(several, sizes)
-        group = np.repeat(np.arange(len(starts), dtype=np.int64), sizes)[shared]
-        codes = _column_codes(content.take(pa.array(rows[order][shared])))
-        pair = np.sort(group * (int(codes.max()) + 1) + codes)
-        in_shared = int(np.count_nonzero(pair[1:] != pair[:-1])) + 1
-        distinct_rows = len(first) - int(several.sum()) + in_shared
-    dropped["duplicate_row"] += len(rows) - distinct_rows
-    dropped["duplicate_action"] += distinct_rows - len(first)
-    return np.sort(first)

@@ -142,9 +142,8 @@ def detect_coaction(
     """The co-action network of ``actions`` (see the module docstring for the options), with what the guard
     left out. :func:`coaction_edges` returns just the edges."""
     _check(actions, window_s, min_weight, min_weight_percentile, min_symmetry, mode, max_object_pairs)
-    encoded = encode(
-        actions, int(window_s), max_object_pairs=max_object_pairs, thin=mode == "objects", ordered_objects=False
-    )
+    limit, thin = max_object_pairs, mode == "objects"
+    encoded = encode(actions, int(window_s), max_object_pairs=limit, thin=thin, ordered_objects=False)
     if mode == "actions":
         edges, examined = _directed(encoded, int(window_s), min_weight)
     else:
@@ -248,7 +247,8 @@ def _undirected(
         pair, weight, first, last, kinds = parts[0]
     else:
         joined = [np.concatenate([p[k] for p in parts]) for k in range(5)]
-        order = np.argsort(joined[0], kind="stable")
+        # Sums, minima, maxima and unions do not depend on the order within a pair: no stable sort needed.
+        order = np.argsort(joined[0])
         pair, weight, first, last, kinds = _by_pair(*(column[order] for column in joined))
     keep = weight >= min_weight
     if min_weight_percentile is not None and keep.any():

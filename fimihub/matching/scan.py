@@ -11,10 +11,11 @@ member running the scan may see a signal, and the engine drops hits on the other
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -62,21 +63,31 @@ class ScanHit:
     hit: MatchHit
 
 
+Where = tuple[pa.Array, pa.Array, pa.Array]
+_WHERE_COLUMNS = ("platform", "account_id", "post_id")
+
+
 @dataclass(frozen=True)
 class ShippedHits:
-    """A report's hits flattened for the trip from a worker process: row numbers, where each row is
-    (platform, account, post), which answer each hit is, and the answers with their signals named by id."""
+    """A report's hits flattened for the trip from a worker process: row numbers, which answer each hit is,
+    and the answers with their signals named by id. Where each row is (platform, account, post) stays behind:
+    it is read back from the export if anyone asks."""
 
     rows: npt.NDArray[np.int64]
     refs: npt.NDArray[np.int64]
-    where: tuple[pa.Array, pa.Array, pa.Array]
     answers: pa.Table
-    answer_count: int
     bad_values: dict[str, int]
 
 
-def _concat64(parts: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
-    return np.concatenate(parts) if parts else np.empty(0, np.int64)
+@dataclass(frozen=True)
+class _Part:
+    """Hits found together: absolute row numbers, where those rows are (``None``: not yet read), and which of
+    the part's answers each hit is (answers as hits, or as a shipped table naming signals by id)."""
+
+    rows: npt.NDArray[np.int64]
+    refs: npt.NDArray[np.int64]
+    where: Where | None
+    answers: list[MatchHit] | pa.Table
 
 
 @dataclass
@@ -84,18 +95,20 @@ class ScanReport:
     """What a scan read, found and skipped.
 
     Hits are kept column-wise as they are found (row numbers, where they are, and which look-up answer they
-    are), so a scan with hundreds of thousands of hits makes no Python object per hit until someone asks for
+    are), so a scan with millions of hits makes no Python object per hit until someone asks for
     :attr:`hits`."""
 
     rows: int = 0
     bad_values: Counter[str] = field(default_factory=Counter)
     missing_columns: list[str] = field(default_factory=list)
-    _rows: list[npt.NDArray[np.int64]] = field(default_factory=list)
-    _where: list[tuple[pa.Array, pa.Array, pa.Array]] = field(default_factory=list)
-    _refs: list[npt.NDArray[np.int64]] = field(default_factory=list)
-    _answers: list[MatchHit] = field(default_factory=list)
+    _parts: list[_Part] = field(default_factory=list)
     _extra: list[ScanHit] = field(default_factory=list)
     _materialised: list[ScanHit] | None = None
+    #: Where shipped parts' rows are read back from, and how their signal ids become signals.
+    _source: Path | None = None
+    _signal: Callable[[str], Signal] | None = None
+    #: Whether hits keep where their rows are (a worker whose hits are shipped does not: that is read back).
+    keeps_where: bool = True
 
     def add(self, hit: ScanHit) -> None:
         """Record one hit found elsewhere (another engine's executors)."""
@@ -105,24 +118,22 @@ class ScanReport:
     def add_many(
         self,
         rows: npt.NDArray[np.int64],
-        where: tuple[pa.Array, pa.Array, pa.Array],
+        where: Where | None,
         answers: list[MatchHit],
         refs: npt.NDArray[np.int64],
     ) -> None:
-        """Record hits: row ``rows[i]``, at ``where`` (platform, account, post), hit ``answers[refs[i]]``."""
-        self._rows.append(rows)
-        self._where.append(where)
-        self._refs.append(refs + len(self._answers))
-        self._answers.extend(answers)
+        """Record hits: row ``rows[i]``, at ``where`` (platform, account, post; ``None`` when the rows are to
+        be read back from the export), hit ``answers[refs[i]]``."""
+        self._parts.append(_Part(rows, refs, where, answers))
         self._materialised = None
 
     @property
     def hit_count(self) -> int:
-        return sum(len(r) for r in self._rows) + len(self._extra)
+        return sum(len(p.rows) for p in self._parts) + len(self._extra)
 
     @property
     def matched_rows(self) -> int:
-        rows = [*self._rows, np.array([h.row for h in self._extra], dtype=np.int64)]
+        rows = [*(p.rows for p in self._parts), np.array([h.row for h in self._extra], dtype=np.int64)]
         return len(np.unique(np.concatenate(rows)))
 
     @property
@@ -130,60 +141,53 @@ class ScanReport:
         """Every hit, in the order found."""
         if self._materialised is None:
             found: list[ScanHit] = []
-            answers = self._answers
-            for rows, (platform, account, post), refs in zip(
-                self._rows, self._where, self._refs, strict=True
-            ):
+            read_back = self._read_back()
+            for part in self._parts:
+                answers = part.answers if isinstance(part.answers, list) else self._hits_of(part.answers)
+                platform, account, post = part.where or tuple(
+                    pc.take(c, pa.array(part.rows)) for c in read_back
+                )
                 found.extend(
                     ScanHit(row, p or "", a or "", q or "", answers[ref])
                     for row, p, a, q, ref in zip(
-                        rows.tolist(),
+                        part.rows.tolist(),
                         platform.to_pylist(),
                         account.to_pylist(),
                         post.to_pylist(),
-                        refs.tolist(),
+                        part.refs.tolist(),
                         strict=True,
                     )
                 )
             self._materialised = found + self._extra
         return self._materialised
 
-    def portable(self) -> ShippedHits:
-        """This report's hits as a few flat arrays (answers named by signal id), cheap to send between
-        processes; :meth:`absorb_shipped` turns them back into hits."""
-        n = len(self._answers)
-        answers = pa.table(
-            {
-                "signal_id": pa.array([a.signal.id for a in self._answers], pa.string()),
-                "via": pa.array([a.via.value for a in self._answers], pa.string()),
-                "value": pa.array([a.value for a in self._answers], pa.string()),
-                "distance": pa.array([a.distance for a in self._answers], pa.float64()),
-                "score": pa.array([a.score for a in self._answers], pa.float64()),
-            }
-        )
-        where = tuple(
-            pa.concat_arrays([w[i].cast(pa.string()) for w in self._where])
-            if self._where
-            else pa.array([], pa.string())
-            for i in range(3)
-        )
-        return ShippedHits(
-            _concat64(self._rows),
-            _concat64(self._refs),
-            (where[0], where[1], where[2]),
-            answers,
-            n,
-            dict(self.bad_values),
-        )
+    def _read_back(self) -> Where:
+        if all(p.where is not None for p in self._parts):
+            return (pa.array([]), pa.array([]), pa.array([]))
+        import pyarrow.parquet as pq
 
-    def absorb_shipped(self, shipped: ShippedHits, matcher: Matcher, *, base: int) -> None:
-        """Add hits shipped from another process (from a part whose first row is ``base``)."""
-        columns = shipped.answers.to_pydict()
-        signals: dict[str, Signal] = {}
-        for signal_id in set(columns["signal_id"]):
-            signals[signal_id] = matcher.signal(signal_id)
-        answers = [
-            MatchHit(signals[s], SignalKind(v), value, d, score)
+        assert self._source is not None
+        table = pq.read_table(self._source, columns=[c for c in _WHERE_COLUMNS if c in self._names()])
+        columns = [
+            pc.cast(table.column(c), pa.string()).combine_chunks()
+            if c in table.column_names
+            else pa.nulls(table.num_rows, pa.string())
+            for c in _WHERE_COLUMNS
+        ]
+        return (columns[0], columns[1], columns[2])
+
+    def _names(self) -> list[str]:
+        import pyarrow.parquet as pq
+
+        assert self._source is not None
+        return list(pq.ParquetFile(self._source).schema_arrow.names)
+
+    def _hits_of(self, answers: pa.Table) -> list[MatchHit]:
+        assert self._signal is not None
+        signal = self._signal
+        columns = answers.to_pydict()
+        return [
+            MatchHit(signal(s), SignalKind(v), value, d, score)
             for s, v, value, d, score in zip(
                 columns["signal_id"],
                 columns["via"],
@@ -193,17 +197,40 @@ class ScanReport:
                 strict=True,
             )
         ]
-        if len(shipped.rows):
-            self.add_many(shipped.rows + base, shipped.where, answers, shipped.refs)
-        self.bad_values.update(shipped.bad_values)
 
-    def absorb(self, other: ScanReport, matcher: Matcher, *, base: int) -> None:
+    def portable(self) -> ShippedHits:
+        """This report's hits (found in this process) as a few flat arrays, cheap to send between processes;
+        :meth:`absorb_shipped` takes them in."""
+        answers: list[MatchHit] = []
+        refs: list[npt.NDArray[np.int64]] = []
+        for part in self._parts:
+            assert isinstance(part.answers, list)
+            refs.append(part.refs + len(answers))
+            answers.extend(part.answers)
+        table = pa.table(
+            {
+                "signal_id": pa.array([a.signal.id for a in answers], pa.string()),
+                "via": pa.array([a.via.value for a in answers], pa.string()),
+                "value": pa.array([a.value for a in answers], pa.string()),
+                "distance": pa.array([a.distance for a in answers], pa.float64()),
+                "score": pa.array([a.score for a in answers], pa.float64()),
+            }
+        )
+        return ShippedHits(
+            _concat64([p.rows for p in self._parts]), _concat64(refs), table, dict(self.bad_values)
+        )
+
+    def absorb_shipped(self, shipped: ShippedHits, matcher: Matcher, *, source: Path, base: int) -> None:
+        """Add hits shipped from another process (from a part of ``source`` whose first row is ``base``)."""
+        if len(shipped.rows):
+            self._parts.append(_Part(shipped.rows + base, shipped.refs, None, shipped.answers))
+            self._source, self._signal = source, matcher.signal
+        self.bad_values.update(shipped.bad_values)
+        self._materialised = None
+
+    def absorb(self, other: ScanReport, *, base: int) -> None:
         """Add the hits (of a batch whose first row is ``base``) and skipped values of ``other``."""
-        for rows, where, refs in zip(other._rows, other._where, other._refs, strict=True):
-            self._rows.append(rows + base)
-            self._where.append(where)
-            self._refs.append(refs + len(self._answers))
-        self._answers.extend(other._answers)
+        self._parts.extend(_Part(p.rows + base, p.refs, p.where, p.answers) for p in other._parts)
         self.bad_values.update(other.bad_values)
         self._materialised = None
 
@@ -215,9 +242,10 @@ class ScanReport:
 
 
 def read_export(
-    path: Path, batch_rows: int = BATCH_ROWS
+    path: Path, batch_rows: int = BATCH_ROWS, columns: Sequence[str] = STRING_COLUMNS
 ) -> tuple[Iterator[pa.RecordBatch], int | None, list[str]]:
-    """Batches of an export's string columns, the row count when known, and the columns it has."""
+    """Batches of the export's ``columns`` it has (as text), the row count when known, and every column it
+    has."""
     if not path.exists():
         raise ValidationError("input", f"{path} does not exist")
     suffix = path.suffix.lower()
@@ -227,13 +255,13 @@ def read_export(
 
             file = pq.ParquetFile(path)
             names = file.schema_arrow.names
-            wanted = [c for c in STRING_COLUMNS if c in names]
+            wanted = [c for c in columns if c in names]
             return file.iter_batches(batch_size=batch_rows, columns=wanted), file.metadata.num_rows, names
         if suffix in (".csv", ".tsv", ".txt"):
             import pyarrow.csv as pacsv
 
             head = pacsv.open_csv(path).schema.names
-            wanted = [c for c in STRING_COLUMNS if c in head]
+            wanted = [c for c in columns if c in head]
             reader = pacsv.open_csv(
                 path,
                 read_options=pacsv.ReadOptions(block_size=1 << 24),
@@ -246,6 +274,19 @@ def read_export(
     except (pa.ArrowInvalid, OSError) as exc:
         raise ValidationError("input", f"{path} is not a readable export: {exc}") from None
     raise ValidationError("input", f"{path}: expected a .parquet or .csv platform export")
+
+
+def columns_for(kinds: frozenset[SignalKind]) -> list[str]:
+    """The export columns a scan for signals of ``kinds`` reads: where a row is, and what can hit. The text
+    column, the largest by far, is read only when there are text or phrase signals."""
+    needed = {
+        "handle": SignalKind.HANDLE in kinds,
+        "urls": bool(kinds & {SignalKind.URL, SignalKind.DOMAIN, SignalKind.HANDLE}),
+        "hashtags": SignalKind.HASHTAG in kinds,
+        "image_pdq": SignalKind.PDQ in kinds,
+        "text": bool(kinds & {SignalKind.TEXT, SignalKind.PHRASE}),
+    }
+    return [c for c in STRING_COLUMNS if needed.get(c, True)]
 
 
 def missing_required(names: Sequence[str]) -> str | None:
@@ -271,7 +312,8 @@ def scan_export(
     batches are scanned by that many forked processes (where the platform can fork), which share the
     matcher's memory with this one, each reading its own row groups of a Parquet file; the hits and their
     order are the same."""
-    batches, total, names = read_export(path, batch_rows)
+    columns = columns_for(matcher.kinds)
+    batches, total, names = read_export(path, batch_rows, columns)
     missing = missing_required(names)
     if missing:
         have = ", ".join(names)
@@ -285,18 +327,27 @@ def scan_export(
         return seen[signal.id]
 
     job = _BatchJob(matcher, matcher.kinds, allowed, now, tuple(account_hashers))
+    # Everything alive now (the matcher's signals and indexes above all) outlives the scan: keeping it out of
+    # the garbage collector's sight saves the full collections that the scan's many small objects set off.
+    gc.freeze()
     try:
         for found, rows in _scanned(path, batches, job, workers, batch_rows):
             if isinstance(found, ShippedHits):
-                report.absorb_shipped(found, matcher, base=report.rows)
+                report.absorb_shipped(found, matcher, source=path, base=report.rows)
             else:
-                report.absorb(found, matcher, base=report.rows)
+                report.absorb(found, base=report.rows)
             report.rows += rows
             if progress:
                 progress(report.rows, total)
     except pa.ArrowInvalid as exc:
         raise ValidationError("input", f"{path}: unreadable at row {report.rows}: {exc}") from None
+    finally:
+        gc.unfreeze()
     return report
+
+
+def _concat64(parts: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
+    return np.concatenate(parts) if parts else np.empty(0, np.int64)
 
 
 @dataclass(frozen=True)
@@ -306,9 +357,10 @@ class _BatchJob:
     allowed: Callable[[Signal], bool]
     now: datetime | None
     account_hashers: tuple[Callable[[str], str], ...]
+    keeps_where: bool = True
 
     def __call__(self, batch: pa.RecordBatch) -> tuple[ScanReport, int]:
-        found = ScanReport()
+        found = ScanReport(keeps_where=self.keeps_where)
         scan_batch(batch, found, self.matcher, self.kinds, self.allowed, self.now, self.account_hashers)
         return found, batch.num_rows
 
@@ -324,11 +376,12 @@ def _scan_row_group(group: int) -> tuple[ShippedHits, int]:
     assert _FORKED is not None
     job, path, batch_rows = _FORKED
     file = pq.ParquetFile(path)
-    wanted = [c for c in STRING_COLUMNS if c in file.schema_arrow.names]
-    found, rows = ScanReport(), 0
+    columns = columns_for(job.kinds)
+    wanted = [c for c in columns if c in file.schema_arrow.names]
+    found, rows = ScanReport(keeps_where=False), 0
     for batch in file.iter_batches(batch_size=batch_rows, row_groups=[group], columns=wanted):
         part, count = job(batch)
-        found.absorb(part, job.matcher, base=rows)
+        found.absorb(part, base=rows)
         rows += count
     return found.portable(), rows
 
@@ -344,7 +397,7 @@ def _scanned(
         yield from (job(batch) for batch in batches)
         return
     global _FORKED
-    _FORKED = (job, path, batch_rows)
+    _FORKED = (replace(job, keeps_where=False), path, batch_rows)
     try:
         with multiprocessing.get_context("fork").Pool(min(workers, groups)) as pool:
             yield from pool.imap(_scan_row_group, range(groups), chunksize=1)
@@ -384,10 +437,13 @@ def scan_batch(
         offsets = np.arange(len(positions), dtype=np.int64) - np.repeat(np.cumsum(repeats) - repeats, repeats)
         refs = first[key_of][positions] + offsets
         hit_rows = np.asarray(rows, dtype=np.int64)[positions]
-        taken = pa.array(hit_rows, pa.int64())
-        where = tuple(_taken_array(columns, name, taken) for name in ("platform", "account_id", "post_id"))
+        where: Where | None = None
+        if report.keeps_where:
+            taken = pa.array(hit_rows, pa.int64())
+            found = [_taken_array(columns, name, taken) for name in _WHERE_COLUMNS]
+            where = (found[0], found[1], found[2])
         answers = [hit for k in keys for hit in hits_by_value[k]]
-        report.add_many(hit_rows + base, (where[0], where[1], where[2]), answers, refs)
+        report.add_many(hit_rows + base, where, answers, refs)
 
     if account_hashers and SignalKind.ACCOUNT_ID in kinds:
         _lookup_accounts(columns, account_hashers, matcher, allowed, now, emit)

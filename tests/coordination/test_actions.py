@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pyarrow as pa
@@ -198,3 +199,72 @@ def test_simulated_export_yields_every_kind() -> None:
     kinds = set(result.actions.column("object_kind").to_pylist())
     assert kinds == {"repost", "url", "domain", "hashtag", "image", "text"}
     assert result.actions.column("time").type == pa.int64()
+
+
+def brute_object_table(rows: list[tuple[str, str, str, int]]) -> tuple[list[int], dict[str, int]]:
+    """The rows an object table keeps (the first of each account, object and second) and what it drops."""
+    seen_rows: set[tuple[str, str, str, int]] = set()
+    seen_actions: set[tuple[str, str, int]] = set()
+    kept: list[int] = []
+    dropped = {"duplicate_row": 0, "duplicate_action": 0}
+    for position, (obj, account, content, time) in enumerate(rows):
+        if (obj, account, content, time) in seen_rows:
+            dropped["duplicate_row"] += 1
+        elif (account, obj, time) in seen_actions:
+            dropped["duplicate_action"] += 1
+        else:
+            kept.append(position)
+        seen_rows.add((obj, account, content, time))
+        seen_actions.add((account, obj, time))
+    return kept, {reason: n for reason, n in dropped.items() if n}
+
+
+@pytest.mark.parametrize("weak_hash", [False, True])
+def test_object_table_duplicates_equal_a_reference(monkeypatch: pytest.MonkeyPatch, weak_hash: bool) -> None:
+    import random
+
+    import numpy as np
+
+    from fimihub.coordination import _groups
+
+    if weak_hash:  # every row collides with many others: the exact check behind the hash does all the work
+        monkeypatch.setattr(_groups, "mix", lambda columns: (columns[0] % 3).astype(np.uint64))
+    rng = random.Random(4)
+    for _ in range(25):
+        rows = [
+            (f"o{rng.randrange(4)}", f"a{rng.randrange(5)}", f"c{rng.randrange(3)}", rng.randrange(6))
+            for _ in range(rng.randrange(1, 80))
+        ]
+        table = pa.table(
+            {
+                "object_id": [r[0] for r in rows],
+                "account_id": [r[1] for r in rows],
+                "content_id": [r[2] for r in rows],
+                "timestamp_share": [float(T0 + r[3]) for r in rows],
+            }
+        )
+        kept, dropped = brute_object_table(rows)
+        result = actions_from_objects(table)
+        assert result.dropped == dropped
+        expected = [(rows[k][1], rows[k][0], T0 + rows[k][3]) for k in kept]
+        got = result.actions.select(["account", "object_id", "time"]).to_pylist()
+        assert [(r["account"], r["object_id"], r["time"]) for r in got] == expected
+        # Without content ids every repeat of an account, object and second is a duplicate action.
+        bare = actions_from_objects(table.drop_columns(["content_id"]))
+        assert bare.dropped == ({"duplicate_action": len(rows) - len(kept)} if len(rows) > len(kept) else {})
+
+
+def test_grouping_rows_puts_equal_rows_together() -> None:
+    import numpy as np
+
+    from fimihub.coordination._groups import group_rows
+
+    rng = np.random.default_rng(2)
+    columns = [rng.integers(0, 4, 500), rng.integers(-3, 3, 500), rng.integers(0, 2**40, 500) % 7]
+    order, starts = group_rows(columns)
+    assert sorted(order.tolist()) == list(range(500))
+    bounds = [*starts.tolist(), 500]
+    groups = [order[a:b].tolist() for a, b in itertools.pairwise(bounds)]
+    keys = [{tuple(int(c[r]) for c in columns) for r in group} for group in groups]
+    assert all(len(k) == 1 for k in keys)
+    assert len({next(iter(k)) for k in keys}) == len(groups)

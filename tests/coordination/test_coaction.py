@@ -257,3 +257,67 @@ def test_thinning_keeps_every_pair_of_accounts() -> None:
         dropped = _redundant(account, obj, times, np.ones(len(rows), dtype=bool), window)
         kept = [r for r, gone in zip(rows, dropped.tolist(), strict=True) if not gone]
         assert brute_objects(kept, window) == brute_objects(rows, window)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from("abc"), st.integers(0, 60)), max_size=30),
+    st.integers(0, 25),
+)
+def test_directed_weights_equal_brute_force_when_accounts_repeat_themselves(
+    acts: list[tuple[str, int]], window: int
+) -> None:
+    # Few accounts acting again and again on one object: matches counted from one side only abound.
+    rows = list(dict.fromkeys((account, "repost", "p", time) for account, time in acts))
+    got = weights(coaction_edges(actions(rows), window_s=window, mode="actions"))
+    assert got == brute_actions(rows, window)
+
+
+def test_dense_and_sorted_counting_agree() -> None:
+    import numpy as np
+
+    from fimihub.coordination._directed import count_keys
+
+    rng = np.random.default_rng(7)
+    for space in (1, 5, 300, 5000):
+        keys = rng.integers(0, space, 1000).astype(np.int64)
+        dense = count_keys(keys, space)  # a histogram: the space is no larger than the keys
+        ordered = count_keys(keys, 10**12)  # the same keys, counted by a sort
+        assert np.array_equal(dense[0], ordered[0]) and np.array_equal(dense[1], ordered[1])
+        distinct, counts = np.unique(keys, return_counts=True)
+        assert np.array_equal(dense[0], distinct) and np.array_equal(dense[1], counts)
+
+
+def test_unpacked_fallbacks_give_the_same_networks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Huge inputs overflow the packed integer sort keys; the lexsort and argsort paths must agree.
+    from fimihub.coordination import _directed, _pairs
+
+    rng = random.Random(13)
+    cases = []
+    for _ in range(15):
+        kinds = ["url", "hashtag"]
+        rows = list(
+            {(f"acc{rng.randrange(8)}", rng.choice(kinds), str(rng.randrange(5)), rng.randrange(200))
+             for _ in range(70)}
+        )  # fmt: skip
+        cases.append((rows, rng.randrange(0, 50)))
+    monkeypatch.setattr(_directed, "_LIMIT", 0)
+    monkeypatch.setattr(_pairs, "_PACKED", 0)
+    for rows, window in cases:
+        assert weights(coaction_edges(actions(rows), window_s=window)) == brute_objects(rows, window)
+        got = weights(coaction_edges(actions(rows), window_s=window, mode="actions"))
+        assert got == brute_actions(rows, window)
+
+
+def test_directed_output_is_ordered_and_independent_of_row_order() -> None:
+    rng = random.Random(9)
+    rows = list(
+        {(f"a{rng.randrange(30)}", "url", str(rng.randrange(20)), rng.randrange(1000)) for _ in range(400)}
+    )
+    first = coaction_edges(actions(rows), window_s=60, mode="actions")
+    rng.shuffle(rows)
+    assert first.equals(coaction_edges(actions(rows), window_s=60, mode="actions"))
+    pairs = list(
+        zip(first.column("account_1").to_pylist(), first.column("account_2").to_pylist(), strict=True)
+    )
+    assert pairs == sorted(pairs) and all(a != b for a, b in pairs)

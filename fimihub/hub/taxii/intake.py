@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from fimihub import policy
-from fimihub.errors import ValidationError
+from fimihub.errors import Conflict, ValidationError
 from fimihub.exchange.stix import StixImport, carrier_id, from_stix
 from fimihub.hub.caller import Caller, Operator, caller_id
 from fimihub.hub.taxii.resources import TLP_MARKING_DEFINITIONS
@@ -61,28 +61,13 @@ class StixIntakeMixin:
         carriers = {e.stix_id: e for e in live}
         revoked = set(read.revoked)
         now = self.clock()
-        made: list[Governed] = []
-        removed: list[str] = []
+        records: list[Governed] = []
         for found in read.records:
             entry = carriers.get(_carrier(found) or "")
             record = self._posted_record(found, entry, forum, owner, author, now) if entry else None
-            if record is None or not _allowed(by, record, forum):
-                continue
-            kind = type(record)
-            held = uow.get(kind, record.id)
-            if held is not None and held.owner_org != owner:
-                continue
-            if record.id in revoked and not isinstance(record, Signal):
-                if held is not None and uow.delete(kind, record.id):
-                    removed.append(record.id)
-                continue
-            if held is None:
-                uow.insert(record)
-            elif record.modified_at > held.modified_at:
-                uow.update(record)
-            else:
-                continue
-            made.append(record)
+            if record is not None and _allowed(by, record, forum):
+                records.append(record)
+        made, removed = _write(uow, records, owner, revoked)
         if made or removed:
             uow.append_audit(
                 actor=caller_id(by),
@@ -142,6 +127,39 @@ class StixIntakeMixin:
                 return parse(type(found), data)
         except ValidationError:
             return None
+
+
+def _write(
+    uow: UnitOfWork, records: Sequence[Governed], owner: str, revoked: set[str]
+) -> tuple[list[Governed], list[str]]:
+    """Store the records of a post: the new ones in one statement when none of them is held yet (the usual
+    case, a feed of new objects), otherwise one by one. Returns the records written and the ids removed."""
+    fresh = [r for r in records if r.id not in revoked or isinstance(r, Signal)]
+    if len(fresh) == len(records) and fresh:
+        try:
+            uow.insert_many(fresh)
+            return list(fresh), []
+        except Conflict:
+            pass  # some are held already: decide on each
+    made: list[Governed] = []
+    removed: list[str] = []
+    for record in records:
+        kind = type(record)
+        held = uow.get(kind, record.id)
+        if held is not None and held.owner_org != owner:
+            continue
+        if record.id in revoked and not isinstance(record, Signal):
+            if held is not None and uow.delete(kind, record.id):
+                removed.append(record.id)
+            continue
+        if held is None:
+            uow.insert(record)
+        elif record.modified_at > held.modified_at:
+            uow.update(record)
+        else:
+            continue
+        made.append(record)
+    return made, removed
 
 
 def _read(bodies: list[dict[str, Any]], owner: str) -> StixImport:

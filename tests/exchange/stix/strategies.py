@@ -16,6 +16,7 @@ from fimihub.model import (
     AssetKind,
     DetectionSource,
     Feedback,
+    Fingerprint,
     FeedbackKind,
     Governed,
     LeadSource,
@@ -202,7 +203,27 @@ def feedback(draw: st.DrawFn) -> Feedback:
     return samples.feedback(draw(record_ids("feedback")), **fields)
 
 
-any_record: st.SearchStrategy[Governed] = st.one_of(operations(), assets(), signals(), actions(), feedback())
+@st.composite
+def fingerprints(draw: st.DrawFn) -> Fingerprint:
+    features = {
+        "format": "fimihub-fingerprint",
+        "version": 1,
+        "domains": draw(st.lists(st.from_regex(r"[a-z]{1,12}\.example", fullmatch=True), max_size=4)),
+        "rhythm": draw(st.lists(st.floats(0, 1, allow_nan=False), max_size=4)),
+    }
+    fields = {
+        "operation_id": draw(record_ids("operation")),
+        "features": features,
+        "accounts": draw(st.integers(0, 10**6)),
+        "source": draw(st.sampled_from(["store", "export:removed.parquet"])),
+        **draw(governance()),
+    }
+    return samples.fingerprint(draw(record_ids("fingerprint")), **fields)
+
+
+any_record: st.SearchStrategy[Governed] = st.one_of(
+    operations(), assets(), signals(), actions(), feedback(), fingerprints()
+)
 
 
 def records(max_size: int = 6) -> st.SearchStrategy[list[Governed]]:

@@ -66,6 +66,12 @@ def test_feedback_round_trip(feedback: Governed) -> None:
 
 
 @FAST
+@given(s.fingerprints())
+def test_fingerprint_round_trip(fingerprint: Governed) -> None:
+    assert round_trip([fingerprint]) == [fingerprint]
+
+
+@FAST
 @given(s.records(max_size=8))
 def test_mixed_records_round_trip(records: list[Governed]) -> None:
     assert by_id(round_trip(records)) == by_id(records)

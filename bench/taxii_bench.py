@@ -1,0 +1,438 @@
+"""TAXII 2.1 ingest and paging: ``fimihub serve`` beside OASIS medallion (memory backend), same objects.
+
+    .venv/bin/python bench/taxii_bench.py --sizes 10000,100000
+
+Both servers run for real as processes of their own on loopback; the client is plain HTTP (``requests``), the
+same for both. The objects are STIX 2.1 indicators of distinct domains marked TLP:GREEN, posted in envelopes
+of ``--batch`` objects (a post answers once the objects are stored on both servers: neither leaves work
+pending). fimihub stores every version with its governance and reads each indicator into a signal record of
+the forum in the same transaction; medallion appends the object to a list in memory.
+
+For each collection size the benchmark measures
+
+- **ingest**: objects per second while the collection is filled to that size, and over the last
+  ``--tail`` objects posted at that size (the rate a server keeps up once it holds that much);
+- **first page**: the first page of ``--page`` objects, median of five requests;
+- **deep page**: the last page. fimihub: its ``next`` cursor, got by following ``next`` from the first page
+  to the end (cursors are stateless, so the same request is repeated); and ``added_after`` the last page's
+  start, as for medallion, whose ``next`` is kept in its memory for 30 s. Median of five requests.
+
+medallion checks each posted object against every object its collection holds, so filling it costs time
+quadratic in its size; above ``--medallion-post-max`` objects its collection is loaded from its data file
+when it starts, and only the last ``--tail`` objects are posted (ingest over the whole fill is then not
+measured). With ``--pg URL`` (default: ``postgresql://postgres@127.0.0.1:5432/test`` when it answers),
+fimihub also runs on PostgreSQL, in a schema of its own dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import write_section
+
+from fimihub import Hub, Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+HEADING = "## TAXII ingest and paging"
+TAXII = "application/taxii+json;version=2.1"
+GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+MEDALLION_COLLECTION = "472c94ae-3113-4e3e-a4dd-a9f4ac7471d4"
+
+
+def indicators(start: int, count: int) -> list[dict[str, Any]]:
+    """``count`` indicators, numbered from ``start`` (the same objects for every server)."""
+    out = []
+    for i in range(start, start + count):
+        stamp = "2024-05-01T12:00:00.000Z"
+        out.append(
+            {
+                "type": "indicator",
+                "spec_version": "2.1",
+                "id": f"indicator--{uuid.uuid5(uuid.NAMESPACE_URL, f'bench/{i}')}",
+                "created": stamp,
+                "modified": stamp,
+                "name": f"influence network domain {i}",
+                "pattern": f"[domain-name:value = 'site-{i}.example']",
+                "pattern_type": "stix",
+                "valid_from": stamp,
+                "object_marking_refs": [GREEN],
+            }
+        )
+    return out
+
+
+@dataclass
+class Server:
+    """A running TAXII server: the collection's URL and how to sign in."""
+
+    name: str
+    collection: str
+    auth: tuple[str, str]
+    process: subprocess.Popen[bytes]
+    cleanup: Callable[[], None] = field(default=lambda: None)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.cleanup()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def started(command: list[str], url: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{command[0]} exited: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            requests.get(url, timeout=5)
+            return process
+        except requests.RequestException:
+            time.sleep(0.3)
+    process.terminate()
+    raise RuntimeError(f"{command[0]} did not start")
+
+
+def start_fimihub(home: Path, db: str, cleanup: Callable[[], None] = lambda: None) -> Server:
+    with Hub.open(Settings(db=db)) as hub:
+        op = hub.operator("bench")
+        org = hub.create_organisation(op, name="Platform A", kind="platform")
+        forum = hub.create_forum(op, name="Task-force", member_orgs=[org.id], default_tlp="green")
+        member = hub.create_member(op, org_id=org.id, name="sync service", roles=["analyst"])
+        secret = hub.issue_token(op, member.id).secret
+    port = free_port()
+    env = {**os.environ, "FIMIHUB_MAX_CONTENT_LENGTH": str(256 * 1024 * 1024), "FIMIHUB_LOG_LEVEL": "WARNING"}
+    command = [str(BIN / "fimihub"), "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port)]
+    process = started(command, f"http://127.0.0.1:{port}/taxii2/", env, home / "serve.log")
+    collection = f"http://127.0.0.1:{port}/taxii2/exchange/collections/{forum.id.removeprefix('forum--')}/"
+    return Server("fimihub", collection, ("bench", secret), process, cleanup)
+
+
+def start_medallion(home: Path, preload: list[dict[str, Any]]) -> Server:
+    port = free_port()
+    root = f"http://127.0.0.1:{port}/api1/"
+    added = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    manifest = [
+        {
+            "id": o["id"],
+            "date_added": added,
+            "version": o["modified"],
+            "media_type": "application/stix+json;version=2.1",
+        }
+        for o in preload
+    ]
+    data = {
+        "/discovery": {"title": "medallion", "default": root, "api_roots": [root]},
+        "api1": {
+            "information": {"title": "api1", "versions": [TAXII], "max_content_length": 256 * 1024 * 1024},
+            "status": [],
+            "collections": [
+                {
+                    "id": MEDALLION_COLLECTION,
+                    "title": "shared",
+                    "can_read": True,
+                    "can_write": True,
+                    "media_types": ["application/stix+json;version=2.1"],
+                    "objects": preload,
+                    "manifest": manifest,
+                }
+            ],
+        },
+    }
+    (home / "data.json").write_text(json.dumps(data))
+    config = {
+        "backend": {
+            "module": "medallion.backends.memory_backend",
+            "module_class": "MemoryBackend",
+            "filename": str(home / "data.json"),
+        },
+        "users": {"user": "pass"},
+        "taxii": {"max_page_size": 1000},
+    }
+    (home / "config.json").write_text(json.dumps(config))
+    command = [str(BIN / "medallion"), "--host", "127.0.0.1", "--port", str(port), str(home / "config.json")]
+    process = started(command, f"http://127.0.0.1:{port}/taxii2/", dict(os.environ), home / "medallion.log")
+    return Server("medallion", f"{root}collections/{MEDALLION_COLLECTION}/", ("user", "pass"), process)
+
+
+def pg_store(base: str) -> tuple[str, Callable[[], None]] | None:
+    """A fresh schema on the PostgreSQL server at ``base``, and how to drop it; ``None`` when it does not
+    answer."""
+    try:
+        import psycopg
+
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(base, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+    except Exception:
+        return None
+
+    def drop() -> None:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options={quote(f'-csearch_path={schema}')}", drop
+
+
+class Client:
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.session = requests.Session()
+        self.session.auth = server.auth
+        self.session.headers.update({"Accept": TAXII})
+        #: How long a page request may take before it counts as "longer than this".
+        self.patience = 600.0
+        #: How many times each page request is repeated (the median is kept).
+        self.repeat = 5
+        #: The request_timestamp of each post, in order (medallion's date_added of its objects).
+        self.stamps: list[str] = []
+
+    def post(self, objects: list[dict[str, Any]]) -> None:
+        response = self.session.post(
+            self.server.collection + "objects/",
+            data=json.dumps({"objects": objects}),
+            headers={"Content-Type": TAXII},
+            timeout=600,
+        )
+        response.raise_for_status()
+        status = response.json()
+        if status["status"] != "complete" or status["success_count"] != len(objects):
+            raise RuntimeError(f"{self.server.name}: post not complete: {str(status)[:500]}")
+        self.stamps.append(status["request_timestamp"])
+
+    def get(self, params: dict[str, Any]) -> tuple[float, dict[str, Any], dict[str, str]]:
+        began = time.perf_counter()
+        try:
+            response = self.session.get(
+                self.server.collection + "objects/", params=params, timeout=self.patience
+            )
+        except requests.Timeout:
+            return math.inf, {}, {}
+        elapsed = time.perf_counter() - began
+        response.raise_for_status()
+        return elapsed, response.json(), dict(response.headers)
+
+
+def median_of(request: Callable[[], float], times: int) -> float:
+    first = request()
+    if math.isinf(first):
+        return first
+    return statistics.median([first] + [request() for _ in range(times - 1)])
+
+
+def fill(client: Client, start: int, stop: int, batch: int) -> float:
+    """Post objects ``start``..``stop`` in envelopes of ``batch``; seconds taken."""
+    began = time.perf_counter()
+    for first in range(start, stop, batch):
+        client.post(indicators(first, min(batch, stop - first)))
+    return time.perf_counter() - began
+
+
+def paging(client: Client, page: int, batch: int, *, follow_next: bool) -> dict[str, float]:
+    """First and deep page latencies (seconds) of a collection of ``size`` objects."""
+    out: dict[str, float] = {}
+    out["first"] = median_of(lambda: client.get({"limit": page})[0], client.repeat)
+    if follow_next:
+        _, body, _ = client.get({"limit": page})
+        cursor = None
+        while body.get("more"):
+            cursor = body["next"]
+            _, body, _ = client.get({"limit": page, "next": cursor})
+        out["deep_next"] = median_of(lambda: client.get({"limit": page, "next": cursor})[0], client.repeat)
+    # The last page through added_after: after the post that precedes the last `page` objects.
+    start = client.stamps[-(page // batch) - 1]
+    out["deep_added_after"] = median_of(
+        lambda: client.get({"limit": page, "added_after": start})[0], client.repeat
+    )
+    return out
+
+
+def run_side(
+    name: str, make: Callable[[list[dict[str, Any]]], Server], sizes: list[int], args: Any
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    if name == "medallion":
+        for size in sizes:
+            posted_all = size <= args.medallion_post_max
+            preload = [] if posted_all else indicators(0, size - args.tail)
+            server = make(preload)
+            try:
+                client = Client(server)
+                client.patience, client.repeat = args.medallion_patience, 1
+                whole = fill(client, 0, size - args.tail, args.batch) if posted_all else None
+                tail = fill(client, size - args.tail, size, args.batch)
+                pages = paging(client, args.page, args.batch, follow_next=False)
+            finally:
+                server.stop()
+            rows.append(row(name, size, whole, tail, pages, args))
+            print(rows[-1], flush=True)
+        return rows
+    server = make([])
+    try:
+        client = Client(server)
+        filled = 0
+        spent = 0.0
+        for size in sizes:
+            spent += fill(client, filled, size - args.tail, args.batch)
+            tail = fill(client, size - args.tail, size, args.batch)
+            spent += tail
+            filled = size
+            pages = paging(client, args.page, args.batch, follow_next=True)
+            rows.append(row(name, size, spent, tail, pages, args, whole_count=size))
+            print(rows[-1], flush=True)
+    finally:
+        server.stop()
+    return rows
+
+
+def row(
+    name: str,
+    size: int,
+    whole: float | None,
+    tail: float,
+    pages: dict[str, float],
+    args: Any,
+    whole_count: int | None = None,
+) -> dict[str, Any]:
+    count = whole_count if whole_count is not None else size - args.tail
+    return {
+        "server": name,
+        "size": size,
+        "ingest_whole": count / whole if whole else None,
+        "ingest_tail": args.tail / tail,
+        "first_ms": pages["first"] * 1000,
+        "deep_next_ms": pages["deep_next"] * 1000 if "deep_next" in pages else None,
+        "deep_after_ms": pages["deep_added_after"] * 1000,
+    }
+
+
+def render(rows: list[dict[str, Any]], args: Any, command: str) -> str:
+    def num(value: float | None, digits: int = 0) -> str:
+        if value is None:
+            return "—"
+        if math.isinf(value):
+            return f"> {args.medallion_patience * 1000:,.0f}"
+        return f"{value:,.{digits}f}"
+
+    def ratio(ours: float, theirs: float) -> str:
+        if math.isinf(theirs):
+            return f"< {ours / (args.medallion_patience * 1000):.4f}x"
+        return f"{ours / theirs:.2f}x"
+
+    lines = [
+        HEADING,
+        "",
+        f"Command: `{command}`. Machine: {os.cpu_count()} cores ({platform.machine()}), Python "
+        f"{platform.python_version()}, medallion {medallion_version()}; both servers single process "
+        f"on loopback, client `requests`. Objects: STIX 2.1 indicators of distinct domains, TLP:GREEN, "
+        f"posted in envelopes of {args.batch}; pages of {args.page}. fimihub latencies are medians of five "
+        f"requests; medallion's one request each, given up after {args.medallion_patience:.0f} s. "
+        f"medallion's collection is posted in full up to {args.medallion_post_max:,} objects, above that "
+        f"loaded from its data file and only the last {args.tail:,} posted.",
+        "",
+        "| server | objects | ingest obj/s (whole fill) | ingest obj/s (last "
+        f"{args.tail:,}) | first page ms | deep page ms (`next`) | deep page ms (`added_after`) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['server']} | {r['size']:,} | {num(r['ingest_whole'])} | {num(r['ingest_tail'])} | "
+            f"{num(r['first_ms'], 1)} | {num(r['deep_next_ms'], 1)} | {num(r['deep_after_ms'], 1)} |"
+        )
+    lines += ["", "Ratios (fimihub / medallion; ingest: higher is better, latency: lower is better):", ""]
+    lines.append(
+        "| store | objects | ingest (last objects) | first page latency | deep page latency (`added_after`) |"
+    )
+    lines.append("|---|---:|---:|---:|---:|")
+    med = {r["size"]: r for r in rows if r["server"] == "medallion"}
+    for r in rows:
+        if r["server"] == "medallion" or r["size"] not in med:
+            continue
+        m = med[r["size"]]
+        lines.append(
+            f"| {r['server']} | {r['size']:,} | {r['ingest_tail'] / m['ingest_tail']:.1f}x | "
+            f"{ratio(r['first_ms'], m['first_ms'])} | {ratio(r['deep_after_ms'], m['deep_after_ms'])} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def medallion_version() -> str:
+    import medallion
+
+    return str(getattr(medallion, "__version__", "?"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--page", type=int, default=1000)
+    parser.add_argument("--tail", type=int, default=5000)
+    parser.add_argument("--medallion-post-max", type=int, default=10000)
+    parser.add_argument("--medallion-patience", type=float, default=120.0)
+    parser.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL URL ('' to skip)")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    command = ".venv/bin/python bench/taxii_bench.py " + " ".join(sys.argv[1:])
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        rows += run_side("fimihub", lambda _: start_fimihub(home, str(home / "hub.db")), sizes, args)
+        if args.pg:
+            store = pg_store(args.pg)
+            if store is None:
+                print(f"PostgreSQL at {args.pg} does not answer: skipped", flush=True)
+            else:
+                url, drop = store
+                found = run_side("fimihub", lambda _: start_fimihub(home, url, drop), sizes, args)
+                for r in found:
+                    r["server"] = "fimihub (PostgreSQL)"
+                rows += found
+        for r in rows:
+            if r["server"] == "fimihub":
+                r["server"] = "fimihub (SQLite)"
+        rows += run_side("medallion", lambda preload: start_medallion(home, preload), sizes, args)
+    text = render(rows, args, command)
+    print(text)
+    if not args.no_write:
+        write_section(args.out, HEADING, text)
+
+
+if __name__ == "__main__":
+    main()
