@@ -391,9 +391,9 @@ def render(rows: list[dict[str, Any]], args: Any, command: str) -> str:
 
 
 def medallion_version() -> str:
-    import medallion
+    from importlib.metadata import version
 
-    return str(getattr(medallion, "__version__", "?"))
+    return version("medallion")
 
 
 def main() -> None:

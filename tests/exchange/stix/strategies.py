@@ -16,8 +16,8 @@ from fimihub.model import (
     AssetKind,
     DetectionSource,
     Feedback,
-    Fingerprint,
     FeedbackKind,
+    Fingerprint,
     Governed,
     LeadSource,
     Marking,
@@ -30,7 +30,7 @@ from fimihub.model import (
 from fimihub.vocab import EEA
 from tests.storage import samples
 
-__all__ = ["actions", "any_record", "assets", "feedback", "operations", "records", "signals"]
+__all__ = ["actions", "any_record", "assets", "feedback", "fingerprints", "operations", "records", "signals"]
 
 # Text as peers write it: any script, no lone surrogates (JSON cannot carry them).
 _CHARS = st.characters(codec="utf-8", exclude_categories=["Cs"])

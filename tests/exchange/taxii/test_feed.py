@@ -45,7 +45,9 @@ def by_type(found: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 def shared_operation(cast: Cast) -> tuple[Operation, list[Signal]]:
     """An operation of A with two signals and a DISARM technique, shared into the forum."""
     hub, a = cast.hub, cast.analyst_a
-    op = hub.create(a, Operation, {"name": "Doppelganger", "origin_countries": ["RU"], "techniques": ["T0049"]})
+    op = hub.create(
+        a, Operation, {"name": "Doppelganger", "origin_countries": ["RU"], "techniques": ["T0049"]}
+    )
     signals = [
         hub.create(a, Signal, {"kind": "domain", "value": value, "operation_id": op.id})
         for value in ("news-front.example", "rrn.example")
@@ -106,7 +108,10 @@ def test_updates_are_new_versions_revocations_and_deletions_reach_pollers(
     # Its `indicates` relationship is withdrawn with it; the campaign stays.
     relationships = [o for o in objects(client, coll, headers) if o["type"] == "relationship"]
     assert [r["revoked"] for r in relationships if r["source_ref"] == gone] == [True]
-    assert client.get(f"{coll}objects/{campaign_id}/", headers=headers).json()["objects"][0].get("revoked") is None
+    assert (
+        client.get(f"{coll}objects/{campaign_id}/", headers=headers).json()["objects"][0].get("revoked")
+        is None
+    )
 
 
 def test_removing_a_technique_withdraws_its_relationship(
@@ -127,7 +132,9 @@ def test_idempotent_republication(cast: Cast, client: TestClient, auth: Auth, co
     headers = auth(cast.analyst_b)
     count = len(objects(client, coll, headers, **{"match[version]": "all"}))
     # A second signal of the same operation re-offers the shared vocabulary: nothing of it changes.
-    s = cast.hub.create(cast.analyst_a, Signal, {"kind": "hashtag", "value": "stopthewar", "operation_id": op.id})
+    s = cast.hub.create(
+        cast.analyst_a, Signal, {"kind": "hashtag", "value": "stopthewar", "operation_id": op.id}
+    )
     cast.hub.share(cast.analyst_a, Signal, s.id, cast.forum_id, marking={"tlp": "green"})
     after = objects(client, coll, headers, **{"match[version]": "all"})
     assert len(after) == count + 2  # its indicator and its `indicates` relationship
@@ -215,7 +222,11 @@ def test_posted_objects_become_records_of_the_poster(
         op = hub.get(member, Operation, op_id)
         assert (op.owner_org, op.forum_id, op.marking.tlp) == (cast.org_b, cast.forum_id, TLP.GREEN)
         signal = hub.get(member, Signal, signal_id)
-        assert (signal.owner_org, signal.operation_id, signal.value) == (cast.org_b, op_id, "news-front.example")
+        assert (signal.owner_org, signal.operation_id, signal.value) == (
+            cast.org_b,
+            op_id,
+            "news-front.example",
+        )
     assert hub.get(cast.analyst_b, Operation, op_id).created_by == cast.analyst_b.member.id
     with pytest.raises(NotFound):
         hub.get(cast.analyst_d, Operation, op_id)
@@ -228,7 +239,12 @@ def test_posted_objects_become_records_of_the_poster(
     newer = {**bundle[0], "modified": "2024-06-01T00:00:00.000Z", "description": "Videos"}
     post(client, coll, auth(cast.analyst_b), [newer])
     assert hub.get(cast.analyst_a, Operation, op_id).description == "Videos"
-    post(client, coll, auth(cast.analyst_b), [{**bundle[1], "modified": "2024-06-01T00:00:00.000Z", "revoked": True}])
+    post(
+        client,
+        coll,
+        auth(cast.analyst_b),
+        [{**bundle[1], "modified": "2024-06-01T00:00:00.000Z", "revoked": True}],
+    )
     assert hub.get(cast.analyst_a, Signal, signal_id).revoked is True
     # The records were made from the posts and are not published back as objects of their own.
     versions = client.get(f"{coll}objects/{bundle[0]['id']}/versions/", headers=auth(cast.analyst_a)).json()
