@@ -18,7 +18,7 @@ demo: $(STAMP)  ## seed a demo hub (SQLite, from the simulator) and serve it on 
 	$(BIN)/fimihub demo
 
 test: $(STAMP)  ## run every test (PostgreSQL too when FIMIHUB_TEST_DATABASE_URL is set)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 check: lint typecheck contracts  ## everything CI checks besides the tests
 
