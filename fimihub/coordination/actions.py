@@ -451,14 +451,16 @@ def actions_from_objects(table: pa.Table, *, object_kind: str = "object") -> Act
     rows = np.flatnonzero(keep)
     content = (lambda at: _text(table, "content_id", at)) if "content_id" in table.column_names else None
     rows = first_actions(rows, column_codes(account), column_codes(object_id), times, content, dropped)
-    taken = pa.array(rows)
+    if len(rows) < table.num_rows:  # else every row is kept, in order: no copy of the strings
+        taken = pa.array(rows)
+        account, object_id, times = account.take(taken), object_id.take(taken), times[rows]
     actions = pa.table(
         {
-            "account": account.take(taken),
+            "account": account,
             "platform": pa.repeat(pa.scalar("", pa.string()), len(rows)),
             "object_kind": pa.repeat(pa.scalar(object_kind, pa.string()), len(rows)),
-            "object_id": object_id.take(taken),
-            "time": pa.array(times[rows], pa.int64()),
+            "object_id": object_id,
+            "time": pa.array(times, pa.int64()),
         }
     ).cast(ACTION_SCHEMA)
     return ActionsResult(actions, _result(dropped))

@@ -15,7 +15,8 @@ Two ways of weighing an edge (``mode``):
     matched on the same object within the window. An account that reposts the same post three times in a
     burst with another gets weight 3 towards it, and the reverse edge may weigh less; both directions are
     rows, each kept when its own weight reaches ``min_weight``. On data where no account acts twice on one
-    object, both directions equal the ``"objects"`` weight.
+    object, both directions equal the ``"objects"`` weight. How the matches are counted without
+    deduplicating them is in :mod:`fimihub.coordination._directed`.
 
 Filters on the undirected network: ``min_weight``; ``min_weight_percentile`` (keep edges whose weight is at
 least that percentile of the weights of all edges that reached ``min_weight``); and ``min_symmetry``. The

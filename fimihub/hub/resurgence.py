@@ -266,11 +266,11 @@ def _values(assets: list[Asset], signals: list[Signal]) -> tuple[dict[str, list[
     accounts = 0
     for asset in assets:
         if asset.kind is AssetKind.DOMAIN:
-            values["domain"].append(asset.handle or asset.external_id or asset.url or "")
+            values["domain"].append(asset.handle or asset.external_id or "")
         elif asset.handle:
             values["handle"].append(f"{asset.platform}:{asset.handle}")
-        if asset.url and asset.kind is not AssetKind.DOMAIN:
-            values["url"].append(asset.url)
+        if asset.url:
+            values["url"].append(asset.url)  # a URL also stands for its domain, a profile URL for its handle
         if asset.kind in (AssetKind.ACCOUNT, AssetKind.PAGE, AssetKind.CHANNEL, AssetKind.GROUP):
             accounts += 1
             if asset.platform != "web":
