@@ -104,22 +104,26 @@ def run_side(side: str, source: Path, out: Path, window: int, min_weight: int) -
 
 
 def in_process(
-    side: str, source: Path, folder: Path, window: int, min_weight: int, repeat: int = 1
-) -> dict[str, object]:
-    """``side`` run ``repeat`` times, each in a fresh process: the fastest run, with every run's seconds
-    (``runs``) and the largest peak memory seen."""
-    out = folder / f"{side}-{source.stem}-{window}-{min_weight}.parquet"
-    command = [sys.executable, __file__, "--side", side, "--input", str(source), "--out", str(out),
-               "--window", str(window), "--min-weight", str(min_weight)]  # fmt: skip
-    runs: list[dict[str, object]] = []
+    sides: list[str], source: Path, folder: Path, window: int, min_weight: int, repeat: int = 1
+) -> dict[str, dict[str, object]]:
+    """Each of ``sides`` run ``repeat`` times, each time in a fresh process, the sides taking turns (so that
+    a burst of other work on the shared machine slows all of them alike). Per side: its fastest run, every
+    run's seconds (``runs``) and the largest peak memory seen."""
+    runs: dict[str, list[dict[str, object]]] = {side: [] for side in sides}
     for _ in range(max(repeat, 1)):
-        done = subprocess.run(command, capture_output=True, text=True, check=True)
-        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    result = dict(min(runs, key=lambda r: float(r["seconds"])))  # type: ignore[arg-type]
-    result["runs"] = [float(r["seconds"]) for r in runs]  # type: ignore[arg-type]
-    result["peak_mb"] = max(float(r["peak_mb"]) for r in runs)  # type: ignore[arg-type]
-    result["path"] = str(out)
-    return result
+        for side in sides:
+            out = folder / f"{side}-{source.stem}-{window}-{min_weight}.parquet"
+            command = [sys.executable, __file__, "--side", side, "--input", str(source), "--out", str(out),
+                       "--window", str(window), "--min-weight", str(min_weight)]  # fmt: skip
+            done = subprocess.run(command, capture_output=True, text=True, check=True)
+            runs[side].append({**json.loads(done.stdout.strip().splitlines()[-1]), "path": str(out)})
+    results: dict[str, dict[str, object]] = {}
+    for side, found in runs.items():
+        result = dict(min(found, key=lambda r: float(r["seconds"])))  # type: ignore[arg-type]
+        result["runs"] = [float(r["seconds"]) for r in found]  # type: ignore[arg-type]
+        result["peak_mb"] = max(float(r["peak_mb"]) for r in found)  # type: ignore[arg-type]
+        results[side] = result
+    return results
 
 
 def edge_set(path: object) -> set[tuple[str, str, int]]:
@@ -143,12 +147,13 @@ def compare(
     name: str, source: Path, folder: Path, window: int, min_weight: int, qut: bool, repeat: int
 ) -> dict[str, object]:
     rows = pq.read_metadata(source).num_rows
-    ours = in_process("ours", source, folder, window, min_weight, repeat)
-    undirected = in_process("objects", source, folder, window, min_weight, repeat)
+    sides = ["ours", "objects", *(["qut"] if qut else [])]
+    found = in_process(sides, source, folder, window, min_weight, repeat)
+    ours = found["ours"]
     line: dict[str, object] = {"data": name, "rows": rows, "window": window, "min_weight": min_weight,
-                               "ours": ours, "objects_mode": undirected}  # fmt: skip
+                               "ours": ours, "objects_mode": found["objects"]}  # fmt: skip
     if qut:
-        theirs = in_process("qut", source, folder, window, min_weight, repeat)
+        theirs = found["qut"]
         line["qut"] = theirs
         line["same_edges"] = edge_set(ours["path"]) == edge_set(theirs["path"])
         line["ratio"] = float(theirs["seconds"]) / float(ours["seconds"])  # type: ignore[arg-type]
@@ -176,8 +181,7 @@ def big_run(
     pq.write_table(as_objects(actions), source)
     del parts, actions
     line: dict[str, object] = {"data": "simulated (engine alone)", "rows": total, "actions_made_s": made}
-    for side in ("ours", "objects"):
-        line[side] = in_process(side, source, folder, window, min_weight, repeat)
+    line.update(in_process(["ours", "objects"], source, folder, window, min_weight, repeat))
     print(json.dumps(line, default=str), flush=True)
     return line
 
@@ -230,8 +234,9 @@ list (the toolkit's SQLite load included, and on our side the conversion of the 
 peak resident set plus that of its largest worker process (an upper bound for the toolkit, whose forked
 workers share pages with their parent). The last column is our default undirected network
 (`mode="objects"`, distinct objects per pair). The machine is shared with other work, so each side runs
-{repeat} times per case, each time in a fresh process: a time cell gives the fastest run and, in brackets,
-the range of all runs; the speed-up is fastest over fastest and the peak the largest seen.
+{repeat} times per case, each time in a fresh process, the sides taking turns: a time cell gives the fastest
+run and, in brackets, the range of all runs; the speed-up is fastest over fastest and the peak the largest
+seen.
 
 ```
 {command}

@@ -182,10 +182,12 @@ def directed_weights(
         alone_down[where[~lone_rising]] = lone_extra[~lone_rising]
         pair = np.concatenate((pair, alone))
         up, down = np.concatenate((up, alone_up)), np.concatenate((down, alone_down))
-    low, high = np.divmod(pair, n_acc)
+    least = max(min_weight, 1)
+    heavy = np.maximum(up, down) >= least
+    low, high = np.divmod(pair[heavy], n_acc)
     keys = np.concatenate((low * n_acc + high, high * n_acc + low))
-    weight = np.concatenate((up, down))
-    keep = weight >= max(min_weight, 1)
+    weight = np.concatenate((up[heavy], down[heavy]))
+    keep = weight >= least
     directed, weight = _sorted_by_key(keys[keep], weight[keep])
     source, target = np.divmod(directed, n_acc)
     return source, target, weight, examined

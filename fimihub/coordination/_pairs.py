@@ -253,7 +253,14 @@ def pairs(encoded: EncodedActions, lo: int, hi: int) -> tuple[I64, I64]:
     rows = np.arange(lo, hi, dtype=np.int64)
     count = encoded.end[lo:hi] - rows - 1
     i = np.repeat(rows, count)
-    # j runs from i + 1 for each i: its position in the chunk's pair list, shifted per row.
-    shift = rows + 1 - (np.cumsum(count) - count)
-    j = np.arange(len(i), dtype=np.int64) + np.repeat(shift, count)
+    # j runs i + 1, i + 2, ... for each i: steps of one, with a jump where the next row's run starts,
+    # summed up in place (one array of pairs, where an arange and a repeat would take three).
+    some = count > 0
+    rows, count = rows[some], count[some]
+    j = np.ones(len(i), dtype=np.int64)
+    if len(rows):
+        at = np.cumsum(count) - count
+        j[at[0]] = rows[0] + 1
+        j[at[1:]] = rows[1:] + 1 - (rows[:-1] + count[:-1])
+        np.cumsum(j, out=j)
     return i, j

@@ -11,6 +11,8 @@ the same unit of work, so it commits together with the record and its audit even
 * objects the mapping derives from a record (relationships, threat actor, intrusion set) that its new form no
   longer has, and all of a record's objects when it is deleted or leaves the forum: withdrawn, leaving a
   tombstone (``revoked: true``) for pollers;
+* every object the hub publishes carries this hub's Ed25519 signature (``x_fimihub_signature``), and so
+  do the tombstones of withdrawn ones;
 * shared vocabulary — the extension definition, marking definitions, identities, DISARM attack patterns —
   and observables that another organisation's object already stands for are left as the collection holds
   them: only an object's creator versions it.
@@ -25,10 +27,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any, cast
 
 from fimihub.errors import ValidationError
-from fimihub.exchange.stix import to_stix_objects
+from fimihub.exchange.stix import signing, to_stix_objects
 from fimihub.hub.caller import Caller, caller_id
 from fimihub.hub.taxii.posting import Posted, Refused, checked_object, same_body, version_order
 from fimihub.hub.taxii.resources import stix_timestamp
@@ -160,11 +163,14 @@ class StixFeedMixin:
         now: datetime,
     ) -> None:
         rendered: list[tuple[Governed, list[dict[str, Any]]]] = []
+        keys = signing.KeyPair.from_private(uow.peers.signing_key())
         for record in plan.publish:
             if record.owner_org not in names:
                 names[record.owner_org] = uow.get(Organisation, record.owner_org)
             known = {k: v for k, v in names.items() if v is not None}
-            rendered.append((record, to_stix_objects([record], organisations=known)))
+            # Signed by this hub, so that a hub receiving them through another can check where they came from.
+            objects = [signing.sign(o, keys) for o in to_stix_objects([record], organisations=known)]
+            rendered.append((record, objects))
         ids = [str(o["id"]) for _, objects in rendered for o in objects]
         held = held_versions(uow, forum.id, ids)
         offers = [
@@ -181,7 +187,7 @@ class StixFeedMixin:
             owned = [e for e in versions if e.owner_org == plan.withdraw[stix_id]]
             newest = max(versions, key=version_order)
             if owned and not newest.tombstone and newest.owner_org == plan.withdraw[stix_id]:
-                withdraw(uow, versions, owned, now)
+                withdraw(uow, versions, owned, now, resign=partial(_resigned, keys))
                 withdrawn.append(stix_id)
         if written.entries or withdrawn:
             uow.append_audit(
@@ -197,6 +203,11 @@ class StixFeedMixin:
                 },
                 at=now,
             )
+
+
+def _resigned(keys: signing.KeyPair, body: dict[str, Any]) -> dict[str, Any]:
+    """A tombstone of a signed object, signed again: the hub vouches for the withdrawal."""
+    return signing.sign(body, keys) if signing.SIGNATURE_PROPERTY in body else body
 
 
 def _owned_ids(record: Governed) -> set[str]:

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from fimihub import Hub, NotFound
+from fimihub.exchange.stix import signing
 from fimihub.model import TLP, Operation, Signal
 from fimihub.policy import Actor
 from tests.conftest import Cast
@@ -326,3 +327,25 @@ def test_hub_level_publication_is_audited(cast: Cast) -> None:
     events = [e for e in hub.audit_events(hub.operator(), limit=1000) if e.action == "stix.publish"]
     assert events and events[0].subject_id == cast.forum_id
     assert hub.verify_audit().ok
+
+
+def test_published_records_are_signed_by_the_hub(
+    client: TestClient, cast: Cast, auth: Auth, coll: str
+) -> None:
+    op, _ = shared_operation(cast)
+    key = cast.hub.hub_key()
+    trusted = {key.key_id: signing.decode_key(key.public_key)}
+    seen = objects(client, coll, auth(cast.analyst_b))
+    mine = [o for o in seen if o["type"] in ("campaign", "indicator", "relationship")]
+    assert mine and all(signing.verify(o, trusted) is signing.Verdict.VERIFIED for o in mine)
+    altered = {**mine[0], "name": "something else"}
+    assert signing.verify(altered, trusted) is signing.Verdict.TAMPERED
+    # A withdrawal is vouched for too: the tombstone is signed again.
+    cast.hub.delete(cast.analyst_a, Operation, op.id)
+    campaign_id = f"campaign--{op.id.removeprefix('operation--')}"
+    versions = objects(
+        client, coll, auth(cast.analyst_b), **{"match[id]": campaign_id, "match[version]": "all"}
+    )
+    tombstone = max(versions, key=lambda o: o["modified"])
+    assert tombstone.get("revoked") is True
+    assert signing.verify(tombstone, trusted) is signing.Verdict.VERIFIED

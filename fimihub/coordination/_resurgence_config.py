@@ -1,0 +1,146 @@
+"""What a resurgence scan is told and what it answers: evidence weights, settings, and the candidate table.
+
+The weights say how much each kind of evidence may add to a score, the config how scores are made,
+thresholded and confirmed, and the result holds one :data:`CANDIDATE_SCHEMA` row per candidate account.
+How the evidence is found and combined is told in :mod:`fimihub.coordination.resurgence`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
+
+import pyarrow as pa
+
+from fimihub.errors import ValidationError
+
+__all__ = [
+    "CANDIDATE_SCHEMA",
+    "COUNTED_KINDS",
+    "EVIDENCE_KINDS",
+    "EvidenceWeights",
+    "Pair",
+    "Progress",
+    "ResurgenceConfig",
+    "ResurgenceResult",
+]
+
+#: Called with the rows looked up so far and the rows in all: ``progress(done, total)``.
+Progress = Callable[[int, int], None]
+#: An account code and an operation number: what evidence, scores and co-actors are kept by.
+Pair = tuple[int, int]
+
+#: The kinds of evidence, in the order the evidence summary lists them.
+EVIDENCE_KINDS = ("domain", "url", "hashtag", "pdq", "text", "handle", "rhythm")
+#: The kinds counted by distinct matching value (the others are a strength from 0 to 1).
+COUNTED_KINDS = ("domain", "url", "hashtag", "pdq", "text")
+
+CANDIDATE_SCHEMA = pa.schema(
+    [
+        pa.field("platform", pa.string(), nullable=False),
+        pa.field("account_id", pa.string(), nullable=False),
+        pa.field("operation", pa.string(), nullable=False),
+        pa.field("score", pa.float64(), nullable=False),
+        pa.field("confirmed", pa.bool_(), nullable=False),
+        pa.field("flagged", pa.bool_(), nullable=False),
+        pa.field("coactors", pa.int64(), nullable=False),
+        pa.field("evidence", pa.string(), nullable=False),
+    ]
+)
+"""One row per candidate account: where it is, the operation it most likely belongs to, its score, whether
+co-action confirmed it and how many other candidates of that operation it co-acted with, whether it is
+flagged for review, and the evidence as compact JSON (matching values per kind, best PDQ distance and text
+similarity, handle and rhythm strengths)."""
+
+
+@dataclass(frozen=True)
+class EvidenceWeights:
+    """The most each kind of evidence can add to a score (``0`` switches the kind off).
+
+    Copied content (near-duplicate texts and images) weighs most: an operation's returning accounts repost
+    it, while ordinary users rarely post the same narrative word for word. Links and hashtags are what
+    look-alike fans share too, so they weigh less; a handle pattern is suggestive but names collide; posting
+    hours are weak evidence and only ever add to other evidence.
+    """
+
+    domain: float = 0.5
+    url: float = 0.6
+    hashtag: float = 0.5
+    pdq: float = 0.85
+    text: float = 0.85
+    handle: float = 0.5
+    rhythm: float = 0.2
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+                raise ValidationError(f"weights.{f.name}", "must be a number from 0 to 1")
+
+    def of(self, kind: str) -> float:
+        return float(getattr(self, kind))
+
+    def without(self, kind: str) -> EvidenceWeights:
+        """These weights with ``kind`` switched off."""
+        if kind not in EVIDENCE_KINDS:
+            raise ValidationError("kind", f"unknown evidence kind {kind!r}")
+        return replace(self, **{kind: 0.0})
+
+
+@dataclass(frozen=True)
+class ResurgenceConfig:
+    """How accounts are scored and confirmed. The defaults are tuned on simulated worlds (docs/coordination.md
+    gives the measured precision and recall)."""
+
+    weights: EvidenceWeights = field(default_factory=EvidenceWeights)
+    #: Share of a kind's weight its first matching value earns; each further value earns the same share of
+    #: what is left (0.5: one value half the weight, two three quarters).
+    first_hit: float = 0.5
+    #: Score from which an account is a candidate.
+    threshold: float = 0.6
+    #: Largest PDQ Hamming distance of a near-duplicate image (PDQ's own confident-match distance).
+    pdq_distance: int = 31
+    #: Smallest estimated Jaccard similarity of a near-duplicate text (returning operations edit their texts).
+    text_similarity: float = 0.6
+    #: Posts an account needs before its posting rhythm is weighed.
+    min_rhythm_posts: int = 8
+    #: Flag only candidates confirmed by co-action.
+    confirm: bool = True
+    #: Seconds within which two accounts acting on the same object co-act.
+    coaction_window_s: int = 600
+    #: Distinct objects two candidates must have co-acted on to count as co-actors.
+    min_coaction_weight: int = 2
+    #: Co-actors of the same operation a candidate needs to be confirmed.
+    min_coactors: int = 1
+    #: Rows looked up at a time (bounds memory; progress is reported per batch).
+    batch_rows: int = 200_000
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.first_hit <= 1.0:
+            raise ValidationError("first_hit", "must be above 0 and at most 1")
+        if not 0.0 < self.threshold <= 1.0:
+            raise ValidationError("threshold", "must be above 0 and at most 1")
+        if isinstance(self.pdq_distance, bool) or not 0 <= self.pdq_distance <= 256:
+            raise ValidationError("pdq_distance", "must be a whole number of bits from 0 to 256")
+        if not 0.5 <= self.text_similarity < 1.0:
+            raise ValidationError("text_similarity", "must be at least 0.5 and below 1")
+        for name in ("min_rhythm_posts", "coaction_window_s"):
+            if getattr(self, name) < 0:
+                raise ValidationError(name, "must not be negative")
+        for name in ("min_coaction_weight", "min_coactors", "batch_rows"):
+            if getattr(self, name) < 1:
+                raise ValidationError(name, "must be at least 1")
+
+
+@dataclass(frozen=True)
+class ResurgenceResult:
+    """What a resurgence scan found: :data:`CANDIDATE_SCHEMA` rows, best score first, and what it read."""
+
+    candidates: pa.Table
+    rows: int
+    accounts: int
+    skipped: dict[str, int]
+
+    def flagged(self) -> pa.Table:
+        """The candidates flagged for review."""
+        return self.candidates.filter(self.candidates.column("flagged"))
