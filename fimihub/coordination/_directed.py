@@ -28,41 +28,48 @@ between a pair.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, Generic
+
 import numpy as np
 import numpy.typing as npt
 
-from fimihub.coordination._pairs import EncodedActions, chunks, pairs
+from fimihub.coordination._pairs import EncodedActions, Int, chunks, pair_rows
 
 __all__ = ["count_keys", "directed_weights", "neighbours"]
 
 I64 = npt.NDArray[np.int64]
+Ints = npt.NDArray[np.signedinteger[Any]]
 _LIMIT = 2**62
+# Row numbers and pair keys below this fit in 32 bits.
+_NARROW = 2**31
 
 
-def _runs(sorted_keys: I64) -> I64:
+def _runs(sorted_keys: Ints) -> I64:
     """Start positions of the runs of equal values in ``sorted_keys``."""
     if not len(sorted_keys):
-        return sorted_keys
+        return np.zeros(0, dtype=np.int64)
     new = np.empty(len(sorted_keys), dtype=bool)
     new[0] = True
     np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=new[1:])
     return np.flatnonzero(new)
 
 
-def count_keys(keys: I64, space: int) -> tuple[I64, I64]:
+def count_keys(keys: Ints, space: int) -> tuple[I64, I64]:
     """The distinct values of ``keys`` (all in ``[0, space)``) in ascending order, and how often each occurs.
 
     A histogram (``bincount``) when ``space`` is no larger than the number of keys — it then costs less
     than the sort it saves — else a sort and a scan (``numpy.unique`` hashes wide integer keys, slower)."""
     if not len(keys):
-        return keys, keys
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
     if space <= len(keys):
         histogram = np.bincount(keys, minlength=space)
         present = np.flatnonzero(histogram)
         return present.astype(np.int64), histogram[present].astype(np.int64)
     ordered = np.sort(keys)
     starts = _runs(ordered)
-    return ordered[starts], np.diff(np.append(starts, len(ordered))).astype(np.int64)
+    return ordered[starts].astype(np.int64), np.diff(np.append(starts, len(ordered))).astype(np.int64)
 
 
 def _sorted_by_key(keys: I64, values: I64) -> tuple[I64, I64]:
@@ -127,6 +134,49 @@ def neighbours(encoded: EncodedActions, window_s: int) -> tuple[I64, I64, I64]:
     return start, previous, following
 
 
+@dataclass(frozen=True)
+class _Rows(Generic[Int]):
+    """Per row, in ``dtype``: the account, ``start``, ``prev`` and ``next`` (see :func:`neighbours`)."""
+
+    account: npt.NDArray[Int]
+    start: npt.NDArray[Int]
+    previous: npt.NDArray[Int]
+    following: npt.NDArray[Int]
+    dtype: type[Int]
+
+    @classmethod
+    def of(cls, account: I64, start: I64, previous: I64, following: I64, dtype: type[Int]) -> _Rows[Int]:
+        return cls(
+            account.astype(dtype), start.astype(dtype), previous.astype(dtype), following.astype(dtype), dtype
+        )
+
+    def matches(
+        self, end: I64, lo: int, hi: int, n_acc: int, key_type: type[np.signedinteger[Any]]
+    ) -> tuple[tuple[I64, I64], tuple[I64, I64] | None, int]:
+        """The matches of the pairs of rows ``lo .. hi - 1``: distinct unordered account-pair keys of the
+        pairs that count both ways, with counts; the same for directed keys of the pairs that count one way
+        only (``None`` when there are none); and the number of pairs."""
+        i, j = pair_rows(end, lo, hi, self.dtype)
+        a_i, a_j = self.account[i], self.account[j]
+        forward = self.previous[j] < self.start[i]
+        backward = self.following[i] > j
+        del i, j
+        both = forward & backward
+        key = np.minimum(a_i, a_j).astype(key_type)
+        key *= n_acc
+        key += np.maximum(a_i, a_j)
+        counted = count_keys(key if both.all() else key[both], n_acc * n_acc)
+        if both.all():
+            return counted, None, len(a_i)
+        single = np.concatenate(
+            (
+                (a_i.astype(key_type) * n_acc + a_j)[forward & ~backward],
+                (a_j.astype(key_type) * n_acc + a_i)[backward & ~forward],
+            )
+        )
+        return counted, count_keys(single, n_acc * n_acc), len(a_i)
+
+
 def directed_weights(
     encoded: EncodedActions, window_s: int, min_weight: int, budget: int
 ) -> tuple[I64, I64, I64, int]:
@@ -141,25 +191,21 @@ def directed_weights(
     one_keys: list[I64] = []
     one_counts: list[I64] = []
     examined = 0
-    account = encoded.account
+    # Row numbers, account codes and (where they fit) pair keys in 32 bits halve the memory the pairs take.
+    rows: _Rows[Any]
+    if len(encoded.end) < _NARROW:
+        rows = _Rows.of(encoded.account, start, previous, following, np.int32)
+    else:
+        rows = _Rows.of(encoded.account, start, previous, following, np.int64)
+    key_type: type[np.signedinteger[Any]] = np.int32 if space < _NARROW else np.int64
     for lo, hi in chunks(encoded, budget):
-        i, j = pairs(encoded, lo, hi)
-        examined += len(i)
-        a_i, a_j = account[i], account[j]
-        forward = previous[j] < start[i]
-        backward = following[i] > j
-        both = forward & backward
-        low, high = np.minimum(a_i, a_j), np.maximum(a_i, a_j)
-        keys, weights = count_keys((low * n_acc + high)[both], space)
-        both_keys.append(keys)
-        both_counts.append(weights)
-        if not both.all():
-            single = np.concatenate(
-                ((a_i * n_acc + a_j)[forward & ~backward], (a_j * n_acc + a_i)[backward & ~forward])
-            )
-            keys, weights = count_keys(single, space)
-            one_keys.append(keys)
-            one_counts.append(weights)
+        both, one, pairs_made = rows.matches(encoded.end, lo, hi, n_acc, key_type)
+        examined += pairs_made
+        both_keys.append(both[0])
+        both_counts.append(both[1])
+        if one is not None:
+            one_keys.append(one[0])
+            one_counts.append(one[1])
     empty = np.zeros(0, dtype=np.int64)
     pair, up = _summed(both_keys, both_counts) if both_keys else (empty, empty)
     # Per unordered pair (low, high): the weights of low -> high and of high -> low.

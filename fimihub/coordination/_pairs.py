@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -28,9 +29,10 @@ import pyarrow.compute as pc
 
 from fimihub.errors import ValidationError
 
-__all__ = ["EncodedActions", "chunks", "encode", "pairs"]
+__all__ = ["EncodedActions", "chunks", "encode", "pair_rows", "pairs"]
 
 I64 = npt.NDArray[np.int64]
+Int = TypeVar("Int", np.int32, np.int64)
 Mask = npt.NDArray[np.bool_]
 _LIMIT = 2**62
 # Largest packed sort key (object, time, account): beyond it the rows are argsorted instead.
@@ -250,14 +252,20 @@ def chunks(encoded: EncodedActions, budget: int) -> Iterator[tuple[int, int]]:
 
 def pairs(encoded: EncodedActions, lo: int, hi: int) -> tuple[I64, I64]:
     """Every in-window pair of rows ``(i, j)``, ``lo <= i < j``, ``i < hi``, on the same object."""
+    return pair_rows(encoded.end, lo, hi, np.int64)
+
+
+def pair_rows(end: I64, lo: int, hi: int, dtype: type[Int]) -> tuple[npt.NDArray[Int], npt.NDArray[Int]]:
+    """:func:`pairs` from the ``end`` of each row, as integers of ``dtype`` (``np.int32`` halves the memory
+    when there are fewer than 2**31 rows)."""
     rows = np.arange(lo, hi, dtype=np.int64)
-    count = encoded.end[lo:hi] - rows - 1
-    i = np.repeat(rows, count)
+    count = end[lo:hi] - rows - 1
+    i = np.repeat(rows.astype(dtype), count)
     # j runs i + 1, i + 2, ... for each i: steps of one, with a jump where the next row's run starts,
     # summed up in place (one array of pairs, where an arange and a repeat would take three).
     some = count > 0
     rows, count = rows[some], count[some]
-    j = np.ones(len(i), dtype=np.int64)
+    j = np.ones(len(i), dtype=dtype)
     if len(rows):
         at = np.cumsum(count) - count
         j[at[0]] = rows[0] + 1

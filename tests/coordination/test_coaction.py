@@ -302,6 +302,7 @@ def test_unpacked_fallbacks_give_the_same_networks(monkeypatch: pytest.MonkeyPat
         )  # fmt: skip
         cases.append((rows, rng.randrange(0, 50)))
     monkeypatch.setattr(_directed, "_LIMIT", 0)
+    monkeypatch.setattr(_directed, "_NARROW", 0)  # 64-bit rows and keys
     monkeypatch.setattr(_pairs, "_PACKED", 0)
     for rows, window in cases:
         assert weights(coaction_edges(actions(rows), window_s=window)) == brute_objects(rows, window)

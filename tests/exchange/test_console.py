@@ -71,6 +71,7 @@ def test_operation_page_fingerprints_and_shows_returning_accounts(client: TestCl
     assert answer.status_code == 303
     page = client.get(f"/operations/{op.id}").text
     assert "Fingerprints (1)" in page and "true_voice_1987" in page and "returned after" not in page
+    assert "<title>Storm · fimihub</title>" in page and page.count("<h2>Fingerprints") == 1
     (fingerprint,) = cast.hub.list(cast.analyst_a, Fingerprint).items
     assert fingerprint.features["handle_patterns"] and fingerprint.forum_id == cast.forum_id
 
