@@ -12,7 +12,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,9 +27,8 @@ from fimihub.exchange.peers import Backoff, Credentials, Peer
 from fimihub.exchange.stix.signing import SIGNATURE_PROPERTY
 from fimihub.hub.taxii import StixFilters, collection_id_of
 from tests.exchange.taxii.stix import TAXII, domain, indicator
-from tests.exchange.taxii.test_interop import _free_port, _started, _stop
+from tests.servers import BIN, free_port, medallion, started, stop
 
-BIN = Path(sys.executable).parent
 FAST = Backoff(attempts=3, first=0.01, ceiling=0.05)
 
 
@@ -62,7 +60,7 @@ class Site:
         return Hub.open(Settings(db=self.db))
 
     def serve(self) -> None:
-        self.port = self.port or _free_port()
+        self.port = self.port or free_port()
         command = [
             str(BIN / "fimihub"),
             "serve",
@@ -74,7 +72,7 @@ class Site:
             str(self.port),
         ]
         env = {**os.environ, "FIMIHUB_LOG_LEVEL": "WARNING"}
-        self.process = _started(command, self.api_root, env, self.home / f"serve-{time.monotonic_ns()}.log")
+        self.process = started(command, self.api_root, env, self.home / f"serve-{time.monotonic_ns()}.log")
 
     def kill(self) -> None:
         if self.process is not None:
@@ -84,7 +82,7 @@ class Site:
 
     def stop(self) -> None:
         if self.process is not None:
-            _stop(self.process)
+            stop(self.process)
             self.process = None
 
     def org_for(self, peer: str) -> str:
@@ -286,50 +284,15 @@ def test_a_peer_killed_mid_sync_converges_after_restart(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def medallion(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def medallion_peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     home = tmp_path_factory.mktemp("medallion-peer")
-    port = _free_port()
-    root = f"http://127.0.0.1:{port}/api1/"
     collection = "91a7b528-80eb-42ed-a74d-c6fbd5a26116"
-    data = {
-        "/discovery": {"title": "medallion", "default": root, "api_roots": [root]},
-        "api1": {
-            "information": {"title": "api1", "versions": [TAXII], "max_content_length": 4096},
-            "status": [],
-            "collections": [
-                {
-                    "id": collection,
-                    "title": "shared",
-                    "can_read": True,
-                    "can_write": True,
-                    "media_types": ["application/stix+json;version=2.1"],
-                    "objects": [],
-                    "manifest": [],
-                }
-            ],
-        },
-    }
-    (home / "data.json").write_text(json.dumps(data))
-    config = {
-        "backend": {
-            "module": "medallion.backends.memory_backend",
-            "module_class": "MemoryBackend",
-            "filename": str(home / "data.json"),
-        },
-        "users": {"sync": "pass"},
-        "taxii": {"max_page_size": 1000},
-    }
-    (home / "config.json").write_text(json.dumps(config))
-    command = [str(BIN / "medallion"), "--host", "127.0.0.1", "--port", str(port), str(home / "config.json")]
-    process = _started(command, f"http://127.0.0.1:{port}/taxii2/", dict(os.environ), home / "medallion.log")
-    try:
-        yield root, collection
-    finally:
-        _stop(process)
+    with medallion(home, collection=collection, users={"sync": "pass"}, max_content_length=4096) as url:
+        yield url.removesuffix("taxii2/") + "api1/", collection
 
 
-def test_pull_from_and_push_to_medallion(tmp_path: Path, medallion: tuple[str, str]) -> None:
-    root, collection = medallion
+def test_pull_from_and_push_to_medallion(tmp_path: Path, medallion_peer: tuple[str, str]) -> None:
+    root, collection = medallion_peer
     site = _site(tmp_path, "m")
     theirs = [indicator(description="x" * 800) for _ in range(4)]
     auth = ("sync", "pass")

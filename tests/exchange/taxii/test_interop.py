@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,9 +24,9 @@ from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
 from fimihub import Hub, Settings
 from tests.exchange.taxii.stix import TAXII, domain, indicator
+from tests.servers import BIN, free_port, medallion, started, stop
 
 MAX_CONTENT_LENGTH = 64 * 1024
-BIN = Path(sys.executable).parent
 
 
 @dataclass(frozen=True)
@@ -54,39 +50,6 @@ class Peer:
         return found
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _started(command: list[str], url: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    """Start a server and wait until it answers HTTP at ``url``."""
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{command[0]} exited: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            requests.get(url, timeout=1)
-            return process
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError(f"{command[0]} did not start: {log.read_text(errors='replace')[-2000:]}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @pytest.fixture(scope="module")
 def fimihub_peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Peer]:
     home = tmp_path_factory.mktemp("fimihub-serve")
@@ -97,7 +60,7 @@ def fimihub_peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Peer]:
         hub.create_forum(op, name="Task-force", member_orgs=[org.id], default_tlp="green")
         member = hub.create_member(op, org_id=org.id, name="sync service", roles=["analyst"])
         secret = hub.issue_token(op, member.id).secret
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "FIMIHUB_MAX_CONTENT_LENGTH": str(MAX_CONTENT_LENGTH),
@@ -105,53 +68,20 @@ def fimihub_peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Peer]:
     }
     command = [str(BIN / "fimihub"), "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port)]
     discovery = f"http://127.0.0.1:{port}/taxii2/"
-    process = _started(command, discovery, env, home / "serve.log")
+    process = started(command, discovery, env, home / "serve.log")
     try:
         yield Peer("fimihub", discovery, "misp-sync", secret)
     finally:
-        _stop(process)
+        stop(process)
 
 
 @pytest.fixture(scope="module")
 def medallion_peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Peer]:
     home = tmp_path_factory.mktemp("medallion")
-    port = _free_port()
-    root = f"http://127.0.0.1:{port}/api1/"
-    data = {
-        "/discovery": {"title": "medallion", "default": root, "api_roots": [root]},
-        "api1": {
-            "information": {"title": "api1", "versions": [TAXII], "max_content_length": MAX_CONTENT_LENGTH},
-            "status": [],
-            "collections": [
-                {
-                    "id": "472c94ae-3113-4e3e-a4dd-a9f4ac7471d4",
-                    "title": "shared",
-                    "can_read": True,
-                    "can_write": True,
-                    "media_types": ["application/stix+json;version=2.1"],
-                    "objects": [],
-                    "manifest": [],
-                }
-            ],
-        },
-    }
-    (home / "data.json").write_text(json.dumps(data))
-    config = {
-        "backend": {
-            "module": "medallion.backends.memory_backend",
-            "module_class": "MemoryBackend",
-            "filename": str(home / "data.json"),
-        },
-        "users": {"user": "pass"},
-        "taxii": {"max_page_size": 1000},
-    }
-    (home / "config.json").write_text(json.dumps(config))
-    command = [str(BIN / "medallion"), "--host", "127.0.0.1", "--port", str(port), str(home / "config.json")]
-    process = _started(command, f"http://127.0.0.1:{port}/taxii2/", dict(os.environ), home / "medallion.log")
-    try:
-        yield Peer("medallion", f"http://127.0.0.1:{port}/taxii2/", "user", "pass")
-    finally:
-        _stop(process)
+    collection = "472c94ae-3113-4e3e-a4dd-a9f4ac7471d4"
+    users = {"user": "pass"}
+    with medallion(home, collection=collection, users=users, max_content_length=MAX_CONTENT_LENGTH) as url:
+        yield Peer("medallion", url, "user", "pass")
 
 
 @pytest.fixture(params=["fimihub", "medallion"])

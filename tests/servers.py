@@ -1,0 +1,100 @@
+"""Real servers on loopback for the interop and federation suites: ``fimihub serve`` and OASIS medallion."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+__all__ = ["BIN", "free_port", "medallion", "started", "stop"]
+
+#: Where this interpreter's console scripts (``fimihub``, ``medallion``) are.
+BIN = Path(sys.executable).parent
+_TAXII = "application/taxii+json;version=2.1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def started(command: list[str], url: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start a server and wait until it answers HTTP at ``url``."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{command[0]} exited: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            requests.get(url, timeout=1)
+            return process
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError(f"{command[0]} did not start: {log.read_text(errors='replace')[-2000:]}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def medallion(
+    home: Path, *, collection: str, users: dict[str, str], max_content_length: int
+) -> Iterator[str]:
+    """OASIS medallion (memory backend) with one readable and writable collection; yields its discovery URL
+    (the API root is ``api1/`` beside it)."""
+    port = free_port()
+    root = f"http://127.0.0.1:{port}/api1/"
+    data = {
+        "/discovery": {"title": "medallion", "default": root, "api_roots": [root]},
+        "api1": {
+            "information": {"title": "api1", "versions": [_TAXII], "max_content_length": max_content_length},
+            "status": [],
+            "collections": [
+                {
+                    "id": collection,
+                    "title": "shared",
+                    "can_read": True,
+                    "can_write": True,
+                    "media_types": ["application/stix+json;version=2.1"],
+                    "objects": [],
+                    "manifest": [],
+                }
+            ],
+        },
+    }
+    (home / "data.json").write_text(json.dumps(data))
+    config = {
+        "backend": {
+            "module": "medallion.backends.memory_backend",
+            "module_class": "MemoryBackend",
+            "filename": str(home / "data.json"),
+        },
+        "users": users,
+        "taxii": {"max_page_size": 1000},
+    }
+    (home / "config.json").write_text(json.dumps(config))
+    command = [str(BIN / "medallion"), "--host", "127.0.0.1", "--port", str(port), str(home / "config.json")]
+    url = f"http://127.0.0.1:{port}/taxii2/"
+    process = started(command, url, dict(os.environ), home / "medallion.log")
+    try:
+        yield url
+    finally:
+        stop(process)
