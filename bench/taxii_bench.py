@@ -340,6 +340,25 @@ def row(
     }
 
 
+_MEASURES = ("ingest_whole", "ingest_tail", "first_ms", "deep_next_ms", "deep_after_ms")
+
+
+def combined(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per server and size: the median of its runs, with the range of each ingest rate."""
+    runs: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for r in rows:
+        runs.setdefault((r["server"], r["size"]), []).append(r)
+    out: list[dict[str, Any]] = []
+    for (server, size), found in runs.items():
+        merged: dict[str, Any] = {"server": server, "size": size, "runs": len(found)}
+        for name in _MEASURES:
+            values = [r[name] for r in found if r[name] is not None]
+            merged[name] = statistics.median(values) if values else None
+            merged[name + "_range"] = (min(values), max(values)) if len(values) > 1 else None
+        out.append(merged)
+    return out
+
+
 def render(rows: list[dict[str, Any]], args: Any, command: str) -> str:
     def num(value: float | None, digits: int = 0) -> str:
         if value is None:
@@ -347,6 +366,12 @@ def render(rows: list[dict[str, Any]], args: Any, command: str) -> str:
         if math.isinf(value):
             return f"> {args.medallion_patience * 1000:,.0f}"
         return f"{value:,.{digits}f}"
+
+    def spread(r: dict[str, Any], name: str) -> str:
+        found = r.get(name + "_range")
+        if found is None:
+            return num(r[name])
+        return f"{num(r[name])} ({num(found[0])} to {num(found[1])})"
 
     def ratio(ours: float, theirs: float) -> str:
         if math.isinf(theirs):
@@ -359,7 +384,9 @@ def render(rows: list[dict[str, Any]], args: Any, command: str) -> str:
         f"Command: `{command}`. Machine: {os.cpu_count()} cores ({platform.machine()}), Python "
         f"{platform.python_version()}, medallion {medallion_version()}; both servers single process "
         f"on loopback, client `requests`. Objects: STIX 2.1 indicators of distinct domains, TLP:GREEN, "
-        f"posted in envelopes of {args.batch}; pages of {args.page}. fimihub latencies are medians of five "
+        f"posted in envelopes of {args.batch}; pages of {args.page}. fimihub ran {args.runs} times, "
+        f"medallion {args.medallion_runs}: each figure is the median of the runs, ingest rates with their "
+        "range (lowest to highest) in brackets. fimihub latencies are medians of five "
         f"requests; medallion's one request each, given up after {args.medallion_patience:.0f} s. "
         f"medallion's collection is posted in full up to {args.medallion_post_max:,} objects, above that "
         f"loaded from its data file and only the last {args.tail:,} posted.",
@@ -370,7 +397,7 @@ def render(rows: list[dict[str, Any]], args: Any, command: str) -> str:
     ]
     for r in rows:
         lines.append(
-            f"| {r['server']} | {r['size']:,} | {num(r['ingest_whole'])} | {num(r['ingest_tail'])} | "
+            f"| {r['server']} | {r['size']:,} | {spread(r, 'ingest_whole')} | {spread(r, 'ingest_tail')} | "
             f"{num(r['first_ms'], 1)} | {num(r['deep_next_ms'], 1)} | {num(r['deep_after_ms'], 1)} |"
         )
     lines += ["", "Ratios (fimihub / medallion; ingest: higher is better, latency: lower is better):", ""]
@@ -396,6 +423,26 @@ def medallion_version() -> str:
     return version("medallion")
 
 
+def one_run(sizes: list[int], args: Any, *, fimihub: bool, medallion: bool) -> list[dict[str, Any]]:
+    """One run of the servers asked for, each from an empty store."""
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        if fimihub:
+            found = run_side("fimihub", lambda _: start_fimihub(home, str(home / "hub.db")), sizes, args)
+            rows += [{**r, "server": "fimihub (SQLite)"} for r in found]
+        store = pg_store(args.pg) if fimihub and args.pg else None
+        if fimihub and args.pg and store is None:
+            print(f"PostgreSQL at {args.pg} does not answer: skipped", flush=True)
+        if store is not None:
+            url, drop = store
+            found = run_side("fimihub", lambda _: start_fimihub(home, url, drop), sizes, args)
+            rows += [{**r, "server": "fimihub (PostgreSQL)"} for r in found]
+        if medallion:
+            rows += run_side("medallion", lambda preload: start_medallion(home, preload), sizes, args)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,100000")
@@ -407,28 +454,17 @@ def main() -> None:
     parser.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL URL ('' to skip)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--runs", type=int, default=2, help="runs of each fimihub server (median and range)")
+    parser.add_argument(
+        "--medallion-runs", type=int, default=1, help="runs of medallion (its pages wait out the patience)"
+    )
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     command = ".venv/bin/python bench/taxii_bench.py " + " ".join(sys.argv[1:])
     rows: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp)
-        rows += run_side("fimihub", lambda _: start_fimihub(home, str(home / "hub.db")), sizes, args)
-        if args.pg:
-            store = pg_store(args.pg)
-            if store is None:
-                print(f"PostgreSQL at {args.pg} does not answer: skipped", flush=True)
-            else:
-                url, drop = store
-                found = run_side("fimihub", lambda _: start_fimihub(home, url, drop), sizes, args)
-                for r in found:
-                    r["server"] = "fimihub (PostgreSQL)"
-                rows += found
-        for r in rows:
-            if r["server"] == "fimihub":
-                r["server"] = "fimihub (SQLite)"
-        rows += run_side("medallion", lambda preload: start_medallion(home, preload), sizes, args)
-    text = render(rows, args, command)
+    for run in range(max(args.runs, args.medallion_runs)):
+        rows += one_run(sizes, args, fimihub=run < args.runs, medallion=run < args.medallion_runs)
+    text = render(combined(rows), args, command)
     print(text)
     if not args.no_write:
         write_section(args.out, HEADING, text)

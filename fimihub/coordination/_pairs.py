@@ -27,6 +27,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fimihub.coordination._codes import Codes, recall, string_codes
 from fimihub.errors import ValidationError
 
 __all__ = ["EncodedActions", "chunks", "encode", "pair_rows", "pairs"]
@@ -46,12 +47,13 @@ def _plain(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     return array
 
 
-def _codes(column: pa.ChunkedArray | pa.Array, *, ordered: bool = True) -> tuple[I64, pa.Array]:
+def _codes(
+    column: pa.ChunkedArray | pa.Array, *, ordered: bool = True, known: Codes | None = None
+) -> tuple[I64, pa.Array]:
     """Integer codes of a string column and the distinct strings they index: in the strings' sort order
-    when ``ordered`` (then code order is string order), else in order of first appearance (no sort)."""
-    encoded = pc.dictionary_encode(_plain(column))
-    dictionary = encoded.dictionary
-    indices = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    when ``ordered`` (then code order is string order), else in order of first appearance (no sort).
+    ``known``: the column's codes in order of first appearance, already made (:mod:`._codes`)."""
+    indices, dictionary = known if known is not None else string_codes(_plain(column))
     if not ordered:
         return indices, dictionary
     order = np.asarray(pc.sort_indices(dictionary).to_numpy(), dtype=np.int64)
@@ -142,9 +144,13 @@ def encode(
         if _plain(actions.column(name)).null_count:
             raise ValidationError(name, f"actions with no {name}")
     times = np.asarray(time_column.to_numpy(), dtype=np.int64)
-    account, accounts = _codes(actions.column("account"))
-    kind, kinds = _codes(actions.column("object_kind"), ordered=ordered_objects)
-    ident, idents = _codes(actions.column("object_id"), ordered=ordered_objects)
+    account, accounts = _codes(actions.column("account"), known=recall(actions, "account"))
+    kind, kinds = _codes(
+        actions.column("object_kind"), ordered=ordered_objects, known=recall(actions, "object_kind")
+    )
+    ident, idents = _codes(
+        actions.column("object_id"), ordered=ordered_objects, known=recall(actions, "object_id")
+    )
     n_kinds = max(len(kinds), 1)
     obj, objects = _objects(ident, len(idents), kind, n_kinds)
     n_objects = len(objects)

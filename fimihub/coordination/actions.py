@@ -38,11 +38,9 @@ rows and values are skipped and counted in :attr:`ActionsResult.dropped` by reas
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -50,7 +48,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fimihub.coordination._clusters import image_clusters, text_clusters
-from fimihub.coordination._groups import column_codes, first_actions
+from fimihub.coordination._codes import compact, remember, string_codes
+from fimihub.coordination._groups import first_actions
+from fimihub.coordination._times import parse_times
 from fimihub.errors import ValidationError
 from fimihub.matching.index.pdq import DEFAULT_THRESHOLD as PDQ_DEFAULT_THRESHOLD
 from fimihub.matching.index.text import DEFAULT_THRESHOLD as TEXT_DEFAULT_THRESHOLD
@@ -115,7 +115,6 @@ DROP_REASONS = {
 
 I64 = npt.NDArray[np.int64]
 _LIMIT = 2**62
-_NUMBER = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
 
 
 @dataclass(frozen=True)
@@ -129,63 +128,6 @@ class ActionsResult:
     def rows(self) -> int:
         """Number of actions."""
         return int(self.actions.num_rows)
-
-
-# -- times ----------------------------------------------------------------------------------------------
-
-
-def _parse_time_text(value: str) -> int | None:
-    text = value.strip()
-    if not text:
-        return None
-    if _NUMBER.match(text):
-        number = float(text)
-        return int(np.floor(number)) if np.isfinite(number) and abs(number) < 2**62 else None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(np.floor(moment.timestamp()))
-
-
-def parse_times(column: pa.Array | pa.ChunkedArray) -> tuple[I64, npt.NDArray[np.bool_]]:
-    """Unix seconds of a time column, and which of them are valid.
-
-    Accepts Arrow timestamps (any unit; naive ones are taken as UTC), dates, integers, floats (fractions are
-    dropped: times are whole seconds) and strings holding either Unix seconds or ISO 8601 (``Z`` or an
-    offset; without one, UTC). Nulls and anything else are invalid."""
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-    kind = column.type
-    if pa.types.is_dictionary(kind):
-        column = column.dictionary_decode()
-        kind = column.type
-    n = len(column)
-    if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
-        seconds = pc.cast(column, pa.timestamp("s", tz=getattr(kind, "tz", None)), safe=False)
-        values = pc.fill_null(pc.cast(seconds, pa.int64()), 0).to_numpy(zero_copy_only=False)
-        return values.astype(np.int64), ~_mask(pc.is_null(column))
-    if pa.types.is_integer(kind):
-        values = pc.fill_null(pc.cast(column, pa.int64()), 0).to_numpy(zero_copy_only=False)
-        return values.astype(np.int64), ~_mask(pc.is_null(column))
-    if pa.types.is_floating(kind):
-        raw = pc.fill_null(pc.cast(column, pa.float64()), np.nan).to_numpy(zero_copy_only=False)
-        valid = np.isfinite(raw) & (np.abs(raw) < 2.0**62)
-        values = np.where(valid, np.floor(np.where(valid, raw, 0.0)), 0.0).astype(np.int64)
-        return values, valid
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        # Each distinct text is parsed once: exports repeat their times (bursts) and this is Python work.
-        encoded = pc.dictionary_encode(column)
-        parsed = [_parse_time_text(v) if v is not None else None for v in encoded.dictionary.to_pylist()]
-        lookup = np.array([0 if p is None else p for p in parsed], dtype=np.int64)
-        good = np.array([p is not None for p in parsed], dtype=bool)
-        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-        valid = (codes >= 0) & good[np.maximum(codes, 0)] if len(lookup) else np.zeros(n, dtype=bool)
-        values = lookup[np.maximum(codes, 0)] if len(lookup) else np.zeros(n, dtype=np.int64)
-        return np.where(valid, values, 0).astype(np.int64), valid
-    return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
 
 
 # -- helpers ----------------------------------------------------------------------------------------------
@@ -450,10 +392,13 @@ def actions_from_objects(table: pa.Table, *, object_kind: str = "object") -> Act
         keep &= ~empty
     rows = np.flatnonzero(keep)
     content = (lambda at: _text(table, "content_id", at)) if "content_id" in table.column_names else None
-    rows = first_actions(rows, column_codes(account), column_codes(object_id), times, content, dropped)
+    account_codes, object_codes = string_codes(account), string_codes(object_id)
+    rows = first_actions(rows, account_codes[0], object_codes[0], times, content, dropped)
     if len(rows) < table.num_rows:  # else every row is kept, in order: no copy of the strings
         taken = pa.array(rows)
         account, object_id, times = account.take(taken), object_id.take(taken), times[rows]
+        account_codes = compact(account_codes[0][rows], account_codes[1])
+        object_codes = compact(object_codes[0][rows], object_codes[1])
     actions = pa.table(
         {
             "account": account,
@@ -463,4 +408,8 @@ def actions_from_objects(table: pa.Table, *, object_kind: str = "object") -> Act
             "time": pa.array(times, pa.int64()),
         }
     ).cast(ACTION_SCHEMA)
+    # A co-action run on these actions reuses the codes rather than hashing the strings again.
+    kinds = pa.array([object_kind] if len(rows) else [], pa.string())
+    kind_codes = (np.zeros(len(rows), dtype=np.int64), kinds)
+    remember(actions, {"account": account_codes, "object_kind": kind_codes, "object_id": object_codes})
     return ActionsResult(actions, _result(dropped))

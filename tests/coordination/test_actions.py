@@ -268,3 +268,39 @@ def test_grouping_rows_puts_equal_rows_together() -> None:
     keys = [{tuple(int(c[r]) for c in columns) for r in group} for group in groups]
     assert all(len(k) == 1 for k in keys)
     assert len({next(iter(k)) for k in keys}) == len(groups)
+
+
+def test_codes_made_with_an_object_table_give_the_same_networks() -> None:
+    import gc
+    import random
+
+    from fimihub.coordination import _codes
+
+    rng = random.Random(21)
+    rows = [
+        (f"o{rng.randrange(6)}", f" a{rng.randrange(9)}", f"c{rng.randrange(4)}", rng.randrange(300))
+        for _ in range(300)
+    ]
+    rows += [("", "a1", "c1", 5), ("o1", "", "c1", 5)]  # dropped: the codes must be renumbered
+    table = pa.table(
+        {
+            "object_id": [r[0] for r in rows],
+            "account_id": [r[1] for r in rows],
+            "content_id": [r[2] for r in rows],
+            "timestamp_share": [float(T0 + r[3]) for r in rows],
+        }
+    )
+    result = actions_from_objects(table)
+    assert result.dropped["duplicate_action"] + result.dropped["duplicate_row"] > 0
+    actions = result.actions
+    assert _codes.recall(actions, "account") is not None
+    rebuilt = pa.Table.from_batches(actions.to_batches(), schema=actions.schema)  # no codes kept for it
+    assert _codes.recall(rebuilt, "account") is None
+    for mode in ("objects", "actions"):
+        remembered = coaction_edges(actions, window_s=30, mode=mode)  # type: ignore[arg-type]
+        assert remembered.num_rows > 0
+        assert remembered.equals(coaction_edges(rebuilt, window_s=30, mode=mode))  # type: ignore[arg-type]
+    key = id(actions)
+    del actions, result
+    gc.collect()
+    assert key not in _codes._KNOWN  # the record goes with its table

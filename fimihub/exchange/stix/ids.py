@@ -16,6 +16,7 @@ STIX ids are ``<type>--<uuid>``. Three rules apply here:
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Mapping
 
@@ -35,6 +36,9 @@ __all__ = [
 SCO_NAMESPACE = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")
 #: fimihub's own namespace for derived ids: UUIDv5 of the URL ``https://github.com/fimihub/fimihub/stix``.
 FIMIHUB_NAMESPACE = uuid.UUID("046ce251-9b38-5c29-a5df-ee348d42f1d1")
+#: The canonical layout of a UUID (8-4-4-4-12 hex digits), any case: exactly what ``str(uuid.UUID(...))``
+#: gives back for the lower-case form.
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 
 def canonical_json(value: object) -> str:
@@ -58,11 +62,8 @@ def derived_id(stix_type: str, *parts: str) -> str:
 
 
 def _uuid_of(text: str) -> str | None:
-    try:
-        parsed = uuid.UUID(text)
-    except ValueError:
-        return None
-    return str(parsed) if str(parsed) == text.lower() else None
+    """``text`` as a canonical (lower-case) UUID, when it is one written in the canonical layout, any case."""
+    return text.lower() if _UUID.fullmatch(text) else None
 
 
 def record_stix_id(record_id: str, stix_type: str, prefix: str) -> str:

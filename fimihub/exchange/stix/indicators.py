@@ -77,6 +77,8 @@ def escape(value: str) -> str:
 
 def _unescape(literal: str) -> str:
     body = literal[1:-1]
+    if "\\" not in body:
+        return body
     out: list[str] = []
     index = 0
     while index < len(body):
@@ -129,6 +131,10 @@ def parse_pattern(pattern: str) -> list[tuple[str, str]] | None:
 
 
 def _check_syntax(pattern: str) -> None:
+    if "\\" not in pattern and _SIMPLE.match(pattern):
+        # One observation of comparisons whose literals hold no escapes: its brackets balance and every
+        # literal ends, as the walk below would find.
+        return
     depth = 0
     index = 0
     while index < len(pattern):

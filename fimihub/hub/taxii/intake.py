@@ -108,7 +108,7 @@ class StixIntakeMixin:
             owner_org=owner,
             created_by=author,
             forum_id=forum.id,
-            marking={**found.marking.model_dump(), "tlp": tlp},
+            marking={**data["marking"], "tlp": tlp},
             expires_at=policy.expiry_for(
                 now,
                 record_expires_at=found.expires_at,

@@ -266,11 +266,11 @@ class TaxiiMixin(StixIntakeMixin, StixFeedMixin):
             expires = policy.expiry_for(
                 now, record_expires_at=None, forum=forum, default_days=self.settings.default_retention_days
             )
+            markings = _Markings(forum)
             offers = [
                 Offer(
                     item=item,
-                    marking=marking
-                    or (marking_of(item.body, forum.default_tlp) if isinstance(item, Posted) else Marking()),
+                    marking=marking or (markings(item) if isinstance(item, Posted) else Marking()),
                     owner=owner,
                     author=author,
                     expires_at=expires,
@@ -342,3 +342,19 @@ class TaxiiMixin(StixIntakeMixin, StixFeedMixin):
         entries = found[:limit]
         cursor = cursor_for(key, digest, entries[-1].added_us) if more else None
         return StixPage(entries, more, cursor)
+
+
+class _Markings:
+    """The marking of each posted object in ``forum``, made once per distinct ``object_marking_refs`` (the
+    objects of one post mostly share them, and share the marking made for them)."""
+
+    def __init__(self, forum: Forum) -> None:
+        self._default = forum.default_tlp
+        self._made: dict[tuple[str, ...], Marking] = {}
+
+    def __call__(self, posted: Posted) -> Marking:
+        refs = tuple(posted.body.get("object_marking_refs") or ())  # strings: checked_object saw to it
+        marking = self._made.get(refs)
+        if marking is None:
+            marking = self._made[refs] = marking_of(posted.body, self._default)
+        return marking

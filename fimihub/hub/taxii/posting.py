@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from fimihub import policy
@@ -18,8 +19,6 @@ from fimihub.hub.taxii.resources import (
     MAX_DEPTH,
     MAX_OBJECT_BYTES,
     StixOutcome,
-    is_marking_id,
-    is_uuid,
     stix_timestamp,
     timestamp_us,
 )
@@ -41,6 +40,9 @@ __all__ = [
 ]
 
 _TYPE = re.compile(r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$")
+#: A UUID in its canonical form (what :func:`~fimihub.hub.taxii.resources.is_uuid` accepts), as one match.
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_MARKING_PREFIX = "marking-definition--"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,13 @@ class Posted:
     spec_version: str
     version: str | None
     version_us: int | None
-    canonical: str
+    #: The object as compact JSON, in its own key order; as long as its canonical form.
+    text: str
+
+    @property
+    def canonical(self) -> str:
+        """The object as canonical JSON (sorted keys), which two copies of one version share."""
+        return canonical_json(self.body)
 
 
 class Refused(Exception):
@@ -80,7 +88,7 @@ def checked_object(item: Any) -> Posted:
     if not isinstance(kind, str) or not _TYPE.match(kind):
         raise refuse("type: must be 3 to 250 characters of a-z, 0-9 and '-'")
     prefix, _, tail = stix_id.partition("--")
-    if prefix != kind or not is_uuid(tail):
+    if prefix != kind or not _is_uuid(tail):
         raise refuse("id: must be '<type>--<UUID>', with the object's type")
     spec = item.get("spec_version")
     if spec is None and created is None and modified is None:
@@ -92,7 +100,7 @@ def checked_object(item: Any) -> Posted:
         if value is None:
             continue
         try:
-            stamps[name] = timestamp_us(value)
+            stamps[name] = _timestamp_us(value)
         except ValueError:
             raise refuse(f"{name}: must be a STIX timestamp such as 2024-05-01T12:00:00.000Z") from None
     if "modified" in stamps and "created" not in stamps:
@@ -103,13 +111,17 @@ def checked_object(item: Any) -> Posted:
         raise refuse("revoked: must be true or false")
     refs = item.get("object_marking_refs")
     if refs is not None and (
-        not isinstance(refs, list) or not all(isinstance(r, str) and is_marking_id(r) for r in refs)
+        not isinstance(refs, list) or not all(isinstance(r, str) and _is_marking_id(r) for r in refs)
     ):
         raise refuse("object_marking_refs: must be a list of marking-definition ids")
-    if _depth(item) > MAX_DEPTH:
-        raise refuse(f"nests deeper than {MAX_DEPTH} levels")
-    canonical = json.dumps(item, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    if len(canonical.encode("utf-8")) > MAX_OBJECT_BYTES:
+    text = _compact(item)
+    # An object's depth is at most the number of '{' and '[' in its JSON: count first, walk only when needed.
+    if text is None or text.count("{") + text.count("[") > MAX_DEPTH:
+        if _depth(item) > MAX_DEPTH:
+            raise refuse(f"nests deeper than {MAX_DEPTH} levels")
+        if text is None:  # not too deep, so what json refused is something else: let it say so
+            text = json.dumps(item, separators=(",", ":"), ensure_ascii=False)
+    if len(text.encode("utf-8")) > MAX_OBJECT_BYTES:
         raise refuse(f"is larger than {MAX_OBJECT_BYTES} bytes")
     version_us = stamps.get("modified", stamps.get("created"))
     return Posted(
@@ -119,8 +131,31 @@ def checked_object(item: Any) -> Posted:
         spec_version="2.1",
         version=version or None,
         version_us=version_us,
-        canonical=canonical,
+        text=text,
     )
+
+
+def _compact(item: dict[str, Any]) -> str | None:
+    """``item`` as compact JSON (as many bytes as its canonical form), or ``None`` when the encoder refuses
+    it (too deep, a cycle, a value JSON has no form for)."""
+    try:
+        return json.dumps(item, separators=(",", ":"), ensure_ascii=False)
+    except (RecursionError, ValueError, TypeError):
+        return None
+
+
+def _is_uuid(text: str) -> bool:
+    return _UUID.fullmatch(text) is not None
+
+
+def _is_marking_id(text: str) -> bool:
+    return text.startswith(_MARKING_PREFIX) and _is_uuid(text[len(_MARKING_PREFIX) :])
+
+
+@lru_cache(maxsize=4096)
+def _timestamp_us(text: str) -> int:
+    """:func:`timestamp_us`, remembered: the objects of an envelope mostly share a few timestamps."""
+    return timestamp_us(text)
 
 
 def admit(
@@ -132,18 +167,27 @@ def admit(
     author: str | None,
     held: list[StixEntry],
     accepted: dict[tuple[str, int | str], Posted],
+    allowed: dict[tuple[str, str | None, Marking], bool] | None = None,
 ) -> StixOutcome | tuple[Posted, Marking]:
     """Decide on one valid posted object: an outcome when nothing is to be stored (held already, or refused
     with :class:`Refused`), else the object and its marking, to store as a new version. ``by`` is ``None``
-    when the hub vouches for the object (the policy has allowed the use case that publishes it)."""
+    when the hub vouches for the object (the policy has allowed the use case that publishes it).
+
+    The policy decides on an object's governance envelope (owner, author, marking) in the forum, never on its
+    id: ``allowed`` keeps its answers for the other objects of the same post, one per distinct envelope."""
     version = posted.version or ""
     if by is not None and not isinstance(by, Operator):
-        record = governed_from(posted.stix_id, forum.id, owner, author, marking, EPOCH)
-        try:
-            policy.check(by, policy.Act.WRITE, record, forum=forum)
-            policy.check(by, policy.Act.SHARE, record, forum=forum)
-        except FimihubError as refused:
-            raise Refused(posted.stix_id, version, refused.message) from None
+        envelope = (owner, author, marking)
+        answer = allowed.get(envelope) if allowed is not None else None
+        if answer is None:
+            record = governed_from(posted.stix_id, forum.id, owner, author, marking, EPOCH)
+            answer = policy.may(by, policy.Act.WRITE, record, forum=forum) and policy.may(
+                by, policy.Act.SHARE, record, forum=forum
+            )
+            if allowed is not None:
+                allowed[envelope] = answer
+        if not answer:
+            raise _refused_by_policy(by, forum, posted, marking, owner, author)
     if any(e.owner_org != owner for e in held):
         raise Refused(
             posted.stix_id, version, "the id is another organisation's object: only its creator versions it"
@@ -177,8 +221,26 @@ def admit(
     return posted, marking
 
 
+def _refused_by_policy(
+    by: policy.Actor, forum: Forum, posted: Posted, marking: Marking, owner: str, author: str | None
+) -> Refused:
+    """Why the policy refuses ``posted``, in the policy's words for this object."""
+    version = posted.version or ""
+    record = governed_from(posted.stix_id, forum.id, owner, author, marking, EPOCH)
+    try:
+        policy.check(by, policy.Act.WRITE, record, forum=forum)
+        policy.check(by, policy.Act.SHARE, record, forum=forum)
+    except FimihubError as refused:
+        return Refused(posted.stix_id, version, refused.message)
+    return Refused(posted.stix_id, version, "the access policy refuses this object")
+
+
 def same_body(body: Mapping[str, Any], posted: Posted) -> bool:
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False) == posted.canonical
+    return canonical_json(body) == posted.canonical
+
+
+def canonical_json(body: Mapping[str, Any]) -> str:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def version_order(entry: StixEntry) -> tuple[int, int]:
@@ -192,7 +254,11 @@ def flagged_new(held: Mapping[str, list[StixEntry]], new: Sequence[StixEntry]) -
         by_object.setdefault(entry.stix_id, []).append(entry)
     changed: list[StixEntry] = []
     for stix_id, added in by_object.items():
-        changed.extend(reflagged([*held.get(stix_id, []), *added], always=added))
+        earlier = held.get(stix_id)
+        if not earlier and len(added) == 1 and added[0].latest and added[0].first:
+            changed.append(added[0])  # the only version: newest and oldest, as flagged already
+            continue
+        changed.extend(reflagged([*(earlier or ()), *added], always=added))
     return changed
 
 

@@ -73,6 +73,7 @@ def write_offers(
         held = held_versions(uow, forum.id, [o.item.stix_id for o in offers if isinstance(o.item, Posted)])
     decisions: list[StixOutcome | tuple[Posted, Offer]] = []
     accepted: dict[tuple[str, int | str], Posted] = {}
+    allowed: dict[tuple[str, str | None, Marking], bool] = {}  # the policy's answer per governance envelope
     for offer in offers:
         item = offer.item
         if isinstance(item, Refused):
@@ -92,6 +93,7 @@ def write_offers(
                 offer.author,
                 versions,
                 accepted,
+                allowed,
             )
         except Refused as refused:
             decisions.append(refused.outcome)

@@ -10,12 +10,12 @@ increasing order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, bindparam, delete, insert, or_, select, update
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Dialect
 
 from fimihub.errors import StoreError
 from fimihub.model import Marking, parse
@@ -73,8 +73,19 @@ class SqlStixObjects(StixObjects):
     def add(self, entries: Sequence[StixEntry]) -> None:
         if not entries:
             return
+        # One executemany on the driver, its values made as SQLAlchemy's column types make them, with each
+        # distinct marking turned into JSON once (the entries of a post share a few).
+        statement, order, processors = _insert_for(self._conn.dialect)
+        marking = processors.pop("marking", None)
+        dumped: dict[int, Any] = {}
+        rows: list[Any] = []
+        for entry in entries:
+            values = _row(entry, dumped, marking)
+            for name, process in processors.items():
+                values[name] = process(values[name])
+            rows.append(values if order is None else tuple(values[name] for name in order))
         with db_errors(self._url):
-            self._conn.execute(insert(stix_objects), [_row(e) for e in entries])
+            self._conn.exec_driver_sql(statement, rows)
 
     def remove(self, added_us: Sequence[int]) -> None:
         keys = list(added_us)
@@ -168,8 +179,42 @@ class SqlStixObjects(StixObjects):
         )
 
 
-def _row(entry: StixEntry) -> dict[str, Any]:
+_Processor = Callable[[Any], Any]
+#: Per dialect: the ``INSERT`` of a row as SQLAlchemy compiles it, the column order of its parameters when
+#: they are positional (else ``None``), and the bind processors of the columns that have one.
+_INSERTS: dict[tuple[str, str], tuple[str, tuple[str, ...] | None, dict[str, _Processor]]] = {}
+
+
+def _insert_for(dialect: Dialect) -> tuple[str, tuple[str, ...] | None, dict[str, _Processor]]:
+    """The driver-level ``INSERT`` of a ``stix_objects`` row for ``dialect``: what SQLAlchemy runs for an
+    ``insert()``, its parameters made by the same column types' bind processors (JSON, timestamps)."""
+    key = (dialect.name, dialect.driver)
+    found = _INSERTS.get(key)
+    if found is None:
+        compiled = insert(stix_objects).compile(dialect=dialect)
+        order = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
+        processors: dict[str, _Processor] = {}
+        for column in stix_objects.columns:
+            process = column.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                processors[column.name] = process
+        found = _INSERTS[key] = (str(compiled), order, processors)
+    return (found[0], found[1], dict(found[2]))
+
+
+def _row(
+    entry: StixEntry, dumped: dict[int, Any] | None = None, process: _Processor | None = None
+) -> dict[str, Any]:
+    """The row of ``entry``; ``dumped`` keeps each distinct marking's column value (put through ``process``,
+    the column's bind processor, when given) for the other entries that share it."""
     marking = entry.marking
+    as_json = dumped.get(id(marking)) if dumped is not None else None
+    if as_json is None:
+        as_json = marking.model_dump(mode="json")
+        if process is not None:
+            as_json = process(as_json)
+        if dumped is not None:
+            dumped[id(marking)] = as_json
     return {
         "added_us": entry.added_us,
         "forum_id": entry.forum_id,
@@ -182,7 +227,7 @@ def _row(entry: StixEntry) -> dict[str, Any]:
         "created_by": entry.created_by,
         "tlp": marking.tlp.value,
         "has_recipients": bool(marking.recipient_orgs or marking.recipient_members),
-        "marking": marking.model_dump(mode="json"),
+        "marking": as_json,
         "tombstone": entry.tombstone,
         "is_latest": entry.latest,
         "is_first": entry.first,
