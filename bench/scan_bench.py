@@ -110,8 +110,8 @@ Python {platform.python_version()}, shared with other work while it ran. There i
 measurement.
 
 The simulator writes a {result["rows"]:,}-row export (with `--world`, written beforehand by
-`fimihub sim generate --seed 1 --scale 1250 --out DIR`); the matcher holds {result["signals"]:,} signals (every
-operation domain, hashtag and image hash, plus filler domains, URLs, hashtags and PDQ hashes; built in
+`fimihub sim generate --seed 1 --scale 1250 --out DIR`); the matcher holds {result["signals"]:,} signals
+(every operation domain, hashtag and image hash, plus filler domains, URLs, hashtags and PDQ hashes; built in
 {result["matcher_build_s"]} s). The scan is timed end to end, reading the Parquet file included; every URL is
 also looked up as its registrable domain and, on a profile page, as a handle. Every run found the same
 {result["hits"]:,} hits on {result["matched_rows"]:,} rows.
