@@ -62,6 +62,12 @@ class MatchingMixin(KeysMixin):
             self._matcher = matcher
         return self._matcher
 
+    def warm(self) -> None:
+        """Load what the first requests would otherwise wait for: the matcher over every active signal, and
+        the warning lists that every new signal is checked against."""
+        self.matcher()
+        warning_lists_for(SignalKind.DOMAIN, "example.com")
+
     def match(
         self, by: Caller, items: Sequence[Mapping[str, Any]], *, record: bool = False, source: str = "api"
     ) -> list[ItemMatches]:
