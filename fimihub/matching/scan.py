@@ -131,8 +131,11 @@ def scan_export(
 
     job = _BatchJob(matcher, matcher.kinds, allowed, now, tuple(account_hashers))
     # Everything alive now (the matcher's signals and indexes above all) outlives the scan: keeping it out of
-    # the garbage collector's sight saves the full collections that the scan's many small objects set off.
-    gc.freeze()
+    # the garbage collector's sight saves the full collections that the scan's many small objects set off. A
+    # process that froze its long-lived objects already (``fimihub serve``) keeps its own arrangement.
+    froze = gc.get_freeze_count() == 0
+    if froze:
+        gc.freeze()
     try:
         for found, rows in _scanned(path, batches, job, workers, batch_rows):
             if isinstance(found, ShippedHits):
@@ -145,7 +148,8 @@ def scan_export(
     except pa.ArrowInvalid as exc:
         raise ValidationError("input", f"{path}: unreadable at row {report.rows}: {exc}") from None
     finally:
-        gc.unfreeze()
+        if froze:
+            gc.unfreeze()
     return report
 
 
