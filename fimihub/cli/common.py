@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from fimihub import Hub, Settings, __version__
 
-__all__ = ["cli", "db_option", "echo_json", "open_hub"]
+__all__ = ["cli", "counting_bar", "db_option", "echo_json", "open_hub"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,3 +57,20 @@ def echo_json(data: Any) -> None:
         return str(value)
 
     click.echo(json.dumps(data, indent=2, default=default, ensure_ascii=False))
+
+
+@contextmanager
+def counting_bar(label: str, *, quiet: bool = False) -> Iterator[Callable[[int, int | None], None]]:
+    """A progress bar counting rows (or tasks) up to a total that may be known only later; yields the
+    ``progress(done, total)`` callback the hub's long use cases take. ``quiet`` hides it (``--json``)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), disable=quiet
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def progress(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield progress

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from fimihub.cli.common import db_option, echo_json, open_hub
+from fimihub.cli.common import counting_bar, db_option, echo_json, open_hub
 
 __all__ = ["resurgence"]
 
@@ -74,17 +73,14 @@ def scan(
     flagged candidates go to the review queue (with stored fingerprints) and every candidate to --out."""
     with open_hub(db) as hub:
         actor = hub.actor(member_id)
-        with Progress(
-            TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), disable=as_json
-        ) as bar:
-            task = bar.add_task("rows", total=None)
+        with counting_bar("scoring", quiet=as_json) as progress:
             summary = hub.resurgence_scan(
                 actor,
                 new_path,
                 disrupted=disrupted,
                 out=out,
                 confirm=not unconfirmed,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
+                progress=progress,
             )
     if as_json:
         echo_json(

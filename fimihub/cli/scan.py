@@ -6,9 +6,8 @@ import os
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from fimihub.cli.common import db_option, echo_json, open_hub
+from fimihub.cli.common import counting_bar, db_option, echo_json, open_hub
 from fimihub.hub import SCAN_ENGINES
 
 __all__ = ["scan"]
@@ -62,15 +61,12 @@ def scan(
     directory of Parquet files, say)."""
     with open_hub(db) as hub:
         actor = hub.actor(member_id)
-        with Progress(
-            TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), disable=as_json
-        ) as bar:
-            task = bar.add_task("rows", total=None)
+        with counting_bar("scanning", quiet=as_json) as progress:
             summary = hub.scan(
                 actor,
                 input_path,
                 out=out,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
+                progress=progress,
                 engine=engine,
                 spark_master=spark_master,
                 workers=workers,
