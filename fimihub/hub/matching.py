@@ -63,10 +63,11 @@ class MatchingMixin(KeysMixin):
         return self._matcher
 
     def warm(self) -> None:
-        """Load what the first requests would otherwise wait for: the matcher over every active signal, and
-        the warning lists that every new signal is checked against."""
-        self.matcher()
-        warning_lists_for(SignalKind.DOMAIN, "example.com")
+        """Load what the first requests would otherwise wait for: the matcher over every active signal, the
+        Public Suffix List that domains are normalised with, and the warning lists every new signal is checked
+        against."""
+        domain = self.matcher().normalise(SignalKind.DOMAIN, "www.example.com")
+        warning_lists_for(SignalKind.DOMAIN, domain)
 
     def match(
         self, by: Caller, items: Sequence[Mapping[str, Any]], *, record: bool = False, source: str = "api"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fimihub import NotFound, PermissionDenied, Signal, ValidationError
+from fimihub import Hub, NotFound, PermissionDenied, Signal, ValidationError
 from fimihub.model import MatchStatus
 from tests.conftest import Cast
 
@@ -181,3 +181,11 @@ def test_bad_value_in_a_batch_names_its_item(cast: Cast) -> None:
     with pytest.raises(ValidationError) as exc:
         cast.hub.create_many(cast.analyst_a, Signal, [good, {"kind": "url", "value": "hxxp://junk[ ]"}])
     assert exc.value.field == "[1].value"
+
+
+def test_warm_loads_what_first_requests_would_wait_for(hub: Hub) -> None:
+    from fimihub.matching.kinds import domain
+
+    hub.warm()
+    assert hub._matcher is not None
+    assert domain._psl.cache_info().currsize == 1
