@@ -31,7 +31,6 @@ import json
 import math
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,12 +47,13 @@ from urllib.parse import quote
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from report import write_section
 
 from fimihub import Hub, Settings
+from tests.servers import BIN, free_port, started, stop
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 HEADING = "## TAXII ingest and paging"
 TAXII = "application/taxii+json;version=2.1"
 GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
@@ -94,36 +94,8 @@ class Server:
     cleanup: Callable[[], None] = field(default=lambda: None)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process, timeout=20)
         self.cleanup()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def started(command: list[str], url: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{command[0]} exited: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            requests.get(url, timeout=5)
-            return process
-        except requests.RequestException:
-            time.sleep(0.3)
-    process.terminate()
-    raise RuntimeError(f"{command[0]} did not start")
 
 
 def start_fimihub(home: Path, db: str, cleanup: Callable[[], None] = lambda: None) -> Server:
@@ -136,7 +108,7 @@ def start_fimihub(home: Path, db: str, cleanup: Callable[[], None] = lambda: Non
     port = free_port()
     env = {**os.environ, "FIMIHUB_MAX_CONTENT_LENGTH": str(256 * 1024 * 1024), "FIMIHUB_LOG_LEVEL": "WARNING"}
     command = [str(BIN / "fimihub"), "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port)]
-    process = started(command, f"http://127.0.0.1:{port}/taxii2/", env, home / "serve.log")
+    process = started(command, f"http://127.0.0.1:{port}/taxii2/", env, home / "serve.log", timeout=600)
     collection = f"http://127.0.0.1:{port}/taxii2/exchange/collections/{forum.id.removeprefix('forum--')}/"
     return Server("fimihub", collection, ("bench", secret), process, cleanup)
 
@@ -184,7 +156,8 @@ def start_medallion(home: Path, preload: list[dict[str, Any]]) -> Server:
     }
     (home / "config.json").write_text(json.dumps(config))
     command = [str(BIN / "medallion"), "--host", "127.0.0.1", "--port", str(port), str(home / "config.json")]
-    process = started(command, f"http://127.0.0.1:{port}/taxii2/", dict(os.environ), home / "medallion.log")
+    url = f"http://127.0.0.1:{port}/taxii2/"
+    process = started(command, url, dict(os.environ), home / "medallion.log", timeout=600)
     return Server("medallion", f"{root}collections/{MEDALLION_COLLECTION}/", ("user", "pass"), process)
 
 

@@ -28,27 +28,29 @@ def free_port() -> int:
         return port
 
 
-def started(command: list[str], url: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    """Start a server and wait until it answers HTTP at ``url``."""
+def started(
+    command: list[str], url: str, env: dict[str, str], log: Path, *, timeout: float = 60
+) -> subprocess.Popen[bytes]:
+    """Start a server and wait (up to ``timeout`` seconds) until it answers HTTP at ``url``."""
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{command[0]} exited: {log.read_text(errors='replace')[-2000:]}")
         try:
             requests.get(url, timeout=1)
             return process
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.2)
     process.terminate()
     raise RuntimeError(f"{command[0]} did not start: {log.read_text(errors='replace')[-2000:]}")
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
+def stop(process: subprocess.Popen[bytes], *, timeout: float = 10) -> None:
     process.terminate()
     try:
-        process.wait(timeout=10)
+        process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
