@@ -55,10 +55,8 @@ class MatchingMixin(KeysMixin):
         if self._matcher is None:
             matcher = new_matcher()
             with self.store.unit_of_work(read_only=True) as uow:
-                after: str | None = None
-                while batch := uow.find(Signal, where={"revoked": False}, after_id=after, limit=_PAGE):
+                for batch in uow.pages(Signal, where={"revoked": False}, size=_PAGE):
                     matcher.add(batch)
-                    after = batch[-1].id
             self._matcher = matcher
         return self._matcher
 

@@ -240,12 +240,7 @@ def recidivist_asset(match: Match, now: datetime) -> Asset | None:
 
 def _all(uow: UnitOfWork, kind: type[Any], operation_id: str | None = None) -> list[Any]:
     where = {"operation_id": operation_id} if operation_id is not None else {}
-    found: list[Any] = []
-    after: str | None = None
-    while batch := uow.find(kind, where=where, after_id=after, limit=_PAGE):
-        found.extend(batch)
-        after = batch[-1].id
-    return found
+    return [record for batch in uow.pages(kind, where=where, size=_PAGE) for record in batch]
 
 
 def _visible(by: Actor, records: list[Any], forums: Mapping[str, Forum]) -> list[Any]:

@@ -266,6 +266,16 @@ class UnitOfWork(ABC):
         records, starting after ``after_id``, at most ``limit``. Raises ``ValidationError`` for other
         fields."""
 
+    def pages(
+        self, kind: type[R], *, where: dict[str, Any] | None = None, size: int = 1000
+    ) -> Iterator[list[R]]:
+        """Every record :meth:`find` matches, ``size`` at a time, so a large table is never held whole."""
+        after: str | None = None
+        while batch := self.find(kind, where=where, after_id=after, limit=size):
+            yield batch
+            last: Any = batch[-1]  # every stored record has an id (RECORD_TYPES)
+            after = last.id
+
     @abstractmethod
     def count(self, kind: type[R], *, where: dict[str, Any] | None = None) -> int:
         """How many records of type ``kind`` match ``where``."""
