@@ -363,8 +363,14 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
     def _stix_records_changed(self, records: Sequence[Governed]) -> None:
         self._signals_changed(added=[r for r in records if isinstance(r, Signal)])
 
-    def _prepare_posted_signal(self, data: dict[str, Any]) -> dict[str, Any]:
-        return self._prepare_signal(data)
+    def _prepare_posted_signal(self, signal: Signal) -> Signal:
+        fields = {"kind": signal.kind.value, "value": signal.value, "quality": signal.quality}
+        prepared = self._prepare_signal(fields)
+        if prepared["value"] == signal.value:  # the usual case: only the warning lists are new
+            return signal.model_copy(
+                update={"warning_lists": prepared.get("warning_lists", signal.warning_lists)}
+            )
+        return parse(Signal, {**signal.model_dump(), **prepared})
 
     def _build(
         self, by: Caller, kind: type[G], data: Mapping[str, Any], forums: Mapping[str, Forum], now: datetime

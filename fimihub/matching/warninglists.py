@@ -147,8 +147,13 @@ def _load(name: str) -> _List | None:
 
 
 def _ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    candidate = value.strip("[]")
+    if ":" not in candidate and not candidate.replace(".", "").isdigit():
+        return (
+            None  # neither IPv6 nor dotted IPv4 (most values are names): no need for ipaddress to refuse it
+        )
     try:
-        return ipaddress.ip_address(value.strip("[]"))
+        return ipaddress.ip_address(candidate)
     except ValueError:
         return None
 

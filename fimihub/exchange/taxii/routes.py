@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from fimihub import jsontext
 from fimihub.errors import FimihubError, PayloadTooLarge, PermissionDenied, ValidationError
 from fimihub.exchange.taxii.auth import token_secret
 from fimihub.exchange.taxii.errors import (
@@ -154,7 +155,7 @@ async def _add_objects(request: Request, hub: Hub, by: Caller, collection_id: st
     check_content_type(request.headers.get("content-type"))
     body = await _body(request, hub.settings.max_content_length)
     try:
-        envelope = json.loads(body)
+        envelope = jsontext.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise TaxiiRefusal(400, f"the body is not JSON: {error}") from None
     if not isinstance(envelope, dict) or not isinstance(envelope.get("objects"), list):
@@ -259,7 +260,7 @@ def _page(page: StixPage, key: str, items: list[Any]) -> Response:
 def _taxii(
     data: dict[str, Any], *, status_code: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
-    content = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    content = jsontext.dumps(data).encode("utf-8")
     return Response(content, status_code=status_code, media_type=TAXII_MEDIA_TYPE, headers=headers)
 
 

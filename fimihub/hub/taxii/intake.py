@@ -31,7 +31,7 @@ from fimihub.errors import Conflict, ValidationError
 from fimihub.exchange.stix import StixImport, carrier_id, from_stix
 from fimihub.hub.caller import Caller, Operator, caller_id
 from fimihub.hub.taxii.resources import TLP_MARKING_DEFINITIONS
-from fimihub.model import Forum, Governed, Signal, parse
+from fimihub.model import TLP, Forum, Governed, Marking, Signal, parse
 from fimihub.settings import Settings
 from fimihub.storage import Store, UnitOfWork
 from fimihub.storage.base import StixEntry
@@ -86,9 +86,10 @@ class StixIntakeMixin:
     def _stix_records_changed(self, records: Sequence[Governed]) -> None:
         """Called once the records made from posted objects have committed (the hub refreshes its matcher)."""
 
-    def _prepare_posted_signal(self, data: dict[str, Any]) -> dict[str, Any]:
-        """A posted signal's fields prepared as the hub prepares every new signal (normalised value)."""
-        return data
+    def _prepare_posted_signal(self, signal: Signal) -> Signal:
+        """A posted signal prepared as the hub prepares every new signal (normalised value, warning lists);
+        raises :class:`ValidationError` when its value is not one of its kind."""
+        return signal
 
     def _posted_record(
         self,
@@ -99,34 +100,45 @@ class StixIntakeMixin:
         author: str | None,
         now: datetime,
     ) -> Governed | None:
-        """``found`` with the governance of the post: the poster's, in ``forum``, marked as the object is."""
+        """``found`` with the governance of the post: the poster's, in ``forum``, marked as the object is.
+
+        ``found`` was validated when the mapping read it, and what changes here is the hub's own: the
+        poster's ids, the forum, a marking validated on its own and the expiry the policy gives, so the record
+        is copied with them rather than validated whole again."""
         refs = entry.body.get("object_marking_refs") or ()
         named = any(isinstance(r, str) and r in TLP_MARKING_DEFINITIONS for r in refs)
         tlp = max(found.marking.tlp, entry.marking.tlp, key=lambda t: t.rank) if named else entry.marking.tlp
-        data = found.model_dump()
-        data.update(
-            owner_org=owner,
-            created_by=author,
-            forum_id=forum.id,
-            marking={**data["marking"], "tlp": tlp},
-            expires_at=policy.expiry_for(
-                now,
-                record_expires_at=found.expires_at,
-                forum=forum,
-                default_days=self.settings.default_retention_days,
-            ),
+        record = found.model_copy(
+            update={
+                "owner_org": owner,
+                "created_by": author,
+                "forum_id": forum.id,
+                "marking": _marking_at(found.marking, tlp),
+                "expires_at": policy.expiry_for(
+                    now,
+                    record_expires_at=found.expires_at,
+                    forum=forum,
+                    default_days=self.settings.default_retention_days,
+                ),
+            }
         )
+        if not isinstance(record, Signal):
+            return record
         try:
-            if isinstance(found, Signal):
-                data = self._prepare_posted_signal(data)
-            try:
-                return parse(type(found), data)
-            except ValidationError:
-                # Recipients named for another level do not fit the object's stricter one: name none.
-                data["marking"] = {"tlp": tlp, "pap": found.marking.pap}
-                return parse(type(found), data)
+            return self._prepare_posted_signal(record)
         except ValidationError:
             return None
+
+
+def _marking_at(marking: Marking, tlp: TLP) -> Marking:
+    """``marking`` at level ``tlp``; recipients named for another level do not fit a stricter one, and are
+    dropped then."""
+    if marking.tlp is tlp:
+        return marking
+    try:
+        return parse(Marking, {**marking.model_dump(), "tlp": tlp})
+    except ValidationError:
+        return parse(Marking, {"tlp": tlp, "pap": marking.pap})
 
 
 def _write(

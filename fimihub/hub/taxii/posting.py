@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from fimihub import policy
+from fimihub import jsontext, policy
 from fimihub.errors import FimihubError
 from fimihub.hub.caller import Caller, Operator
 from fimihub.hub.taxii.access import governed_from
@@ -139,7 +139,7 @@ def _compact(item: dict[str, Any]) -> str | None:
     """``item`` as compact JSON (as many bytes as its canonical form), or ``None`` when the encoder refuses
     it (too deep, a cycle, a value JSON has no form for)."""
     try:
-        return json.dumps(item, separators=(",", ":"), ensure_ascii=False)
+        return jsontext.dumps(item)
     except (RecursionError, ValueError, TypeError):
         return None
 
@@ -240,7 +240,7 @@ def same_body(body: Mapping[str, Any], posted: Posted) -> bool:
 
 
 def canonical_json(body: Mapping[str, Any]) -> str:
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return jsontext.canonical(body)
 
 
 def version_order(entry: StixEntry) -> tuple[int, int]:

@@ -61,6 +61,8 @@ def refang(text: str) -> str:
 
 def _ip(host: str) -> str | None:
     candidate = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if ":" not in candidate and not candidate.replace(".", "").isdigit():
+        return None  # neither IPv6 (which has a ':') nor dotted IPv4: no need for ipaddress to refuse it
     try:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
@@ -106,6 +108,7 @@ def normalise_host(host: str) -> str:
     return encoded
 
 
+@lru_cache(maxsize=1 << 16)
 def registrable_domain(host: str) -> str:
     """The registrable domain of ``host`` (``news.bbc.co.uk`` -> ``bbc.co.uk``), normalised; an IP literal
     is returned as itself. Raises ``ValueError`` when ``host`` is itself a public suffix (``co.uk``)."""

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import StaticPool
 
+from fimihub import jsontext
 from fimihub.errors import Conflict, StoreError
 
 __all__ = ["READ_ONLY", "db_errors", "hidden_url", "is_memory_sqlite", "make_engine", "reason"]
@@ -29,6 +30,8 @@ READ_ONLY = "fimihub_read_only"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: How long connecting to PostgreSQL may take, in seconds, unless the URL says otherwise.
 PG_CONNECT_TIMEOUT_S = 10
+#: How JSON columns are written and read: orjson, several times faster than the standard library's encoder.
+_JSON_CODEC: dict[str, Any] = {"json_serializer": jsontext.dumps, "json_deserializer": jsontext.loads}
 
 
 def hidden_url(url: URL | str) -> str:
@@ -65,7 +68,7 @@ def make_engine(url_text: str) -> Engine:
 
 
 def _sqlite_engine(url: URL) -> Engine:
-    options: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+    options: dict[str, Any] = {"connect_args": {"check_same_thread": False}, **_JSON_CODEC}
     if is_memory_sqlite(url):
         # One shared connection, or every connection would see its own empty database. The store serialises
         # units of work on it (see SqlStore), since one sqlite3 connection cannot run two transactions.
@@ -100,7 +103,7 @@ def _postgresql_engine(url: URL) -> Engine:
     if "connect_timeout" not in url.query:
         connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
     # pre_ping: a pooled connection the server closed (restart, idle timeout) is replaced, not handed out.
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **_JSON_CODEC)
 
 
 @contextmanager

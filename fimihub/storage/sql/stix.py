@@ -15,11 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, bindparam, delete, insert, or_, select, update
-from sqlalchemy.engine import URL, Dialect
+from sqlalchemy.engine import URL
 
 from fimihub.errors import StoreError
 from fimihub.model import Marking, parse
 from fimihub.storage.base import StixEntry, StixObjects, StixQuery, StixStatusRecord
+from fimihub.storage.sql.bulk import bind_processor, driver_insert
 from fimihub.storage.sql.engine import db_errors
 from fimihub.storage.sql.tables import stix_objects, stix_statuses, taxii_state
 
@@ -73,19 +74,13 @@ class SqlStixObjects(StixObjects):
     def add(self, entries: Sequence[StixEntry]) -> None:
         if not entries:
             return
-        # One executemany on the driver, its values made as SQLAlchemy's column types make them, with each
-        # distinct marking turned into JSON once (the entries of a post share a few).
-        statement, order, processors = _insert_for(self._conn.dialect)
-        marking = processors.pop("marking", None)
+        # One executemany on the driver, with each distinct marking turned into JSON once (the entries of a
+        # post share a few).
+        marking = bind_processor(self._conn.dialect, stix_objects, "marking")
         dumped: dict[int, Any] = {}
-        rows: list[Any] = []
-        for entry in entries:
-            values = _row(entry, dumped, marking)
-            for name, process in processors.items():
-                values[name] = process(values[name])
-            rows.append(values if order is None else tuple(values[name] for name in order))
+        rows = [_row(entry, dumped, marking) for entry in entries]
         with db_errors(self._url):
-            self._conn.exec_driver_sql(statement, rows)
+            driver_insert(self._conn, stix_objects, rows, ready=("marking",))
 
     def remove(self, added_us: Sequence[int]) -> None:
         keys = list(added_us)
@@ -180,26 +175,6 @@ class SqlStixObjects(StixObjects):
 
 
 _Processor = Callable[[Any], Any]
-#: Per dialect: the ``INSERT`` of a row as SQLAlchemy compiles it, the column order of its parameters when
-#: they are positional (else ``None``), and the bind processors of the columns that have one.
-_INSERTS: dict[tuple[str, str], tuple[str, tuple[str, ...] | None, dict[str, _Processor]]] = {}
-
-
-def _insert_for(dialect: Dialect) -> tuple[str, tuple[str, ...] | None, dict[str, _Processor]]:
-    """The driver-level ``INSERT`` of a ``stix_objects`` row for ``dialect``: what SQLAlchemy runs for an
-    ``insert()``, its parameters made by the same column types' bind processors (JSON, timestamps)."""
-    key = (dialect.name, dialect.driver)
-    found = _INSERTS.get(key)
-    if found is None:
-        compiled = insert(stix_objects).compile(dialect=dialect)
-        order = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
-        processors: dict[str, _Processor] = {}
-        for column in stix_objects.columns:
-            process = column.type.dialect_impl(dialect).bind_processor(dialect)
-            if process is not None:
-                processors[column.name] = process
-        found = _INSERTS[key] = (str(compiled), order, processors)
-    return (found[0], found[1], dict(found[2]))
 
 
 def _row(

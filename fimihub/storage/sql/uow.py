@@ -27,6 +27,7 @@ from fimihub.model import TLP, AuditEvent, Governed, Record
 from fimihub.storage.base import FILTERABLE, StixObjects, UnitOfWork, Visibility
 from fimihub.storage.peers import PeerRows
 from fimihub.storage.sql.audit import append_event, read_events, read_head
+from fimihub.storage.sql.bulk import driver_insert
 from fimihub.storage.sql.engine import db_errors
 from fimihub.storage.sql.peers import SqlPeerRows
 from fimihub.storage.sql.rows import (
@@ -99,9 +100,8 @@ class SqlUnitOfWork(UnitOfWork):
             # transaction) leaves the unit of work usable for the caller who catches it.
             with db_errors(self._url), conn.begin_nested():
                 for table, rows in batches.items():
-                    conn.execute(insert(table), rows)  # executemany: one round trip per batch
-                if recipients:
-                    conn.execute(insert(record_recipients), recipients)
+                    driver_insert(conn, table, rows)  # executemany: one round trip per batch
+                driver_insert(conn, record_recipients, recipients)
         except Conflict:
             raise Conflict(self._conflict_message(batches)) from None
 

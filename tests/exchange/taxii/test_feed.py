@@ -349,3 +349,30 @@ def test_published_records_are_signed_by_the_hub(
     tombstone = max(versions, key=lambda o: o["modified"])
     assert tombstone.get("revoked") is True
     assert signing.verify(tombstone, trusted) is signing.Verdict.VERIFIED
+
+
+def test_posted_signals_are_prepared_as_the_hub_prepares_every_signal(
+    client: TestClient, cast: Cast, auth: Auth, coll: str
+) -> None:
+    as_posted = indicator(pattern="[domain-name:value = 'WWW.News-Front.Example']")
+    listed = indicator(pattern="[domain-name:value = 'google.com']")
+    suffix = indicator(pattern="[domain-name:value = 'co.uk']")  # a public suffix: no signal of its kind
+    status = post(client, coll, auth(cast.analyst_b), [as_posted, listed, suffix])
+    assert status["success_count"] == 3
+    hub = cast.hub
+
+    def signal_of(obj: dict[str, Any]) -> Signal:
+        return hub.get(cast.analyst_b, Signal, "signal--" + obj["id"].removeprefix("indicator--"))
+
+    normalised = signal_of(as_posted)
+    assert (normalised.value, normalised.owner_org, normalised.forum_id) == (
+        "news-front.example",
+        cast.org_b,
+        cast.forum_id,
+    )
+    assert normalised.created_by == cast.analyst_b.member.id and normalised.expires_at is not None
+    assert signal_of(listed).warning_lists  # flagged, as a signal created through the API would be
+    with pytest.raises(NotFound):
+        signal_of(suffix)
+    # The object that made no signal stays in the collection as it was posted.
+    assert suffix["id"] in {o["id"] for o in objects(client, coll, auth(cast.analyst_b))}
