@@ -62,10 +62,11 @@ class StixIntakeMixin:
         revoked = set(read.revoked)
         now = self.clock()
         records: list[Governed] = []
+        answers: dict[_Envelope, bool] = {}  # the policy's answer per governance envelope
         for found in read.records:
             entry = carriers.get(_carrier(found) or "")
             record = self._posted_record(found, entry, forum, owner, author, now) if entry else None
-            if record is not None and _allowed(by, record, forum):
+            if record is not None and _allowed(by, record, forum, answers):
                 records.append(record)
         made, removed = _write(uow, records, owner, revoked)
         if made or removed:
@@ -201,10 +202,19 @@ def _carrier(record: Governed) -> str | None:
         return None
 
 
-def _allowed(by: Caller, record: Governed, forum: Forum) -> bool:
-    """Whether the poster may write ``record`` and share it into ``forum``, as the access policy says."""
+#: What the access policy decides on: the record's type and governance, never its id or content.
+_Envelope = tuple[type[Governed], str, str | None, str | None, Marking]
+
+
+def _allowed(by: Caller, record: Governed, forum: Forum, answers: dict[_Envelope, bool]) -> bool:
+    """Whether the poster may write ``record`` and share it into ``forum``, as the access policy says;
+    ``answers`` keeps its answer for the other records of the post with the same envelope."""
     if isinstance(by, Operator):
         return True
-    return policy.may(by, policy.Act.WRITE, record, forum=forum) and policy.may(
-        by, policy.Act.SHARE, record, forum=forum
-    )
+    envelope = (type(record), record.owner_org, record.created_by, record.forum_id, record.marking)
+    answer = answers.get(envelope)
+    if answer is None:
+        answer = answers[envelope] = policy.may(by, policy.Act.WRITE, record, forum=forum) and policy.may(
+            by, policy.Act.SHARE, record, forum=forum
+        )
+    return answer
