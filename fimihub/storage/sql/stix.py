@@ -14,7 +14,21 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    String,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import URL
 
 from fimihub.errors import StoreError
@@ -65,9 +79,11 @@ class SqlStixObjects(StixObjects):
         ids = sorted(set(stix_ids))
         with db_errors(self._url):
             for start in range(0, len(ids), _CHUNK):
-                query = select(stix_objects).where(
-                    _T.forum_id == forum_id, _T.stix_id.in_(ids[start : start + _CHUNK])
-                )
+                chunk = ids[start : start + _CHUNK]
+                if self._conn.dialect.name == "postgresql":
+                    query = _held_on_postgresql(forum_id, chunk)
+                else:
+                    query = select(stix_objects).where(_T.forum_id == forum_id, _T.stix_id.in_(chunk))
                 found.extend(_entry(row) for row in self._conn.execute(query).mappings())
         return sorted(found, key=lambda e: e.added_us)
 
@@ -175,6 +191,21 @@ class SqlStixObjects(StixObjects):
 
 
 _Processor = Callable[[Any], Any]
+
+
+def _held_on_postgresql(forum_id: str, ids: Sequence[str]) -> Select[Any]:
+    """The versions of ``ids`` in a forum, one ``(forum_id, stix_id)`` index probe per id.
+
+    Written as a lateral join over the ids because with ``stix_id IN (…)`` PostgreSQL's planner, when the
+    table's statistics are stale (a collection filling faster than autovacuum analyses it), prefers reading
+    the whole forum through the ``(forum_id, added_us)`` index; a probe per id cannot be planned that way."""
+    wanted = (
+        func.unnest(bindparam("ids", list(ids), type_=ARRAY(String)))
+        .table_valued("id")
+        .render_derived(name="wanted")
+    )
+    held = select(stix_objects).where(_T.forum_id == forum_id, _T.stix_id == wanted.c.id).lateral("held")
+    return select(held).select_from(wanted).join(held, true())
 
 
 def _row(
