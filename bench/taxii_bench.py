@@ -17,6 +17,10 @@ For each collection size the benchmark measures
   to the end (cursors are stateless, so the same request is repeated); and ``added_after`` the last page's
   start, as for medallion, whose ``next`` is kept in its memory for 30 s. Median of five requests.
 
+A third server, the bare endpoint of ``bench/bare_taxii.py``, only writes what it is sent into SQLite (no
+validation, governance or records); its ingest rate is what HTTP and a durable write leave on this machine
+for a server's own work per object (``--no-bare`` leaves it out).
+
 medallion checks each posted object against every object its collection holds, so filling it costs time
 quadratic in its size; above ``--medallion-post-max`` objects its collection is loaded from its data file
 when it starts, and only the last ``--tail`` objects are posted (ingest over the whole fill is then not
@@ -39,7 +43,6 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -51,6 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from report import write_section
 
 from fimihub import Hub, Settings
+from tests import servers
 from tests.servers import BIN, free_port, started, stop
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,6 +63,8 @@ TAXII = "application/taxii+json;version=2.1"
 GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 MEDALLION_COLLECTION = "472c94ae-3113-4e3e-a4dd-a9f4ac7471d4"
+#: The reference row: a bare endpoint that only writes what it is sent (bench/bare_taxii.py).
+BARE = "bare endpoint (reference)"
 
 
 def indicators(start: int, count: int) -> list[dict[str, Any]]:
@@ -114,51 +120,26 @@ def start_fimihub(home: Path, db: str, cleanup: Callable[[], None] = lambda: Non
 
 
 def start_medallion(home: Path, preload: list[dict[str, Any]]) -> Server:
-    port = free_port()
-    root = f"http://127.0.0.1:{port}/api1/"
-    added = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    manifest = [
-        {
-            "id": o["id"],
-            "date_added": added,
-            "version": o["modified"],
-            "media_type": "application/stix+json;version=2.1",
-        }
-        for o in preload
-    ]
-    data = {
-        "/discovery": {"title": "medallion", "default": root, "api_roots": [root]},
-        "api1": {
-            "information": {"title": "api1", "versions": [TAXII], "max_content_length": 256 * 1024 * 1024},
-            "status": [],
-            "collections": [
-                {
-                    "id": MEDALLION_COLLECTION,
-                    "title": "shared",
-                    "can_read": True,
-                    "can_write": True,
-                    "media_types": ["application/stix+json;version=2.1"],
-                    "objects": preload,
-                    "manifest": manifest,
-                }
-            ],
-        },
-    }
-    (home / "data.json").write_text(json.dumps(data))
-    config = {
-        "backend": {
-            "module": "medallion.backends.memory_backend",
-            "module_class": "MemoryBackend",
-            "filename": str(home / "data.json"),
-        },
-        "users": {"user": "pass"},
-        "taxii": {"max_page_size": 1000},
-    }
-    (home / "config.json").write_text(json.dumps(config))
-    command = [str(BIN / "medallion"), "--host", "127.0.0.1", "--port", str(port), str(home / "config.json")]
-    url = f"http://127.0.0.1:{port}/taxii2/"
-    process = started(command, url, dict(os.environ), home / "medallion.log", timeout=600)
+    process, url = servers.start_medallion(
+        home,
+        collection=MEDALLION_COLLECTION,
+        users={"user": "pass"},
+        max_content_length=256 * 1024 * 1024,
+        preload=preload,
+        timeout=600,
+    )
+    root = url.removesuffix("taxii2/") + "api1/"
     return Server("medallion", f"{root}collections/{MEDALLION_COLLECTION}/", ("user", "pass"), process)
+
+
+def start_bare(home: Path) -> Server:
+    """The bare endpoint of ``bench/bare_taxii.py``: HTTP and a durable write, nothing else."""
+    port = free_port()
+    env = {**os.environ, "BARE_TAXII_DB": str(home / f"bare-{port}.db")}
+    command = [str(BIN / "uvicorn"), "--app-dir", str(ROOT / "bench"), "bare_taxii:app", "--port", str(port)]
+    command += ["--log-level", "warning"]
+    process = started(command, f"http://127.0.0.1:{port}/", env, home / "bare.log")
+    return Server(BARE, f"http://127.0.0.1:{port}/collection/", ("", ""), process)
 
 
 def pg_store(base: str) -> tuple[str, Callable[[], None]] | None:
@@ -284,7 +265,7 @@ def run_side(
             tail = fill(client, size - args.tail, size, args.batch)
             spent += tail
             filled = size
-            pages = paging(client, args.page, args.batch, follow_next=True)
+            pages = {} if name == BARE else paging(client, args.page, args.batch, follow_next=True)
             rows.append(row(name, size, spent, tail, pages, args, whole_count=size))
             print(rows[-1], flush=True)
     finally:
@@ -307,9 +288,9 @@ def row(
         "size": size,
         "ingest_whole": count / whole if whole else None,
         "ingest_tail": args.tail / tail,
-        "first_ms": pages["first"] * 1000,
+        "first_ms": pages["first"] * 1000 if "first" in pages else None,
         "deep_next_ms": pages["deep_next"] * 1000 if "deep_next" in pages else None,
-        "deep_after_ms": pages["deep_added_after"] * 1000,
+        "deep_after_ms": pages["deep_added_after"] * 1000 if "deep_added_after" in pages else None,
     }
 
 
@@ -355,14 +336,20 @@ def render(rows: list[dict[str, Any]], args: Any, command: str) -> str:
         HEADING,
         "",
         f"Command: `{command}`. Machine: {os.cpu_count()} cores ({platform.machine()}), Python "
-        f"{platform.python_version()}, medallion {medallion_version()}; both servers single process "
+        f"{platform.python_version()}, medallion {medallion_version()}; every server a single process "
         f"on loopback, client `requests`. Objects: STIX 2.1 indicators of distinct domains, TLP:GREEN, "
         f"posted in envelopes of {args.batch}; pages of {args.page}. fimihub ran {args.runs} times, "
         f"medallion {args.medallion_runs}: each figure is the median of the runs, ingest rates with their "
         "range (lowest to highest) in brackets. fimihub latencies are medians of five "
         f"requests; medallion's one request each, given up after {args.medallion_patience:.0f} s. "
         f"medallion's collection is posted in full up to {args.medallion_post_max:,} objects, above that "
-        f"loaded from its data file and only the last {args.tail:,} posted.",
+        f"loaded from its data file and only the last {args.tail:,} posted."
+        + (
+            f" The {BARE} (`bench/bare_taxii.py`, run as often as fimihub) writes each object it is sent "
+            "into SQLite and does nothing else: what HTTP and a durable write cost on this machine."
+            if args.bare
+            else ""
+        ),
         "",
         "| server | objects | ingest obj/s (whole fill) | ingest obj/s (last "
         f"{args.tail:,}) | first page ms | deep page ms (`next`) | deep page ms (`added_after`) |",
@@ -373,7 +360,7 @@ def render(rows: list[dict[str, Any]], args: Any, command: str) -> str:
             f"| {r['server']} | {r['size']:,} | {spread(r, 'ingest_whole')} | {spread(r, 'ingest_tail')} | "
             f"{num(r['first_ms'], 1)} | {num(r['deep_next_ms'], 1)} | {num(r['deep_after_ms'], 1)} |"
         )
-    lines += ["", "Ratios (fimihub / medallion; ingest: higher is better, latency: lower is better):", ""]
+    lines += ["", "Ratios (each server / medallion; ingest: higher is better, latency: lower is better):", ""]
     lines.append(
         "| store | objects | ingest (last objects) | first page latency | deep page latency (`added_after`) |"
     )
@@ -383,10 +370,10 @@ def render(rows: list[dict[str, Any]], args: Any, command: str) -> str:
         if r["server"] == "medallion" or r["size"] not in med:
             continue
         m = med[r["size"]]
-        lines.append(
-            f"| {r['server']} | {r['size']:,} | {r['ingest_tail'] / m['ingest_tail']:.1f}x | "
-            f"{ratio(r['first_ms'], m['first_ms'])} | {ratio(r['deep_after_ms'], m['deep_after_ms'])} |"
-        )
+        first = ratio(r["first_ms"], m["first_ms"]) if r["first_ms"] is not None else "—"
+        deep = ratio(r["deep_after_ms"], m["deep_after_ms"]) if r["deep_after_ms"] is not None else "—"
+        rate = r["ingest_tail"] / m["ingest_tail"]
+        lines.append(f"| {r['server']} | {r['size']:,} | {rate:.1f}x | {first} | {deep} |")
     return "\n".join(lines) + "\n"
 
 
@@ -411,6 +398,8 @@ def one_run(sizes: list[int], args: Any, *, fimihub: bool, medallion: bool) -> l
             url, drop = store
             found = run_side("fimihub", lambda _: start_fimihub(home, url, drop), sizes, args)
             rows += [{**r, "server": "fimihub (PostgreSQL)"} for r in found]
+        if fimihub and args.bare:
+            rows += run_side(BARE, lambda _: start_bare(home), sizes, args)
         if medallion:
             rows += run_side("medallion", lambda preload: start_medallion(home, preload), sizes, args)
     return rows
@@ -427,6 +416,9 @@ def main() -> None:
     parser.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL URL ('' to skip)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument(
+        "--no-bare", dest="bare", action="store_false", help="leave out the bare reference endpoint"
+    )
     parser.add_argument("--runs", type=int, default=2, help="runs of each fimihub server (median and range)")
     parser.add_argument(
         "--medallion-runs", type=int, default=1, help="runs of medallion (its pages wait out the patience)"

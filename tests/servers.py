@@ -8,17 +8,20 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import requests
 
-__all__ = ["BIN", "free_port", "medallion", "started", "stop"]
+__all__ = ["BIN", "free_port", "medallion", "start_medallion", "started", "stop"]
 
 #: Where this interpreter's console scripts (``fimihub``, ``medallion``) are.
 BIN = Path(sys.executable).parent
 _TAXII = "application/taxii+json;version=2.1"
+_STIX = "application/stix+json;version=2.1"
 
 
 def free_port() -> int:
@@ -56,14 +59,23 @@ def stop(process: subprocess.Popen[bytes], *, timeout: float = 10) -> None:
         process.wait()
 
 
-@contextmanager
-def medallion(
-    home: Path, *, collection: str, users: dict[str, str], max_content_length: int
-) -> Iterator[str]:
-    """OASIS medallion (memory backend) with one readable and writable collection; yields its discovery URL
-    (the API root is ``api1/`` beside it)."""
+def start_medallion(
+    home: Path,
+    *,
+    collection: str,
+    users: dict[str, str],
+    max_content_length: int,
+    preload: Sequence[dict[str, Any]] = (),
+    timeout: float = 60,
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start OASIS medallion (memory backend) with one readable and writable collection holding ``preload``
+    (added now); returns the process and its discovery URL (the API root is ``api1/`` beside it)."""
     port = free_port()
     root = f"http://127.0.0.1:{port}/api1/"
+    added = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    manifest = [
+        {"id": o["id"], "date_added": added, "version": o["modified"], "media_type": _STIX} for o in preload
+    ]
     data = {
         "/discovery": {"title": "medallion", "default": root, "api_roots": [root]},
         "api1": {
@@ -75,9 +87,9 @@ def medallion(
                     "title": "shared",
                     "can_read": True,
                     "can_write": True,
-                    "media_types": ["application/stix+json;version=2.1"],
-                    "objects": [],
-                    "manifest": [],
+                    "media_types": [_STIX],
+                    "objects": list(preload),
+                    "manifest": manifest,
                 }
             ],
         },
@@ -95,7 +107,18 @@ def medallion(
     (home / "config.json").write_text(json.dumps(config))
     command = [str(BIN / "medallion"), "--host", "127.0.0.1", "--port", str(port), str(home / "config.json")]
     url = f"http://127.0.0.1:{port}/taxii2/"
-    process = started(command, url, dict(os.environ), home / "medallion.log")
+    return started(command, url, dict(os.environ), home / "medallion.log", timeout=timeout), url
+
+
+@contextmanager
+def medallion(
+    home: Path, *, collection: str, users: dict[str, str], max_content_length: int
+) -> Iterator[str]:
+    """OASIS medallion (memory backend) with one empty collection, running while the block runs; yields its
+    discovery URL."""
+    process, url = start_medallion(
+        home, collection=collection, users=users, max_content_length=max_content_length
+    )
     try:
         yield url
     finally:
