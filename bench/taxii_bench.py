@@ -98,13 +98,15 @@ class Server:
     auth: tuple[str, str]
     process: subprocess.Popen[bytes]
     cleanup: Callable[[], None] = field(default=lambda: None)
+    #: Run once a collection is filled, before its pages are read (PostgreSQL: what autovacuum would do).
+    settle: Callable[[], None] = field(default=lambda: None)
 
     def stop(self) -> None:
         stop(self.process, timeout=20)
         self.cleanup()
 
 
-def start_fimihub(home: Path, db: str, cleanup: Callable[[], None] = lambda: None) -> Server:
+def start_fimihub(home: Path, db: str, pg: PgSchema | None = None) -> Server:
     with Hub.open(Settings(db=db)) as hub:
         op = hub.operator("bench")
         org = hub.create_organisation(op, name="Platform A", kind="platform")
@@ -116,7 +118,9 @@ def start_fimihub(home: Path, db: str, cleanup: Callable[[], None] = lambda: Non
     command = [str(BIN / "fimihub"), "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port)]
     process = started(command, f"http://127.0.0.1:{port}/taxii2/", env, home / "serve.log", timeout=600)
     collection = f"http://127.0.0.1:{port}/taxii2/exchange/collections/{forum.id.removeprefix('forum--')}/"
-    return Server("fimihub", collection, ("bench", secret), process, cleanup)
+    if pg is None:
+        return Server("fimihub", collection, ("bench", secret), process)
+    return Server("fimihub", collection, ("bench", secret), process, cleanup=pg.drop, settle=pg.analyze)
 
 
 def start_medallion(home: Path, preload: list[dict[str, Any]]) -> Server:
@@ -142,9 +146,38 @@ def start_bare(home: Path) -> Server:
     return Server(BARE, f"http://127.0.0.1:{port}/collection/", ("", ""), process)
 
 
-def pg_store(base: str) -> tuple[str, Callable[[], None]] | None:
-    """A fresh schema on the PostgreSQL server at ``base``, and how to drop it; ``None`` when it does not
-    answer."""
+@dataclass
+class PgSchema:
+    """A schema of its own on a PostgreSQL server, for one fimihub run."""
+
+    base: str
+    schema: str
+
+    @property
+    def url(self) -> str:
+        sep = "&" if "?" in self.base else "?"
+        return f"{self.base}{sep}options={quote(f'-csearch_path={self.schema}')}"
+
+    def analyze(self) -> None:
+        """Gather the planner's statistics of the schema's tables. The PostgreSQL of CI and of this
+        benchmark runs with autovacuum off, so tables filled since it started were never analyzed; on a
+        server with the default settings autovacuum does this within a minute of such a fill."""
+        import psycopg
+
+        with psycopg.connect(self.base, autocommit=True) as conn:
+            tables = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (self.schema,))
+            for (table,) in tables.fetchall():
+                conn.execute(f'ANALYZE "{self.schema}"."{table}"')
+
+    def drop(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.base, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{self.schema}" CASCADE')
+
+
+def pg_store(base: str) -> PgSchema | None:
+    """A fresh schema on the PostgreSQL server at ``base``; ``None`` when it does not answer."""
     try:
         import psycopg
 
@@ -153,13 +186,7 @@ def pg_store(base: str) -> tuple[str, Callable[[], None]] | None:
             conn.execute(f'CREATE SCHEMA "{schema}"')
     except Exception:
         return None
-
-    def drop() -> None:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-    sep = "&" if "?" in base else "?"
-    return f"{base}{sep}options={quote(f'-csearch_path={schema}')}", drop
+    return PgSchema(base, schema)
 
 
 class Client:
@@ -265,6 +292,7 @@ def run_side(
             tail = fill(client, size - args.tail, size, args.batch)
             spent += tail
             filled = size
+            server.settle()
             pages = {} if name == BARE else paging(client, args.page, args.batch, follow_next=True)
             rows.append(row(name, size, spent, tail, pages, args, whole_count=size))
             print(rows[-1], flush=True)
@@ -395,8 +423,7 @@ def one_run(sizes: list[int], args: Any, *, fimihub: bool, medallion: bool) -> l
         if fimihub and args.pg and store is None:
             print(f"PostgreSQL at {args.pg} does not answer: skipped", flush=True)
         if store is not None:
-            url, drop = store
-            found = run_side("fimihub", lambda _: start_fimihub(home, url, drop), sizes, args)
+            found = run_side("fimihub", lambda _: start_fimihub(home, store.url, store), sizes, args)
             rows += [{**r, "server": "fimihub (PostgreSQL)"} for r in found]
         if fimihub and args.bare:
             rows += run_side(BARE, lambda _: start_bare(home), sizes, args)
