@@ -2,11 +2,11 @@
 
     .venv/bin/python bench/taxii_bench.py --sizes 10000,100000
 
-Both servers run for real as processes of their own on loopback; the client is plain HTTP (``requests``), the
-same for both. The objects are STIX 2.1 indicators of distinct domains marked TLP:GREEN, posted in envelopes
-of ``--batch`` objects (a post answers once the objects are stored on both servers: neither leaves work
-pending). fimihub stores every version with its governance and reads each indicator into a signal record of
-the forum in the same transaction; medallion appends the object to a list in memory.
+The servers run for real as processes of their own on loopback; the client is plain HTTP (``requests``), the
+same for all. The objects are STIX 2.1 indicators of distinct domains marked TLP:GREEN, posted in envelopes
+of ``--batch`` objects (a post answers once its objects are stored: no server leaves work pending). fimihub
+stores every version with its governance and reads each indicator into a signal record of the forum in the
+same transaction; medallion appends the object to a list in memory.
 
 For each collection size the benchmark measures
 
@@ -25,7 +25,8 @@ medallion checks each posted object against every object its collection holds, s
 quadratic in its size; above ``--medallion-post-max`` objects its collection is loaded from its data file
 when it starts, and only the last ``--tail`` objects are posted (ingest over the whole fill is then not
 measured). With ``--pg URL`` (default: ``postgresql://postgres@127.0.0.1:5432/test`` when it answers),
-fimihub also runs on PostgreSQL, in a schema of its own dropped afterwards.
+fimihub also runs on PostgreSQL, in a schema of its own dropped afterwards; its tables are analyzed once a
+collection is filled, before its pages are read, as autovacuum would (the PostgreSQL of CI runs without it).
 """
 
 from __future__ import annotations
@@ -373,8 +374,8 @@ def render(rows: list[dict[str, Any]], args: Any, command: str) -> str:
         f"medallion's collection is posted in full up to {args.medallion_post_max:,} objects, above that "
         f"loaded from its data file and only the last {args.tail:,} posted."
         + (
-            f" The {BARE} (`bench/bare_taxii.py`, run as often as fimihub) writes each object it is sent "
-            "into SQLite and does nothing else: what HTTP and a durable write cost on this machine."
+            " The bare endpoint (`bench/bare_taxii.py`, run as often as fimihub) writes each object it is "
+            "sent into SQLite and does nothing else: what HTTP and a durable write cost on this machine."
             if args.bare
             else ""
         ),
