@@ -15,7 +15,9 @@ For each collection size the benchmark measures
 - **first page**: the first page of ``--page`` objects, median of five requests;
 - **deep page**: the last page. fimihub: its ``next`` cursor, got by following ``next`` from the first page
   to the end (cursors are stateless, so the same request is repeated); and ``added_after`` the last page's
-  start, as for medallion, whose ``next`` is kept in its memory for 30 s. Median of five requests.
+  start, as for medallion, whose ``next`` is kept in its memory for 30 s. Median of five requests;
+- **one-object post**: the median latency of ``--single`` posts of one new object each, once the collection
+  holds that many: what each request costs, as a peer pushing a few objects at a time sees it.
 
 A third server, the bare endpoint of ``bench/bare_taxii.py``, only writes what it is sent into SQLite (no
 validation, governance or records); its ingest rate is what HTTP and a durable write leave on this machine
@@ -263,6 +265,20 @@ def paging(client: Client, page: int, batch: int, *, follow_next: bool) -> dict[
     return out
 
 
+def single_posts(client: Client, size: int, count: int) -> dict[str, float]:
+    """Median latency (seconds) of ``count`` posts of one object each: what a server costs per request, as a
+    peer pushing a few new objects at a time sees it. Their objects are numbered apart from the fill's."""
+    if count <= 0:
+        return {}
+    first = 1_000_000_000 + size
+    times = []
+    for i in range(first, first + count):
+        began = time.perf_counter()
+        client.post(indicators(i, 1))
+        times.append(time.perf_counter() - began)
+    return {"single": statistics.median(times)}
+
+
 def run_side(
     name: str, make: Callable[[list[dict[str, Any]]], Server], sizes: list[int], args: Any
 ) -> list[dict[str, Any]]:
@@ -278,6 +294,7 @@ def run_side(
                 whole = fill(client, 0, size - args.tail, args.batch) if posted_all else None
                 tail = fill(client, size - args.tail, size, args.batch)
                 pages = paging(client, args.page, args.batch, follow_next=False)
+                pages |= single_posts(client, size, args.single)
             finally:
                 server.stop()
             rows.append(row(name, size, whole, tail, pages, args))
@@ -295,6 +312,7 @@ def run_side(
             filled = size
             server.settle()
             pages = {} if name == BARE else paging(client, args.page, args.batch, follow_next=True)
+            pages |= single_posts(client, size, args.single)
             rows.append(row(name, size, spent, tail, pages, args, whole_count=size))
             print(rows[-1], flush=True)
     finally:
@@ -320,10 +338,11 @@ def row(
         "first_ms": pages["first"] * 1000 if "first" in pages else None,
         "deep_next_ms": pages["deep_next"] * 1000 if "deep_next" in pages else None,
         "deep_after_ms": pages["deep_added_after"] * 1000 if "deep_added_after" in pages else None,
+        "single_ms": pages["single"] * 1000 if "single" in pages else None,
     }
 
 
-_MEASURES = ("ingest_whole", "ingest_tail", "first_ms", "deep_next_ms", "deep_after_ms")
+_MEASURES = ("ingest_whole", "ingest_tail", "first_ms", "deep_next_ms", "deep_after_ms", "single_ms")
 
 
 def combined(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -369,8 +388,10 @@ def render(rows: list[dict[str, Any]], args: Any, command: str) -> str:
         f"on loopback, client `requests`. Objects: STIX 2.1 indicators of distinct domains, TLP:GREEN, "
         f"posted in envelopes of {args.batch}; pages of {args.page}. fimihub ran {args.runs} times, "
         f"medallion {args.medallion_runs}: each figure is the median of the runs, ingest rates with their "
-        "range (lowest to highest) in brackets. fimihub latencies are medians of five "
-        f"requests; medallion's one request each, given up after {args.medallion_patience:.0f} s. "
+        "range (lowest to highest) in brackets. fimihub's page latencies are medians of five "
+        f"requests, medallion's one request each, given up after {args.medallion_patience:.0f} s. "
+        f"One-object post: the median of {args.single} posts of one new object each, once the collection "
+        "holds that many. "
         f"medallion's collection is posted in full up to {args.medallion_post_max:,} objects, above that "
         f"loaded from its data file and only the last {args.tail:,} posted."
         + (
@@ -381,19 +402,22 @@ def render(rows: list[dict[str, Any]], args: Any, command: str) -> str:
         ),
         "",
         "| server | objects | ingest obj/s (whole fill) | ingest obj/s (last "
-        f"{args.tail:,}) | first page ms | deep page ms (`next`) | deep page ms (`added_after`) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        f"{args.tail:,}) | first page ms | deep page ms (`next`) | deep page ms (`added_after`) | "
+        "one-object post ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['server']} | {r['size']:,} | {spread(r, 'ingest_whole')} | {spread(r, 'ingest_tail')} | "
-            f"{num(r['first_ms'], 1)} | {num(r['deep_next_ms'], 1)} | {num(r['deep_after_ms'], 1)} |"
+            f"{num(r['first_ms'], 1)} | {num(r['deep_next_ms'], 1)} | {num(r['deep_after_ms'], 1)} | "
+            f"{num(r['single_ms'], 1)} |"
         )
     lines += ["", "Ratios (each server / medallion; ingest: higher is better, latency: lower is better):", ""]
     lines.append(
-        "| store | objects | ingest (last objects) | first page latency | deep page latency (`added_after`) |"
+        "| store | objects | ingest (last objects) | first page latency | deep page latency (`added_after`) "
+        "| one-object post latency |"
     )
-    lines.append("|---|---:|---:|---:|---:|")
+    lines.append("|---|---:|---:|---:|---:|---:|")
     med = {r["size"]: r for r in rows if r["server"] == "medallion"}
     for r in rows:
         if r["server"] == "medallion" or r["size"] not in med:
@@ -401,8 +425,9 @@ def render(rows: list[dict[str, Any]], args: Any, command: str) -> str:
         m = med[r["size"]]
         first = ratio(r["first_ms"], m["first_ms"]) if r["first_ms"] is not None else "—"
         deep = ratio(r["deep_after_ms"], m["deep_after_ms"]) if r["deep_after_ms"] is not None else "—"
+        single = ratio(r["single_ms"], m["single_ms"]) if r["single_ms"] and m["single_ms"] else "—"
         rate = r["ingest_tail"] / m["ingest_tail"]
-        lines.append(f"| {r['server']} | {r['size']:,} | {rate:.1f}x | {first} | {deep} |")
+        lines.append(f"| {r['server']} | {r['size']:,} | {rate:.1f}x | {first} | {deep} | {single} |")
     return "\n".join(lines) + "\n"
 
 
@@ -439,6 +464,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--page", type=int, default=1000)
     parser.add_argument("--tail", type=int, default=5000)
+    parser.add_argument("--single", type=int, default=11, help="one-object posts timed at each size")
     parser.add_argument("--medallion-post-max", type=int, default=10000)
     parser.add_argument("--medallion-patience", type=float, default=120.0)
     parser.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL URL ('' to skip)")

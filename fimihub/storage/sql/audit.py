@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from fimihub.errors import StoreError
 from fimihub.model import AuditEvent, chain_hash, parse
@@ -24,6 +24,17 @@ __all__ = ["append_event", "read_events", "read_head"]
 
 #: Events fetched per query while iterating the log.
 PAGE_SIZE = 1000
+
+# The statements of an append, built once: building a statement and its cache key costs SQLAlchemy far more
+# than SQLite spends running it, and every change the hub makes appends at least one event.
+_HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+_HEAD_FOR_UPDATE = _HEAD.with_for_update()
+_APPEND = insert(audit_events)
+_MOVE_HEAD = (
+    update(audit_head)
+    .where(audit_head.c.id == 1)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
 
 
 def append_event(
@@ -37,10 +48,7 @@ def append_event(
     at: datetime,
 ) -> AuditEvent:
     """Append one event after the current head, inside the caller's transaction, and return it."""
-    head = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
-    if conn.dialect.name == "postgresql":
-        head = head.with_for_update()
-    row = conn.execute(head).one_or_none()
+    row = conn.execute(_HEAD_FOR_UPDATE if conn.dialect.name == "postgresql" else _HEAD).one_or_none()
     if row is None:
         raise StoreError("the audit log has no head row; run the store's schema upgrade first")
     at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
@@ -62,8 +70,8 @@ def append_event(
             "hash": chain_hash(row.hash, seq, at, actor, action, subject_type, subject_id, detail),
         },
     )
-    conn.execute(insert(audit_events).values(**event.model_dump()))
-    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=event.hash))
+    conn.execute(_APPEND, event.model_dump())
+    conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": event.hash})
     return event
 
 
@@ -85,7 +93,7 @@ def read_events(conn: Connection, *, after_seq: int = 0, limit: int | None = Non
 
 def read_head(conn: Connection) -> tuple[int, str] | None:
     """The ``(seq, hash)`` the head row records, ``None`` while the log is empty."""
-    row = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).one_or_none()
+    row = conn.execute(_HEAD).one_or_none()
     if row is None or int(row.seq) == 0:
         return None
     return int(row.seq), str(row.hash)

@@ -40,6 +40,12 @@ from fimihub.storage.sql.tables import stix_objects, stix_statuses, taxii_state
 
 __all__ = ["SqlStixObjects"]
 
+# The statements every post runs, built once (building one and its cache key costs more than running it).
+_CURSOR_KEY = select(taxii_state.c.cursor_key).where(taxii_state.c.id == 1)
+_LAST_ADDED = select(taxii_state.c.last_added_us).where(taxii_state.c.id == 1)
+_LAST_ADDED_FOR_UPDATE = _LAST_ADDED.with_for_update()
+_MOVE_LAST_ADDED = update(taxii_state).where(taxii_state.c.id == 1).values(last_added_us=bindparam("last"))
+
 #: Ids per query when looking objects up, so statements stay within every driver's parameter limit.
 _CHUNK = 500
 
@@ -55,23 +61,19 @@ class SqlStixObjects(StixObjects):
 
     def cursor_key(self) -> bytes:
         with db_errors(self._url):
-            key = self._conn.execute(select(taxii_state.c.cursor_key).where(taxii_state.c.id == 1)).scalar()
+            key = self._conn.execute(_CURSOR_KEY).scalar()
         if key is None:
             raise StoreError("the TAXII state row is missing; run the store's schema upgrade first")
         return bytes.fromhex(str(key))
 
     def reserve_added(self, now_us: int, count: int) -> int:
-        query = select(taxii_state.c.last_added_us).where(taxii_state.c.id == 1)
-        if self._conn.dialect.name == "postgresql":
-            query = query.with_for_update()
+        query = _LAST_ADDED_FOR_UPDATE if self._conn.dialect.name == "postgresql" else _LAST_ADDED
         with db_errors(self._url):
             last = self._conn.execute(query).scalar()
             if last is None:
                 raise StoreError("the TAXII state row is missing; run the store's schema upgrade first")
             first = max(now_us, int(last) + 1)
-            self._conn.execute(
-                update(taxii_state).where(taxii_state.c.id == 1).values(last_added_us=first + count - 1)
-            )
+            self._conn.execute(_MOVE_LAST_ADDED, {"last": first + count - 1})
         return first
 
     def versions_of(self, forum_id: str, stix_ids: Sequence[str]) -> list[StixEntry]:
@@ -80,11 +82,9 @@ class SqlStixObjects(StixObjects):
         with db_errors(self._url):
             for start in range(0, len(ids), _CHUNK):
                 chunk = ids[start : start + _CHUNK]
-                if self._conn.dialect.name == "postgresql":
-                    query = _held_on_postgresql(forum_id, chunk)
-                else:
-                    query = select(stix_objects).where(_T.forum_id == forum_id, _T.stix_id.in_(chunk))
-                found.extend(_entry(row) for row in self._conn.execute(query).mappings())
+                query = _HELD_ON_POSTGRESQL if self._conn.dialect.name == "postgresql" else _HELD
+                rows = self._conn.execute(query, {"forum_id": forum_id, "ids": chunk}).mappings()
+                found.extend(_entry(row) for row in rows)
         return sorted(found, key=lambda e: e.added_us)
 
     def add(self, entries: Sequence[StixEntry]) -> None:
@@ -193,19 +193,29 @@ class SqlStixObjects(StixObjects):
 _Processor = Callable[[Any], Any]
 
 
-def _held_on_postgresql(forum_id: str, ids: Sequence[str]) -> Select[Any]:
-    """The versions of ``ids`` in a forum, one ``(forum_id, stix_id)`` index probe per id.
+def _held_on_postgresql() -> Select[Any]:
+    """The versions of the ids bound as ``ids`` in forum ``forum_id``, one ``(forum_id, stix_id)`` index probe
+    per id.
 
     Written as a lateral join over the ids because with ``stix_id IN (…)`` PostgreSQL's planner, when the
     table's statistics are stale (a collection filling faster than autovacuum analyses it), prefers reading
     the whole forum through the ``(forum_id, added_us)`` index; a probe per id cannot be planned that way."""
     wanted = (
-        func.unnest(bindparam("ids", list(ids), type_=ARRAY(String)))
-        .table_valued("id")
-        .render_derived(name="wanted")
+        func.unnest(bindparam("ids", type_=ARRAY(String))).table_valued("id").render_derived(name="wanted")
     )
-    held = select(stix_objects).where(_T.forum_id == forum_id, _T.stix_id == wanted.c.id).lateral("held")
+    held = (
+        select(stix_objects)
+        .where(_T.forum_id == bindparam("forum_id"), _T.stix_id == wanted.c.id)
+        .lateral("held")
+    )
     return select(held).select_from(wanted).join(held, true())
+
+
+#: The versions a forum holds of some objects (``forum_id``, ``ids``), built once per store kind.
+_HELD = select(stix_objects).where(
+    _T.forum_id == bindparam("forum_id"), _T.stix_id.in_(bindparam("ids", expanding=True))
+)
+_HELD_ON_POSTGRESQL = _held_on_postgresql()
 
 
 def _row(

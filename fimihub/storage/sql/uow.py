@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Connection,
     Select,
     Table,
+    bindparam,
     delete,
     func,
     insert,
@@ -143,8 +145,7 @@ class SqlUnitOfWork(UnitOfWork):
     def get(self, kind: type[R], record_id: str) -> R | None:
         table = table_for(kind)
         with db_errors(self._url):
-            query = select(table.c.body).where(table.c.id == record_id)
-            body = self._conn.execute(query).scalar_one_or_none()
+            body = self._conn.execute(_body_by_id(table), {"record_id": record_id}).scalar_one_or_none()
         return None if body is None else from_body(kind, body)
 
     def find(
@@ -283,3 +284,10 @@ def _delete_recipients(name: str, ids: list[str] | Select[Any]) -> Any:
     return delete(record_recipients).where(
         record_recipients.c.record_type == name, record_recipients.c.record_id.in_(ids)
     )
+
+
+@cache
+def _body_by_id(table: Table) -> Select[Any]:
+    """The look-up of one record's body by id, built once per table (building a statement and its cache key
+    costs SQLAlchemy more than running it)."""
+    return select(table.c.body).where(table.c.id == bindparam("record_id"))
