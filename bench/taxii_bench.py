@@ -265,12 +265,11 @@ def paging(client: Client, page: int, batch: int, *, follow_next: bool) -> dict[
     return out
 
 
-def single_posts(client: Client, size: int, count: int) -> dict[str, float]:
-    """Median latency (seconds) of ``count`` posts of one object each: what a server costs per request, as a
-    peer pushing a few new objects at a time sees it. Their objects are numbered apart from the fill's."""
+def single_posts(client: Client, first: int, count: int) -> dict[str, float]:
+    """Median latency (seconds) of posts of one object each, objects ``first``..``first + count - 1``: what a
+    server costs per request, as a peer pushing a few new objects at a time sees it."""
     if count <= 0:
         return {}
-    first = 1_000_000_000 + size
     times = []
     for i in range(first, first + count):
         began = time.perf_counter()
@@ -303,17 +302,21 @@ def run_side(
     server = make([])
     try:
         client = Client(server)
-        filled = 0
+        filled = 0  # objects 0..filled-1 are in the collection
         spent = 0.0
+        by_fill = 0  # of which posted in envelopes (the one-object posts are timed apart)
         for size in sizes:
             spent += fill(client, filled, size - args.tail, args.batch)
             tail = fill(client, size - args.tail, size, args.batch)
             spent += tail
-            filled = size
+            by_fill += size - filled
             server.settle()
             pages = {} if name == BARE else paging(client, args.page, args.batch, follow_next=True)
+            # The next objects, one per post: the next size's fill goes on after them, so every collection
+            # holds exactly its size when its pages are read.
             pages |= single_posts(client, size, args.single)
-            rows.append(row(name, size, spent, tail, pages, args, whole_count=size))
+            filled = size + (args.single if args.single > 0 else 0)
+            rows.append(row(name, size, spent, tail, pages, args, whole_count=by_fill))
             print(rows[-1], flush=True)
     finally:
         server.stop()
@@ -479,6 +482,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
+    gaps = [b - a for a, b in zip([0, *sizes], sizes, strict=False)]
+    if min(gaps) < args.tail + args.single:
+        parser.error("each size must exceed the one before it by at least --tail plus --single objects")
     command = ".venv/bin/python bench/taxii_bench.py " + " ".join(sys.argv[1:])
     rows: list[dict[str, Any]] = []
     for run in range(max(args.runs, args.medallion_runs)):
