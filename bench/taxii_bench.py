@@ -381,7 +381,8 @@ def render(rows: list[dict[str, Any]], args: Any, command: str) -> str:
     def ratio(ours: float, theirs: float) -> str:
         if math.isinf(theirs):
             return f"< {ours / (args.medallion_patience * 1000):.4f}x"
-        return f"{ours / theirs:.2f}x"
+        value = ours / theirs
+        return f"{value:.2f}x" if value >= 0.1 else f"{value:.2g}x"  # two digits that say something
 
     lines = [
         HEADING,
