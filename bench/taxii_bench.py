@@ -46,6 +46,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -315,7 +316,7 @@ def run_side(
             # The next objects, one per post: the next size's fill goes on after them, so every collection
             # holds exactly its size when its pages are read.
             pages |= single_posts(client, size, args.single)
-            filled = size + (args.single if args.single > 0 else 0)
+            filled = size + max(args.single, 0)
             rows.append(row(name, size, spent, tail, pages, args, whole_count=by_fill))
             print(rows[-1], flush=True)
     finally:
@@ -429,7 +430,7 @@ def render(rows: list[dict[str, Any]], args: Any, command: str) -> str:
         m = med[r["size"]]
         first = ratio(r["first_ms"], m["first_ms"]) if r["first_ms"] is not None else "—"
         deep = ratio(r["deep_after_ms"], m["deep_after_ms"]) if r["deep_after_ms"] is not None else "—"
-        single = ratio(r["single_ms"], m["single_ms"]) if r["single_ms"] and m["single_ms"] else "—"
+        single = ratio(r["single_ms"], m["single_ms"]) if r["single_ms"] is not None else "—"
         rate = r["ingest_tail"] / m["ingest_tail"]
         lines.append(f"| {r['server']} | {r['size']:,} | {rate:.1f}x | {first} | {deep} | {single} |")
     return "\n".join(lines) + "\n"
@@ -483,8 +484,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
-    gaps = [b - a for a, b in zip([0, *sizes], sizes, strict=False)]
-    if min(gaps) < args.tail + args.single:
+    if any(b - a < args.tail + args.single for a, b in pairwise([0, *sizes])):
         parser.error("each size must exceed the one before it by at least --tail plus --single objects")
     command = ".venv/bin/python bench/taxii_bench.py " + " ".join(sys.argv[1:])
     rows: list[dict[str, Any]] = []
