@@ -118,7 +118,13 @@ def start_fimihub(home: Path, db: str, pg: PgSchema | None = None) -> Server:
         member = hub.create_member(op, org_id=org.id, name="sync service", roles=["analyst"])
         secret = hub.issue_token(op, member.id).secret
     port = free_port()
-    env = {**os.environ, "FIMIHUB_MAX_CONTENT_LENGTH": str(256 * 1024 * 1024), "FIMIHUB_LOG_LEVEL": "WARNING"}
+    # No rate limit: medallion has none, and the benchmark measures the server's work, not its throttle.
+    env = {
+        **os.environ,
+        "FIMIHUB_MAX_CONTENT_LENGTH": str(256 * 1024 * 1024),
+        "FIMIHUB_LOG_LEVEL": "WARNING",
+        "FIMIHUB_RATE_LIMIT_PER_MINUTE": "0",
+    }
     command = [str(BIN / "fimihub"), "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port)]
     process = started(command, f"http://127.0.0.1:{port}/taxii2/", env, home / "serve.log", timeout=600)
     collection = f"http://127.0.0.1:{port}/taxii2/exchange/collections/{forum.id.removeprefix('forum--')}/"

@@ -12,6 +12,7 @@ codes or exit codes; the edges (``exchange.api``, ``exchange.taxii``, ``web``, `
     ├── NotFound               no such record, or none the caller may see (404 / exit 3)
     ├── Conflict               the record exists already or changed underneath (409 / exit 7)
     ├── PayloadTooLarge        a body or file above the configured limit (413 / exit 2)
+    ├── RateLimited            a credential sent more requests than its rate allows (429 / exit 9)
     ├── StoreError             the store could not be reached or migrated (503 / exit 8)
     └── IntegrityError         a tamper-evident structure does not verify, e.g. the audit chain (500 / exit 4)
 """
@@ -26,6 +27,7 @@ __all__ = [
     "NotFound",
     "PayloadTooLarge",
     "PermissionDenied",
+    "RateLimited",
     "StoreError",
     "ValidationError",
     "exit_code",
@@ -109,6 +111,19 @@ class PayloadTooLarge(FimihubError):
     http_status = 413
     exit_code = 2
     code = "too_large"
+
+
+class RateLimited(FimihubError):
+    """Raised when a credential (a token, or a client address without one) is over its request rate;
+    ``retry_after`` is how many seconds until the next request would be accepted."""
+
+    http_status = 429
+    exit_code = 9
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class StoreError(FimihubError):

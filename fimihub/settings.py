@@ -42,6 +42,12 @@ class Settings:
     taxii_page_size: int = 1000
     #: Days a new API token lives when no expiry is given.
     token_ttl_days: int = 90
+    #: The longest lifetime a token may be issued with, in days.
+    token_max_ttl_days: int = 365
+    #: Requests a minute one credential (an API token, or a client address without one) may send to the API
+    #: and TAXII, with bursts of half that; a client address as a whole may send four times as many. 0: no
+    #: limit.
+    rate_limit_per_minute: int = 3000
     #: Days a record lives when neither it nor its forum sets a retention period.
     default_retention_days: int = 365
     #: Log level of the server and CLI.
@@ -89,6 +95,12 @@ class Settings:
         for name in ("max_content_length", "taxii_page_size", "token_ttl_days", "default_retention_days"):
             if getattr(self, name) <= 0:
                 raise ValidationError(name, "must be positive")
+        if self.rate_limit_per_minute < 0:
+            raise ValidationError("rate_limit_per_minute", "must be 0 (no limit) or positive")
+        if not self.token_ttl_days <= self.token_max_ttl_days <= 3650:
+            raise ValidationError(
+                "token_max_ttl_days", "must be at least token_ttl_days and at most 3650 (ten years)"
+            )
         if not self.db:
             raise ValidationError("db", "must not be empty")
 

@@ -11,7 +11,7 @@ from fimihub.cli.ops import audit, db, retention
 from fimihub.cli.pdq import pdq
 from fimihub.cli.peer import peer
 from fimihub.cli.resurgence import resurgence
-from fimihub.cli.scan import scan
+from fimihub.cli.scan import matches, scan
 from fimihub.cli.serve import demo, serve
 from fimihub.cli.sim import sim
 from fimihub.errors import FimihubError, ValidationError, exit_code
@@ -29,6 +29,7 @@ for command in (
     audit,
     retention,
     scan,
+    matches,
     pdq,
     coordination,
     resurgence,

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 
 import click
 
-from fimihub import Role, Scope, Team
+from fimihub import Role, Scope, Team, policy
 from fimihub.cli.common import db_option, echo_json, open_hub
 from fimihub.model import OrganisationKind
 
-__all__ = ["forum", "member", "org", "token"]
+__all__ = ["forum", "member", "org", "token", "write_new_secret", "write_secret"]
 
 
 def _choices(enum: type[StrEnum]) -> click.Choice[str]:
@@ -60,6 +61,52 @@ def org_list(db: str | None, as_json: bool) -> None:
         return
     for o in found:
         click.echo(f"{o.id}\t{o.kind.value}\t{o.country or '-'}\t{o.name}")
+
+
+@org.command("identifier-key")
+@db_option
+@click.option("--org", "org_id", required=True, help="Organisation id.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Generate a key pair here and write its private key to this file (mode 600; never overwritten).",
+)
+@click.option(
+    "--public-key",
+    help="Register this public key (base64 or hex) instead, from a pair the organisation made elsewhere.",
+)
+@click.option("--json", "as_json", is_flag=True)
+def org_identifier_key(
+    db: str | None, org_id: str, out: Path | None, public_key: str | None, as_json: bool
+) -> None:
+    """Register an organisation's identifier key: the hub seals the platform account and post ids it queues
+    for the organisation (matches, scans, resurgence candidates) to it, so only the holder of the private
+    key reads them. With --out the key pair is made here and the private key kept in that file, which the
+    organisation keeps (`fimihub matches open --key-file` reads its queue with it); the hub stores only the
+    public key. A new key replaces the old one; what was sealed to the old one stays sealed to it."""
+    if (out is None) == (public_key is None):
+        raise click.UsageError("give exactly one of --out (generate a key pair) or --public-key")
+    with open_hub(db) as hub:
+        if public_key is not None:
+            updated = hub.set_identifier_key(hub.operator(), org_id, public_key)
+        else:
+            assert out is not None
+            hub.organisation(hub.operator(), org_id)  # no key file for an organisation that does not exist
+            pair = policy.new_identifier_key()
+            write_new_secret(out, pair.private_key)
+            try:
+                updated = hub.set_identifier_key(hub.operator(), org_id, pair.public_key)
+            except BaseException:
+                out.unlink(missing_ok=True)
+                raise
+    if as_json:
+        echo_json(
+            {"org_id": org_id, "key_id": updated.identifier_key_id, "public_key": updated.identifier_key}
+        )
+        return
+    click.echo(f"{updated.identifier_key_id}\t{updated.identifier_key}")
+    if out is not None:
+        click.echo(f"private key written to {out}: keep it with the organisation, not on the hub", err=True)
 
 
 @click.group()
@@ -130,6 +177,11 @@ def forum() -> None:
 )
 @click.option("--retention-days", type=int, default=365, show_default=True)
 @click.option("--no-review", is_flag=True, help="Allow enforcement on shared signals without human review.")
+@click.option(
+    "--clear-account-ids",
+    is_flag=True,
+    help="Share the platform account ids of assets in clear here (default: as keyed hashes).",
+)
 @click.option("--description", default="")
 @click.option("--json", "as_json", is_flag=True)
 def forum_add(
@@ -140,6 +192,7 @@ def forum_add(
     default_tlp: str,
     retention_days: int,
     no_review: bool,
+    clear_account_ids: bool,
     description: str,
     as_json: bool,
 ) -> None:
@@ -153,6 +206,7 @@ def forum_add(
             default_tlp=default_tlp,
             retention_days=retention_days,
             human_review_required=not no_review,
+            clear_account_ids=clear_account_ids,
             description=description,
         )
     echo_json(created) if as_json else click.echo(created.id)
@@ -249,6 +303,18 @@ def token_revoke(db: str | None, token_id: str) -> None:
     """Revoke a token at once."""
     with open_hub(db) as hub:
         hub.revoke_token(hub.operator(), token_id)
+
+
+def write_new_secret(path: Path, secret: str) -> None:
+    """Write a secret to a new file readable by its owner only; refuse to overwrite one that exists."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise click.UsageError(f"{path} exists: not overwriting a key file (choose another path)") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        os.fchmod(file.fileno(), 0o600)
+        file.write(secret + "\n")
 
 
 def write_secret(path: Path, secret: str) -> None:

@@ -70,7 +70,9 @@ def scan(
     as_json: bool,
 ) -> None:
     """Score the accounts in NEW (a platform export) against the fingerprints of disrupted operations;
-    flagged candidates go to the review queue (with stored fingerprints) and every candidate to --out."""
+    flagged candidates go to the review queue (with stored fingerprints) and every candidate to --out. The
+    queue holds their account ids sealed to the organisation's identifier key, so a scan against stored
+    fingerprints needs one (`fimihub org identifier-key`); `fimihub matches open` reads them."""
     with open_hub(db) as hub:
         actor = hub.actor(member_id)
         with counting_bar("scoring", quiet=as_json) as progress:

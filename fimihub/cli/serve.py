@@ -60,7 +60,8 @@ def serve(db: str | None, host: str | None, port: int | None) -> None:
 @click.option(
     "--token-file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the demo admin's API token to this file.",
+    help="Write the demo admin's API token to this file (and, when seeding, the private identifier key of"
+    " its organisation to FILE.identifier-key).",
 )
 def demo(
     db: str, seed: int, host: str | None, port: int | None, no_serve: bool, token_file: Path | None
@@ -74,6 +75,10 @@ def demo(
         result = seed_demo(hub, seed=seed, progress=lambda text: click.echo(f"  {text}"))
         if token_file:
             write_secret(token_file, result.token)
+            if result.identifier_key:
+                key_file = token_file.with_name(token_file.name + ".identifier-key")
+                write_secret(key_file, result.identifier_key)
+                click.echo(f"  identifier key of {result.org_name} (opens its review queue): {key_file}")
         url = f"http://{settings.host}:{settings.port}/"
         click.echo(result.summary)
         click.echo("")

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from fimihub import policy
-from fimihub.errors import NotFound, ValidationError
+from fimihub.errors import NotFound, PermissionDenied, ValidationError
 from fimihub.hub.admin import AdminMixin, IssuedToken
 from fimihub.hub.audit import AuditMixin
 from fimihub.hub.caller import Caller, Operator, caller_id
@@ -212,7 +212,9 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
                 if len(batch) < limit:
                     cursor = None
                     break
-        if len(items) > limit:
+        if cursor is not None:
+            # The next page starts after the last record returned, never after one the caller cannot read:
+            # a cursor is an id, and an id the caller may not see must not reach it.
             items = items[:limit]
             cursor = items[-1].id
         return Page(items, cursor if items else None)
@@ -236,6 +238,7 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
             elif kind is Fingerprint and {"features", "operation_id"} & set(changes):
                 data = self._prepare_fingerprint(data)
             updated = parse(kind, data)
+            _refuse_widening(current, updated)
             if (
                 isinstance(current, Operation)
                 and isinstance(updated, Operation)
@@ -268,9 +271,10 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
     ) -> G:
         """Share a record into a forum.
 
-        The owner's record moves into the forum, its TLP raised to the forum's default if that is stricter
-        (sharing never loosens a marking) unless ``marking`` is given. Anyone else re-sharing a record they
-        may read (TLP:CLEAR or GREEN) shares a copy they own, so the owner's record stays where it is.
+        The owner's record moves into the forum, its TLP raised to the forum's default if that is stricter,
+        unless ``marking`` is given. Anyone else re-sharing a record they may read (TLP:CLEAR or GREEN)
+        shares a copy they own, so the owner's record stays where it is. Neither ever widens the marking
+        (a lower TLP or PAP, more recipients): that is :meth:`declassify`, the owner's admins' own act.
         """
         now = self.clock()
         with self._writing(by) as uow:
@@ -302,6 +306,7 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
                     id=new_id(_ID_PREFIX[kind]), owner_org=by.org.id, created_by=by.member.id, created_at=now
                 )
             shared = parse(kind, data)
+            _refuse_widening(current, shared)
             self._check(by, policy.Act.SHARE, shared, forums, forum_id=forum_id)
             uow.insert(shared) if reshare else uow.update(shared)
             uow.append_audit(
@@ -315,6 +320,42 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
         if isinstance(shared, Signal):
             self._signals_changed(added=[shared])
         return shared
+
+    def declassify(
+        self, by: Caller, kind: type[G], record_id: str, marking: Mapping[str, Any], *, reason: str
+    ) -> G:
+        """Widen a record's marking (a lower TLP or PAP, more recipients): an admin of the owner organisation
+        only, with a reason, recorded in the audit log with the marking before and after. Every other act
+        keeps or tightens a marking."""
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValidationError("reason", "say why the marking is widened")
+        now = self.clock()
+        with self._writing(by) as uow:
+            forums = {f.id: f for f in uow.find(Forum)}
+            current = self._readable(by, uow.get(kind, record_id), forums, kind, record_id)
+            if isinstance(by, Operator) or not policy.may_declassify(by, current):
+                raise PermissionDenied(
+                    "only an admin of the owner organisation (with the admin and write scopes) declassifies"
+                )
+            if not isinstance(marking, Mapping):
+                raise ValidationError("marking", "must be an object")
+            updated = parse(kind, {**current.model_dump(), "marking": dict(marking), "modified_at": now})
+            uow.update(updated)
+            uow.append_audit(
+                actor=caller_id(by),
+                action="declassify",
+                subject_type=_ID_PREFIX[kind],
+                subject_id=record_id,
+                detail={
+                    "from": current.marking.model_dump(mode="json"),
+                    "to": updated.marking.model_dump(mode="json"),
+                    "reason": reason.strip()[:2000],
+                },
+                at=now,
+            )
+        if isinstance(updated, Signal):
+            self._signals_changed(added=[updated])
+        return updated
 
     def revoke_signal(self, by: Caller, signal_id: str) -> Signal:
         """Mark a signal revoked: it stops matching, and peers that received it are told."""
@@ -463,6 +504,16 @@ def _forum(record: Governed, forums: Mapping[str, Forum], forum_id: str | None) 
     """The forum an act concerns: the target forum of a share, otherwise the record's own."""
     fid = forum_id if forum_id is not None else record.forum_id
     return forums.get(fid) if fid else None
+
+
+def _refuse_widening(current: Governed, changed: Governed) -> None:
+    """Raise unless ``changed`` keeps or tightens ``current``'s marking (declassifying is its own act)."""
+    how = policy.widening(current.marking, changed.marking)
+    if how is not None:
+        raise PermissionDenied(
+            f"the marking of {current.id} would widen ({how}): only an admin of its owner organisation"
+            " declassifies a record, with POST …/declassify"
+        )
 
 
 def _audit_detail(record: Governed) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -30,12 +30,14 @@ __all__ = ["AdminMixin", "IssuedToken", "scopes_for"]
 
 _T = TypeVar("_T")
 
+# Every member may issue its own tokens (to rotate them, or to hand a narrower one to a script); a token
+# needs the ``token`` scope to do so, and issues nothing broader than itself.
 _ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.ADMIN: frozenset(Scope),
-    Role.ANALYST: frozenset({Scope.READ, Scope.WRITE, Scope.SHARE}),
-    Role.REVIEWER: frozenset({Scope.READ, Scope.WRITE}),
-    Role.READER: frozenset({Scope.READ}),
-    Role.PARTNER_REPORTER: frozenset({Scope.READ, Scope.WRITE}),
+    Role.ANALYST: frozenset({Scope.READ, Scope.WRITE, Scope.SHARE, Scope.TOKEN}),
+    Role.REVIEWER: frozenset({Scope.READ, Scope.WRITE, Scope.TOKEN}),
+    Role.READER: frozenset({Scope.READ, Scope.TOKEN}),
+    Role.PARTNER_REPORTER: frozenset({Scope.READ, Scope.WRITE, Scope.TOKEN}),
 }
 
 
@@ -61,10 +63,14 @@ class AdminMixin:
 
     # -- organisations and members -------------------------------------------------------------------
 
-    def create_organisation(self, by: Caller, **data: Any) -> Organisation:
-        """Register a member organisation (hub operator only)."""
+    def create_organisation(
+        self, by: Caller, data: Mapping[str, Any] | None = None, /, **fields: Any
+    ) -> Organisation:
+        """Register a member organisation (hub operator only). Its fields come as a mapping ``data`` (what an
+        edge received; any key, even ``by``, is a field) or as keywords."""
         self._require_hub_admin(by)
-        org = parse(Organisation, {**data, "id": new_id("organisation"), "created_at": self.clock()})
+        body = _fields(data, fields, "organisation", ("id", "created_at"))
+        org = parse(Organisation, {**body, "id": new_id("organisation"), "created_at": self.clock()})
         self._insert_audited(by, org, "organisation", {"name": org.name, "kind": org.kind.value})
         return org
 
@@ -77,13 +83,17 @@ class AdminMixin:
         with self.store.unit_of_work(read_only=True) as uow:
             return _existing(uow.get(Organisation, org_id), "organisation", org_id)
 
-    def create_member(self, by: Caller, **data: Any) -> Member:
-        """Add a person or service account to an organisation (its admins, or the hub operator)."""
-        org_id = data.get("org_id")
+    def create_member(self, by: Caller, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Member:
+        """Add a person or service account to an organisation (its admins, or the hub operator). Its fields
+        come as a mapping ``data`` or as keywords, as for :meth:`create_organisation`."""
+        if not isinstance(by, Operator) and not policy.may_administer_org(by, by.org.id):
+            raise PermissionDenied("only the organisation's admins may do this")
+        body = _fields(data, fields, "member", ("id", "created_at"))
+        org_id = body.get("org_id")
         if not isinstance(org_id, str):
             raise ValidationError("org_id", "field required")
         self._require_org_admin(by, org_id)
-        member = parse(Member, {**data, "id": new_id("member"), "created_at": self.clock()})
+        member = parse(Member, {**body, "id": new_id("member"), "created_at": self.clock()})
         with self.store.unit_of_work() as uow:
             _existing(uow.get(Organisation, org_id), "organisation", org_id)
             uow.insert(member)
@@ -113,15 +123,17 @@ class AdminMixin:
 
     # -- forums ---------------------------------------------------------------------------------------
 
-    def create_forum(self, by: Caller, **data: Any) -> Forum:
-        """Open a channel of exchange (hub operator only)."""
+    def create_forum(self, by: Caller, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Forum:
+        """Open a channel of exchange (hub operator only). Its fields come as a mapping ``data`` or as
+        keywords, as for :meth:`create_organisation`."""
         self._require_hub_admin(by)
+        body = _fields(data, fields, "forum", ("id", "created_at", "pseudonymisation_key_id"))
         now = self.clock()
         # Every forum gets its own pseudonymisation key, so personal identifiers can be shared in it hashed.
         secret = policy.new_key()
         key = ForumKey(id=policy.key_id(secret), forum_id="", secret=secret.hex(), created_at=now)
         forum = parse(
-            Forum, {**data, "id": new_id("forum"), "created_at": now, "pseudonymisation_key_id": key.id}
+            Forum, {**body, "id": new_id("forum"), "created_at": now, "pseudonymisation_key_id": key.id}
         )
         with self.store.unit_of_work() as uow:
             for org_id in forum.member_orgs:
@@ -180,23 +192,46 @@ class AdminMixin:
         ttl_days: int | None = None,
         name: str = "token",
     ) -> IssuedToken:
-        """Create an API token for a member. The secret is returned once; only its hash is stored."""
+        """Create an API token for a member. The secret is returned once; only its hash is stored.
+
+        A member acting through a token issues only with the ``token`` scope, and never anything broader
+        than that token: its scopes are a subset of the issuing token's, it expires no later, and revoking
+        the issuing token revokes it too. Without ``scopes`` the new token gets every scope both the member's
+        roles and the issuing token allow; without ``ttl_days``, the hub's default lifetime, cut to the
+        issuing token's.
+        """
         now = self.clock()
-        days = self.settings.token_ttl_days if ttl_days is None else ttl_days
-        if not 0 < days <= 3650:
-            raise ValidationError("ttl_days", "must be between 1 and 3650")
+        longest = self.settings.token_max_ttl_days
+        if ttl_days is not None and not 0 < ttl_days <= longest:
+            raise ValidationError("ttl_days", f"must be between 1 and {longest}")
+        expires = now + timedelta(days=self.settings.token_ttl_days if ttl_days is None else ttl_days)
+        parent = None if isinstance(by, Operator) else by.token_id
+        if not isinstance(by, Operator) and by.scopes is not None:
+            if not by.allows(Scope.TOKEN):
+                raise PermissionDenied("issuing tokens needs a token with the token scope")
+            limit = by.token_expires_at
+            if limit is not None and expires > limit:
+                if ttl_days is not None:
+                    raise ValidationError(
+                        "ttl_days", f"a token cannot outlive the token that issues it ({limit.isoformat()})"
+                    )
+                expires = limit
         with self.store.unit_of_work() as uow:
             member = _existing(uow.get(Member, member_id), "member", member_id)
             if isinstance(by, Operator) or by.member.id != member_id:
                 self._require_org_admin(by, member.org_id)
             allowed = scopes_for(member)
+            if not isinstance(by, Operator) and by.scopes is not None:
+                allowed &= by.scopes
             try:
                 wanted = allowed if scopes is None else frozenset(Scope(s) for s in scopes)
             except ValueError as exc:
                 raise ValidationError("scopes", str(exc)) from None
             if not wanted or not wanted <= allowed:
                 raise ValidationError(
-                    "scopes", f"must be a non-empty subset of {sorted(allowed)} for this member"
+                    "scopes",
+                    f"must be a non-empty subset of {sorted(allowed)}: what the member's roles"
+                    " and the issuing token allow",
                 )
             secret = new_token_secret()
             token = parse(
@@ -208,7 +243,8 @@ class AdminMixin:
                     "token_hash": hash_token(secret),
                     "scopes": wanted,
                     "created_at": now,
-                    "expires_at": now + timedelta(days=days),
+                    "expires_at": expires,
+                    "parent_id": parent,
                 },
             )
             uow.insert(token)
@@ -222,6 +258,7 @@ class AdminMixin:
                     "member_id": member_id,
                     "scopes": sorted(wanted),
                     "expires_at": token.expires_at.isoformat(),
+                    "parent_id": parent,
                 },
             )
         return IssuedToken(token, secret)
@@ -234,27 +271,42 @@ class AdminMixin:
             return uow.find(ApiToken, where={"member_id": member_id})
 
     def revoke_token(self, by: Caller, token_id: str) -> ApiToken:
-        """Revoke a token at once; requests carrying it fail from now on."""
+        """Revoke a token at once, and every token issued through it; requests carrying them fail from
+        now on."""
         now = self.clock()
         with self.store.unit_of_work() as uow:
             token = _existing(uow.get(ApiToken, token_id), "token", token_id)
             member = _existing(uow.get(Member, token.member_id), "member", token.member_id)
             if isinstance(by, Operator) or by.member.id != member.id:
                 self._require_org_admin(by, member.org_id)
-            token = token.model_copy(update={"revoked_at": token.revoked_at or now})
-            uow.update(token)
-            self._audit(uow, by, "token.revoke", "api_token", token_id, {"member_id": member.id})
-        return token
+            descendants = _issued_through(token, uow.find(ApiToken))
+            revoked = token.model_copy(update={"revoked_at": token.revoked_at or now})
+            uow.update(revoked)
+            for t in descendants:
+                if t.revoked_at is None:
+                    uow.update(t.model_copy(update={"revoked_at": now}))
+            self._audit(
+                uow,
+                by,
+                "token.revoke",
+                "api_token",
+                token_id,
+                {"member_id": member.id, "issued_through": sorted(t.id for t in descendants)},
+            )
+        return revoked
 
     def authenticate(self, secret: str) -> policy.Actor:
-        """The member behind a token secret; :class:`AuthenticationError` for anything not usable now."""
+        """The member behind a token secret; :class:`AuthenticationError` for anything not usable now,
+        including a token whose issuing token has been revoked."""
         if not secret:
             raise AuthenticationError("an API token is required (Authorization: Bearer <token>)")
+        now = self.clock()
         with self.store.unit_of_work(read_only=True) as uow:
             found = uow.find(ApiToken, where={"token_hash": hash_token(secret)}, limit=1)
-            if not found or not found[0].usable_at(self.clock()):
+            token = found[0] if found else None
+            if token is None or not _usable_chain(uow, token, now):
                 raise AuthenticationError("the API token is unknown, expired or revoked")
-            return self._actor(uow, found[0].member_id, found[0].scopes)
+            return self._actor(uow, token.member_id, token.scopes, token)
 
     def actor(self, member_id: str, scopes: Iterable[Scope] | None = None) -> policy.Actor:
         """The caller object for a member, as a token with ``scopes`` would give (all of its own if None)."""
@@ -263,12 +315,25 @@ class AdminMixin:
 
     # -- shared helpers -----------------------------------------------------------------------------
 
-    def _actor(self, uow: UnitOfWork, member_id: str, scopes: frozenset[Scope] | None) -> policy.Actor:
+    def _actor(
+        self,
+        uow: UnitOfWork,
+        member_id: str,
+        scopes: frozenset[Scope] | None,
+        token: ApiToken | None = None,
+    ) -> policy.Actor:
         member = uow.get(Member, member_id)
         org = uow.get(Organisation, member.org_id) if member else None
         if member is None or org is None or not member.active:
             raise AuthenticationError("the member behind this token is unknown or suspended")
-        return policy.Actor.of(member, org, uow.find(Forum), scopes)
+        return policy.Actor.of(
+            member,
+            org,
+            uow.find(Forum),
+            scopes,
+            token_id=token.id if token else None,
+            token_expires_at=token.expires_at if token else None,
+        )
 
     def _require_hub_admin(self, by: Caller) -> None:
         if not isinstance(by, Operator) and not policy.may_administer_hub(by):
@@ -301,6 +366,54 @@ class AdminMixin:
             detail=detail,
             at=self.clock(),
         )
+
+
+def _usable_chain(uow: UnitOfWork, token: ApiToken, now: datetime) -> bool:
+    """Whether ``token`` and every token it was issued through are unrevoked and unexpired."""
+    seen: set[str] = set()
+    current: ApiToken | None = token
+    while current is not None:
+        if current.id in seen or not current.usable_at(now):
+            return False
+        seen.add(current.id)
+        if current.parent_id is None:
+            return True
+        current = uow.get(ApiToken, current.parent_id)
+    return False  # the issuing token is gone: fail closed
+
+
+def _issued_through(token: ApiToken, every: list[ApiToken]) -> list[ApiToken]:
+    """The tokens issued through ``token``, directly or through others, in breadth-first order."""
+    children: dict[str, list[ApiToken]] = {}
+    for t in every:
+        if t.parent_id is not None:
+            children.setdefault(t.parent_id, []).append(t)
+    found: list[ApiToken] = []
+    frontier = [token.id]
+    seen = {token.id}
+    while frontier:
+        nxt: list[ApiToken] = []
+        for parent_id in frontier:
+            nxt.extend(t for t in children.get(parent_id, []) if t.id not in seen)
+        seen.update(t.id for t in nxt)
+        found.extend(nxt)
+        frontier = [t.id for t in nxt]
+    return found
+
+
+def _fields(
+    data: Mapping[str, Any] | None, keywords: Mapping[str, Any], what: str, by_hub: tuple[str, ...]
+) -> dict[str, Any]:
+    """The fields of a new ``what``: the mapping and the keywords together, none of those the hub sets."""
+    if data is not None and not isinstance(data, Mapping):
+        raise ValidationError("(root)", f"a {what} must be an object")
+    body = {**(data or {}), **keywords}
+    for name in body:
+        if not isinstance(name, str):
+            raise ValidationError("(root)", "field names must be strings")
+        if name in by_hub:
+            raise ValidationError(name, "is set by the hub")
+    return body
 
 
 def _existing(record: _T | None, what: str, record_id: str) -> _T:

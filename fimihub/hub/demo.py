@@ -4,6 +4,11 @@ The demo shows a working channel of exchange: four platforms, a research lab, a 
 society network in two forums, with the simulated operations, their assets, signals and takedown actions; the
 first operation is fingerprinted and its returning accounts wait in the review queue.
 Seeding happens once per store; running the demo again only issues a fresh token.
+
+Every demo organisation registers an identifier key, as a real member would, so the account ids in review
+queues are sealed to it. The demo keeps only the private key of the demo operator's organisation (whose
+admin the demo signs you in as), in :attr:`DemoResult.identifier_key`, returned once when the hub is seeded
+(``fimihub demo --token-file F`` writes it to ``F.identifier-key``); the others are not kept anywhere.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fimihub import policy
 from fimihub.hub.caller import Operator
 from fimihub.model import Action, Asset, Lead, Operation, Organisation, Signal
 from fimihub.sim import SimOperation, World, WorldConfig, generate
@@ -49,6 +55,9 @@ class DemoResult:
     seeded: bool
     #: A URL an operation shared in the demo, to try the match API with.
     example_url: str | None = None
+    #: The private identifier key (base64) of the demo operator's organisation, to open its review queue
+    #: with (``fimihub matches open --key-file``); only when the hub was seeded now, never stored.
+    identifier_key: str | None = None
 
 
 def seed_demo(hub: Any, *, seed: int = 7, progress: Callable[[str], None] | None = None) -> DemoResult:
@@ -61,18 +70,21 @@ def seed_demo(hub: Any, *, seed: int = 7, progress: Callable[[str], None] | None
         say(f"simulating a world (seed {seed})")
         world = generate(WorldConfig(seed=seed))
         say("seeding organisations, forums, operations, assets, signals and actions")
-        summary = _seed(hub, op, world)
+        summary, identifier_key = _seed(hub, op, world)
         operator_org = next(o for o in hub.organisations(op) if o.operator)
     else:
         operator_org = existing[0]
-        summary = "demo hub already seeded; issued a fresh token"
+        summary, identifier_key = "demo hub already seeded; issued a fresh token", None
     admin = next(m for m in hub.members(op, operator_org.id) if "admin" in m.roles)
     issued = hub.issue_token(op, admin.id, ttl_days=30, name="demo")
     urls = hub.list(op, Signal, where={"kind": "url"}, limit=1).items
-    return DemoResult(issued.secret, operator_org.name, summary, seeded, urls[0].value if urls else None)
+    return DemoResult(
+        issued.secret, operator_org.name, summary, seeded, urls[0].value if urls else None, identifier_key
+    )
 
 
-def _seed(hub: Any, op: Operator, world: World) -> str:
+def _seed(hub: Any, op: Operator, world: World) -> tuple[str, str]:
+    """Seed the demo; returns what was seeded, and the operator organisation's private identifier key."""
     orgs: dict[str, Organisation] = {}
     for slug in world.config.platforms:
         name = _PLATFORM_ORGS.get(slug, f"{slug.title()} Trust & Safety")
@@ -84,6 +96,9 @@ def _seed(hub: Any, op: Operator, world: World) -> str:
         op, name=DEMO_OPERATOR, kind="platform", country="IE", operator=True
     )
     everyone = [*orgs.values(), *others]
+    identifier_keys = {org.id: policy.new_identifier_key() for org in everyone}
+    for org in everyone:
+        hub.set_identifier_key(op, org.id, identifier_keys[org.id].public_key)
     admin = hub.create_member(
         op,
         org_id=operator_org.id,
@@ -141,9 +156,10 @@ def _seed(hub: Any, op: Operator, world: World) -> str:
     )
     counts["leads"] += 1
     counts.update(_resurgence(hub, hub.actor(admin.id), world, operation_ids[0]))
-    return f"seeded {len(everyone)} organisations, 2 forums, " + ", ".join(
+    summary = f"seeded {len(everyone)} organisations, 2 forums, " + ", ".join(
         f"{n} {k}" for k, n in counts.items()
     )
+    return summary, identifier_keys[operator_org.id].private_key
 
 
 def _resurgence(hub: Any, analyst: Any, world: World, operation_id: str) -> Counter[str]:

@@ -15,7 +15,7 @@ from fimihub import policy
 from fimihub.errors import NotFound, PermissionDenied, ValidationError
 from fimihub.hub.caller import Caller, Operator, caller_id
 from fimihub.model import Forum, ForumKey, Scope, SignalKind
-from fimihub.storage import Store
+from fimihub.storage import Store, UnitOfWork
 from fimihub.vocab import platform as platform_slug
 
 __all__ = ["PERSONAL_KINDS", "KeysMixin", "account_value"]
@@ -39,12 +39,7 @@ class KeysMixin:
     def forum_key(self, by: Caller, forum_id: str) -> ForumKey:
         """The forum's current key, for a member organisation to hash its own data (disclosure is audited)."""
         with self.store.unit_of_work() as uow:
-            forum = uow.get(Forum, forum_id)
-            if forum is None or not _in_forum(by, forum):
-                raise NotFound(f"no forum {forum_id!r}")
-            if not isinstance(by, Operator) and not by.allows(Scope.READ):
-                raise PermissionDenied("reading a forum key needs the read scope")
-            key = current_key(uow.find(ForumKey, where={"forum_id": forum_id}), forum_id)
+            key = _readable_key(uow, by, forum_id, "reading a forum key")
             uow.append_audit(
                 actor=caller_id(by),
                 action="forum_key.disclose",
@@ -58,15 +53,13 @@ class KeysMixin:
     def pseudonymise(
         self, by: Caller, forum_id: str, kind: SignalKind | str, values: Sequence[str]
     ) -> list[str]:
-        """``values`` of a personal ``kind`` hashed with the forum's key, as the forum shares them."""
+        """``values`` of a personal ``kind`` hashed with the forum's key, as the forum shares them. Needs what
+        :meth:`forum_key` needs (a caller in the forum, the ``read`` scope): the digests are the key's use."""
         signal_kind = _personal(kind)
         if not 0 < len(values) <= _MAX_VALUES:
             raise ValidationError("values", f"send between 1 and {_MAX_VALUES} values")
         with self.store.unit_of_work(read_only=True) as uow:
-            forum = uow.get(Forum, forum_id)
-            if forum is None or not _in_forum(by, forum):
-                raise NotFound(f"no forum {forum_id!r}")
-            key = current_key(uow.find(ForumKey, where={"forum_id": forum_id}), forum_id)
+            key = _readable_key(uow, by, forum_id, "pseudonymising with a forum key")
         return [policy.pseudonymise(key.key, signal_kind.value, v) for v in values]
 
     def _keys_of(self, by: Caller) -> list[bytes]:
@@ -78,7 +71,25 @@ class KeysMixin:
 
 
 def _in_forum(by: Caller, forum: Forum) -> bool:
-    return isinstance(by, Operator) or (by.member.active and by.org.id in forum.member_orgs)
+    """The one rule for "is the caller in this forum": the operator is; a member is when it is active, the
+    forum is among its actor's forums and its organisation is still among the forum's members (both must
+    agree: fail closed). A suspended member is in no forum."""
+    if isinstance(by, Operator):
+        return True
+    return by.member.active and forum.id in by.forums and by.org.id in forum.member_orgs
+
+
+def _readable_key(uow: UnitOfWork, by: Caller, forum_id: str, what: str) -> ForumKey:
+    """The forum's current key for a caller in the forum whose token carries the ``read`` scope.
+
+    Not in the forum (or no such forum): ``NotFound``, so that a forum's existence is not revealed; in it
+    but without ``read``: ``PermissionDenied``."""
+    forum = uow.get(Forum, forum_id)
+    if forum is None or not _in_forum(by, forum):
+        raise NotFound(f"no forum {forum_id!r}")
+    if not isinstance(by, Operator) and not by.allows(Scope.READ):
+        raise PermissionDenied(f"{what} needs the read scope")
+    return current_key(uow.find(ForumKey, where={"forum_id": forum_id}), forum_id)
 
 
 def current_key(keys: list[ForumKey], forum_id: str) -> ForumKey:

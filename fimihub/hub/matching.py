@@ -16,11 +16,12 @@ from typing import Any
 from fimihub import policy
 from fimihub.errors import NotFound, PermissionDenied, ValidationError
 from fimihub.hub.caller import Caller, Operator, caller_id
-from fimihub.hub.keys import KeysMixin, account_value
+from fimihub.hub.identifiers import IdentifierSealer, IdentifiersMixin, no_identifier_key
+from fimihub.hub.keys import account_value
 from fimihub.hub.resurgence import recidivist_asset
 from fimihub.matching import Matcher, MatchHit, new_matcher, warning_lists_for
 from fimihub.matching.kinds.pdq import check_quality
-from fimihub.model import Forum, Match, MatchStatus, Organisation, Signal, SignalKind, new_id, parse
+from fimihub.model import Forum, Match, MatchStatus, Organisation, Scope, Signal, SignalKind, new_id, parse
 from fimihub.policy import Actor
 from fimihub.settings import Settings
 from fimihub.storage import Store
@@ -42,7 +43,7 @@ class ItemMatches:
     matches: list[dict[str, Any]] = field(default_factory=list)
 
 
-class MatchingMixin(KeysMixin):
+class MatchingMixin(IdentifiersMixin):
     """Mixed into :class:`~fimihub.hub.Hub`."""
 
     store: Store
@@ -71,12 +72,19 @@ class MatchingMixin(KeysMixin):
         self, by: Caller, items: Sequence[Mapping[str, Any]], *, record: bool = False, source: str = "api"
     ) -> list[ItemMatches]:
         """Look items (``{"kind": …, "value": …}``, with ``platform``, ``account_id``, ``post_id`` if known)
-        up against every signal the caller may see. With ``record``, hits also go to the review queue."""
+        up against every signal the caller may see. With ``record``, hits also go to the review queue, their
+        account and post ids sealed to the organisation's identifier key: recording items that carry them
+        needs one registered (:class:`ValidationError` before anything is written otherwise)."""
         if not 0 < len(items) <= _MAX_ITEMS:
             raise ValidationError("items", f"send between 1 and {_MAX_ITEMS} items")
+        if record and not isinstance(by, Operator) and not by.allows(Scope.WRITE):
+            raise PermissionDenied("recording matches in the review queue needs the write scope")
         now = self.clock()
         matcher = self.matcher()
         parsed = [_item(i, item, matcher) for i, item in enumerate(items)]
+        sealer: IdentifierSealer | None = None
+        if record and not isinstance(by, Operator) and any(_identifies(extra) for _, _, extra, _ in parsed):
+            sealer = self._identifier_sealer(by.org.id)
         keys = self._keys_of(by) if any(clear for *_, clear in parsed) else []
         with self.store.unit_of_work(read_only=not record) as uow:
             forums = {f.id: f for f in uow.find(Forum)}
@@ -99,7 +107,9 @@ class MatchingMixin(KeysMixin):
                 answers.append(ItemMatches(index, kind, canonical, [_describe(h) for h in hits]))
                 if record and not isinstance(by, Operator):
                     expires = now + timedelta(days=self.settings.default_retention_days)
-                    matches.extend(match_record(by, h, extra, source, now, expires) for h in hits)
+                    matches.extend(
+                        match_record(by, h, extra, source, now, expires, sealer=sealer) for h in hits
+                    )
             if matches:
                 uow.insert_many(matches)
                 uow.append_audit(
@@ -291,11 +301,26 @@ def _describe(hit: MatchHit) -> dict[str, Any]:
     }
 
 
+def _identifies(extra: Mapping[str, str | None]) -> bool:
+    """Whether an item's context carries a platform account or post id (to be sealed)."""
+    return bool(extra.get("account_id") or extra.get("post_id"))
+
+
 def match_record(
-    by: Actor, hit: MatchHit, extra: Mapping[str, str | None], source: str, now: datetime, expires: datetime
+    by: Actor,
+    hit: MatchHit,
+    extra: Mapping[str, str | None],
+    source: str,
+    now: datetime,
+    expires: datetime,
+    *,
+    sealer: IdentifierSealer | None = None,
 ) -> Match:
     """A pending match in ``by``'s review queue for ``hit``; ``extra`` carries ``platform``, ``account_id``
-    and ``post_id`` where known. Private to the organisation (TLP:AMBER+STRICT) until it sends feedback."""
+    and ``post_id`` where known, the two ids sealed with ``sealer`` (the organisation's identifier key;
+    needed when there are any). Private to the organisation (TLP:AMBER+STRICT) until it sends feedback."""
+    if _identifies(extra) and sealer is None:
+        raise no_identifier_key(by.org.id)
     s = hit.signal
     return Match(
         id=new_id("match"),
@@ -315,6 +340,7 @@ def match_record(
         score=min(1.0, max(0.0, hit.score)),
         source=source,
         platform=extra.get("platform") or None,
-        account_id=extra.get("account_id") or None,
-        post_id=extra.get("post_id") or None,
+        account_sealed=sealer.seal(extra.get("account_id")) if sealer else None,
+        post_sealed=sealer.seal(extra.get("post_id")) if sealer else None,
+        identifier_key_id=sealer.key_id if sealer and _identifies(extra) else None,
     )

@@ -7,6 +7,10 @@ every account of a member's export against the fingerprints it may see (or again
 spot from an export of removed accounts), confirms candidates by co-action, and puts the flagged ones in the
 member's review queue, linked to the prior operation. A reviewer's confirmation records the account as a
 recidivist asset of that operation.
+
+A queued candidate holds the account's id sealed to the member's identifier key (``account_sealed``) and, as
+its item, the account's keyed hash with the key of the fingerprint's forum; the recidivist asset a
+confirmation makes carries both, so the clear id is stored nowhere.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ from fimihub.coordination import (
 )
 from fimihub.errors import NotFound, PermissionDenied, ValidationError
 from fimihub.hub.caller import Caller, Operator, caller_id
-from fimihub.hub.keys import KeysMixin, current_key
+from fimihub.hub.identifiers import IdentifierSealer, IdentifiersMixin
+from fimihub.hub.keys import account_value, current_key
 from fimihub.hub.tables import check_out, read_table, write_table
 from fimihub.model import (
     Asset,
@@ -69,7 +74,7 @@ class ResurgenceSummary:
     out: str | None
 
 
-class ResurgenceMixin(KeysMixin):
+class ResurgenceMixin(IdentifiersMixin):
     """Mixed into :class:`~fimihub.hub.Hub`."""
 
     store: Store
@@ -134,8 +139,10 @@ class ResurgenceMixin(KeysMixin):
 
         The fingerprints are those stored that ``by`` may see or, with ``disrupted``, built from that export
         of removed accounts labelled with ``operation`` (kept for this scan only). Flagged candidates of
-        stored fingerprints go to ``by``'s review queue; every candidate goes to ``out`` when given.
-        ``confirm=False`` flags candidates by score alone, without co-action confirming them."""
+        stored fingerprints go to ``by``'s review queue, their account ids sealed to the organisation's
+        identifier key (so a scan against stored fingerprints needs one registered); every candidate goes
+        to ``out`` when given. ``confirm=False`` flags candidates by score alone, without co-action
+        confirming them."""
         if isinstance(by, Operator):
             raise PermissionDenied("a resurgence scan runs as a member, on its own data")
         if not by.allows(Scope.WRITE):
@@ -163,12 +170,24 @@ class ResurgenceMixin(KeysMixin):
             raise ValidationError(
                 "fingerprints", "none to scan against: fingerprint a disrupted operation, or pass --disrupted"
             )
+        # Candidates of stored fingerprints are queued with their account ids sealed: refuse before any work.
+        sealer = self._identifier_sealer(by.org.id) if stored else None
         result = score_accounts(table, fingerprints, key=keys or None, config=config, progress=progress)
         flagged = result.flagged()
+        rows = [row for row in flagged.to_pylist() if row["operation"] in stored]
+        item_keys = self._item_keys(by, [stored[row["operation"]] for row in rows]) if rows else {}
         matches = [
-            _candidate_match(by, row, stored[row["operation"]], name, now, self._retention())
-            for row in flagged.to_pylist()
-            if row["operation"] in stored
+            _candidate_match(
+                by,
+                row,
+                stored[row["operation"]],
+                name,
+                now,
+                self._retention(),
+                sealer=sealer,
+                key=item_keys.get(stored[row["operation"]].id),
+            )
+            for row in rows
         ]
         with self.store.unit_of_work() as uow:
             uow.insert_many(matches)
@@ -206,6 +225,20 @@ class ResurgenceMixin(KeysMixin):
     def _retention(self) -> timedelta:
         return timedelta(days=self.settings.default_retention_days)
 
+    def _item_keys(self, by: Actor, fingerprints: list[Fingerprint]) -> dict[str, ForumKey]:
+        """The key each fingerprint's candidates are keyed with, by fingerprint id: its forum's, or (for one
+        kept outside forums) that of the caller's first forum, as its handle patterns are."""
+        first = sorted(by.forums)[:1]
+        wanted = {f.forum_id for f in fingerprints if f.forum_id} | set(first)
+        keys = self._current_forum_keys(wanted)
+        fallback = keys.get(first[0]) if first else None
+        found: dict[str, ForumKey] = {}
+        for fingerprint in fingerprints:
+            key = keys.get(fingerprint.forum_id) if fingerprint.forum_id else fallback
+            if key is not None:
+                found[fingerprint.id] = key
+        return found
+
     def _prepare_fingerprint(self, data: dict[str, Any]) -> dict[str, Any]:
         """A fingerprint record's features checked and put in canonical form (for create and update)."""
         features = data.get("features")
@@ -220,8 +253,13 @@ class ResurgenceMixin(KeysMixin):
 
 def recidivist_asset(match: Match, now: datetime) -> Asset | None:
     """The recidivist asset a confirmed resurgence candidate becomes (``None`` for signal matches): an account
-    of the prior operation, owned by the member whose data it is and as private as the match."""
-    if not match.is_resurgence or match.operation_id is None or not match.platform or not match.account_id:
+    of the prior operation, owned by the member whose data it is and as private as the match. Its
+    ``external_id`` is the account's keyed hash the match holds as its item, its clear id the match's sealed
+    one: the hub never sees the clear id."""
+    if not match.is_resurgence or match.operation_id is None or not match.platform:
+        return None
+    keyed = match.item_value if match.item_key_id and match.item_kind.value == "account_id" else None
+    if keyed is None and not match.account_sealed:
         return None
     return Asset(
         id=new_id("asset"),
@@ -233,7 +271,10 @@ def recidivist_asset(match: Match, now: datetime) -> Asset | None:
         operation_id=match.operation_id,
         platform=match.platform,
         kind=AssetKind.ACCOUNT,
-        external_id=match.account_id,
+        external_id=keyed,
+        external_id_key_id=match.item_key_id if keyed else None,
+        external_id_sealed=match.account_sealed,
+        identifier_key_id=match.identifier_key_id if match.account_sealed else None,
         recidivist=True,
     )
 
@@ -283,8 +324,24 @@ def _parsed(fingerprint: Fingerprint) -> OperationFingerprint:
 
 
 def _candidate_match(
-    by: Any, row: Mapping[str, Any], fingerprint: Fingerprint, source: str, now: datetime, keep: timedelta
+    by: Any,
+    row: Mapping[str, Any],
+    fingerprint: Fingerprint,
+    source: str,
+    now: datetime,
+    keep: timedelta,
+    *,
+    sealer: IdentifierSealer | None,
+    key: ForumKey | None,
 ) -> Match:
+    """A flagged candidate as a match in ``by``'s queue: the account's id sealed with ``sealer``, its item
+    the account's keyed hash with ``key`` (``(sealed)`` when the caller is in no forum with a key)."""
+    account = str(row["account_id"])
+    try:
+        value = account_value(str(row["platform"]), account)
+    except ValueError:
+        value = f"{row['platform']}:{account.strip()}"
+    item = policy.pseudonymise(key.key, "account_id", value) if key is not None else "(sealed)"
     return parse(
         Match,
         {
@@ -299,9 +356,11 @@ def _candidate_match(
             "operation_id": fingerprint.operation_id,
             "signal_forum_id": fingerprint.forum_id,
             "item_kind": "account_id",
-            "item_value": f"{row['platform']}:{row['account_id']}",
+            "item_value": item,
+            "item_key_id": key.id if key is not None else None,
             "platform": row["platform"],
-            "account_id": row["account_id"],
+            "account_sealed": sealer.seal(account) if sealer is not None else None,
+            "identifier_key_id": sealer.key_id if sealer is not None else None,
             "score": min(1.0, max(0.0, row["score"])),
             "evidence": {**json.loads(row["evidence"]), "coactors": row["coactors"]},
             "source": f"resurgence:{source}",

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fimihub import policy
 from fimihub.errors import PermissionDenied, ValidationError
 from fimihub.hub.caller import Caller, Operator, caller_id
 from fimihub.hub.matching import MatchingMixin, match_record
+from fimihub.hub.tables import check_out, staged_table
 from fimihub.matching import new_matcher
 from fimihub.matching.scan import ScanReport, scan_export
 from fimihub.model import Forum, Match, Scope, Signal
 from fimihub.settings import Settings
 from fimihub.storage import Store
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["SCAN_COLUMNS", "SCAN_ENGINES", "ScanSummary", "ScanningMixin"]
 
@@ -74,6 +80,10 @@ class ScanningMixin(MatchingMixin):
         """Match a platform export (Parquet or CSV) against the signals ``by`` may see; every hit goes to
         the review queue of ``by``'s organisation and, when ``out`` is given, to a CSV or Parquet file.
 
+        The queue holds each hit's account and post ids sealed to the organisation's identifier key, so the
+        scan needs one registered (:class:`ValidationError`, before anything is read or written, otherwise);
+        ``out`` is the member's own file and has them in clear.
+
         ``engine`` is ``local`` (this process, batch by batch) or ``spark`` (a Spark session on
         ``spark_master``, default ``local[*]``; ``path`` may then be anything Spark reads, e.g. a directory
         of Parquet files). Both find the same hits. ``workers`` is how many processes the local engine
@@ -86,8 +96,8 @@ class ScanningMixin(MatchingMixin):
             raise PermissionDenied("a scan runs as a member (whose signals and review queue it uses)")
         if not by.allows(Scope.WRITE):
             raise PermissionDenied("queuing matches needs the write scope")
-        if out is not None and Path(out).suffix.lower() not in (".csv", ".parquet", ".pq"):
-            raise ValidationError("out", f"{out}: write matches to a .csv or .parquet file")
+        check_out(out)
+        sealer = self._identifier_sealer(by.org.id)
         now = self.clock()
         with self.store.unit_of_work(read_only=True) as uow:
             forums = {f.id: f for f in uow.find(Forum)}
@@ -128,10 +138,16 @@ class ScanningMixin(MatchingMixin):
                 source,
                 now,
                 expires,
+                sealer=sealer,
             )
             for hit in report.hits
         ]
-        with self.store.unit_of_work() as uow:
+        # The output file is written first and moved into place only once the matches have committed: a
+        # file that cannot be written queues nothing, and a failed commit leaves no file behind.
+        with (
+            staged_table(_hits_table(report, matches), out) if out is not None else nullcontext(),
+            self.store.unit_of_work() as uow,
+        ):
             uow.insert_many(matches)
             uow.append_audit(
                 actor=caller_id(by),
@@ -141,8 +157,6 @@ class ScanningMixin(MatchingMixin):
                 at=now,
                 detail={"source": source, "rows": report.rows, "matches": len(matches)},
             )
-        if out is not None:
-            _write(Path(out), report, matches)
         return ScanSummary(
             report.rows,
             report.matched_rows,
@@ -154,7 +168,8 @@ class ScanningMixin(MatchingMixin):
         )
 
 
-def _write(out: Path, report: ScanReport, matches: list[Match]) -> None:
+def _hits_table(report: ScanReport, matches: list[Match]) -> pa.Table:
+    """The scan's output: one row per hit, with the account and post ids in clear (the member's own file)."""
     import pyarrow as pa
 
     rows: dict[str, list[object]] = {name: [] for name in SCAN_COLUMNS}
@@ -175,13 +190,4 @@ def _write(out: Path, report: ScanReport, matches: list[Match]) -> None:
         )
         for name, value in zip(SCAN_COLUMNS, values, strict=True):
             rows[name].append(value)
-    table = pa.table(rows)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix.lower() == ".csv":
-        import pyarrow.csv as pacsv
-
-        pacsv.write_csv(table, out)
-    else:
-        import pyarrow.parquet as pq
-
-        pq.write_table(table, out)
+    return pa.table(rows)

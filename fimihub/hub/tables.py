@@ -7,13 +7,17 @@ named, never half-read.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
 
+from fimihub.csvcells import neutralise_table
 from fimihub.errors import ValidationError
 
-__all__ = ["TABLE_SUFFIXES", "read_table", "write_table"]
+__all__ = ["TABLE_SUFFIXES", "check_out", "read_table", "staged_table", "write_table"]
 
 #: File kinds the hub reads and writes tables as.
 TABLE_SUFFIXES = (".parquet", ".pq", ".csv", ".tsv")
@@ -45,12 +49,38 @@ def read_table(path: str | Path, what: str = "input") -> pa.Table:
 
 
 def write_table(table: pa.Table, path: str | Path, what: str = "out") -> Path:
-    """Write ``table`` as CSV or Parquet, by ``path``'s suffix."""
+    """Write ``table`` as CSV or Parquet, by ``path``'s suffix, whole or not at all (see
+    :func:`staged_table`)."""
+    with staged_table(table, path, what) as written:
+        pass
+    return written
+
+
+@contextmanager
+def staged_table(table: pa.Table, path: str | Path, what: str = "out") -> Iterator[Path]:
+    """Write ``table`` beside ``path`` and move it into place when the ``with`` block ends without an error;
+    on an error the staged file is removed and ``path`` is left as it was. So work that must agree with the
+    file (matches queued in the store) can commit inside the block: either both happen or neither.
+
+    CSV text cells that a spreadsheet would take for a formula are neutralised (:mod:`fimihub.csvcells`);
+    Parquet keeps every value as it is. The folder must exist (:func:`check_out`): none is created."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in TABLE_SUFFIXES:
-        raise ValidationError(what, f"{path}: write to a .csv or .parquet file")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    check_out(path, what)
+    staged = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        _write_file(table, staged, path.suffix.lower())
+    except OSError as exc:
+        staged.unlink(missing_ok=True)
+        raise ValidationError(what, f"{path}: cannot be written: {exc.strerror or exc}") from None
+    try:
+        yield path
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    os.replace(staged, path)
+
+
+def _write_file(table: pa.Table, path: Path, suffix: str) -> None:
     if suffix in (".parquet", ".pq"):
         import pyarrow.parquet as pq
 
@@ -59,15 +89,27 @@ def write_table(table: pa.Table, path: str | Path, what: str = "out") -> Path:
         import pyarrow.csv as pacsv
 
         pacsv.write_csv(
-            table, path, write_options=pacsv.WriteOptions(delimiter="\t" if suffix == ".tsv" else ",")
+            neutralise_table(table),
+            path,
+            write_options=pacsv.WriteOptions(delimiter="\t" if suffix == ".tsv" else ","),
         )
-    return path
 
 
 def check_out(path: str | Path | None, what: str = "out") -> None:
-    """Refuse an output path of an unknown kind before any work is done."""
-    if path is not None and Path(path).suffix.lower() not in TABLE_SUFFIXES:
-        raise ValidationError(what, f"{path}: write to a .csv or .parquet file")
+    """Refuse, before any work is done, an output path of an unknown kind, in a folder that does not exist
+    or cannot be written, or naming a folder."""
+    if path is None:
+        return
+    path = Path(path)
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        raise ValidationError(what, f"{path}: write to a .csv, .tsv or .parquet file")
+    folder = path.parent
+    if not folder.is_dir():
+        raise ValidationError(what, f"{path}: the folder {folder} does not exist (create it first)")
+    if path.is_dir():
+        raise ValidationError(what, f"{path} is a folder")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ValidationError(what, f"{path}: not writable")
 
 
 def _csv_options(suffix: str) -> object:

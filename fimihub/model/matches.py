@@ -10,7 +10,10 @@ from pydantic import Field, model_validator
 from fimihub.model._base import Governed, Text, UtcDatetime
 from fimihub.model.signals import MAX_SIGNAL_VALUE, SignalKind
 
-__all__ = ["Match", "MatchStatus"]
+__all__ = ["MAX_SEALED", "Match", "MatchStatus"]
+
+#: Longest sealed identifier (base64 of a sealed box of a 500-character id: 48 bytes more, then base64).
+MAX_SEALED = 1000
 
 
 class MatchStatus(StrEnum):
@@ -27,6 +30,13 @@ class Match(Governed):
 
     The matched item is the member's own data, so a match is private to it (TLP:AMBER+STRICT by default) until
     it chooses to send feedback to whoever shared the signal.
+
+    The platform's account and post ids of the item are never stored in clear: the hub seals them to the
+    organisation's identifier key (``account_sealed``, ``post_sealed``: base64 sealed boxes, see
+    :mod:`fimihub.policy.sealing`; ``identifier_key_id`` names the key), so neither whoever runs the hub nor
+    another member can read them; the organisation opens them with its private key. A personal identifier
+    matched as the item itself (``item_kind`` ``account_id``, ``email``, ``phone``) is held as its keyed
+    hash.
     """
 
     signal_id: str | None = None
@@ -38,9 +48,15 @@ class Match(Governed):
     #: What of the member's data matched: its kind and normalised value.
     item_kind: SignalKind
     item_value: str = Field(max_length=MAX_SIGNAL_VALUE)
+    #: The forum key (``pk-…``) that keyed ``item_value``, where the hub hashed a personal identifier with it.
+    item_key_id: str | None = Field(default=None, max_length=200)
     platform: str | None = Field(default=None, max_length=63)
-    account_id: str | None = Field(default=None, max_length=500)
-    post_id: str | None = Field(default=None, max_length=500)
+    #: The account id of the item, sealed to the organisation's identifier key (base64).
+    account_sealed: str | None = Field(default=None, max_length=MAX_SEALED)
+    #: The post id of the item, sealed to the organisation's identifier key (base64).
+    post_sealed: str | None = Field(default=None, max_length=MAX_SEALED)
+    #: The identifier key (``ik-…``) ``account_sealed`` and ``post_sealed`` are sealed to.
+    identifier_key_id: str | None = Field(default=None, max_length=200)
     distance: float = Field(default=0.0, ge=0)
     score: float = Field(default=1.0, ge=0, le=1)
     #: For resurgence candidates: what of the fingerprint the account matched, by kind.
@@ -58,6 +74,8 @@ class Match(Governed):
             raise ValueError("signal_id: a match comes from exactly one of a signal or a fingerprint")
         if (self.signal_id is None) != (self.signal_kind is None):
             raise ValueError("signal_kind: is given exactly when signal_id is")
+        if (self.account_sealed or self.post_sealed) and not self.identifier_key_id:
+            raise ValueError("identifier_key_id: names the key of every sealed identifier")
         return self
 
     @property

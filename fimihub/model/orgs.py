@@ -55,6 +55,11 @@ class Organisation(Record):
     #: Values this organisation never wants matched (its own domains, official accounts), as ``kind:value``
     #: with the value normalised, e.g. ``domain:example.org``.
     allow_list: tuple[str, ...] = Field(default=(), max_length=10_000)
+    #: The public half (base64) of the organisation's identifier key: the hub seals the platform account and
+    #: post ids it queues for the organisation to it. The private half never reaches the hub.
+    identifier_key: str | None = Field(default=None, max_length=100)
+    #: Names ``identifier_key`` (``ik-…``); stored beside every value sealed to it.
+    identifier_key_id: str | None = Field(default=None, max_length=200)
     created_at: UtcDatetime = Field(default_factory=utcnow)
 
 
@@ -91,6 +96,9 @@ class Forum(Record):
     human_review_required: bool = True
     #: Id of the key that keys the hashes of personal identifiers shared here (account ids, e-mails, phones).
     pseudonymisation_key_id: str | None = Field(default=None, max_length=200)
+    #: Platform account ids of assets shared here travel in clear. By default (False) the hub keeps and
+    #: shares them only as their keyed hash with the forum's key, like account-id signals.
+    clear_account_ids: bool = False
     rules: Text = ""
     created_at: UtcDatetime = Field(default_factory=utcnow)
 

@@ -21,7 +21,8 @@ class Scope(StrEnum):
     READ = "read"  # read records the member may see
     WRITE = "write"  # create and change records
     SHARE = "share"  # share records into forums
-    ADMIN = "admin"  # manage organisations, members, forums and tokens
+    ADMIN = "admin"  # manage organisations, members, forums and other members' tokens
+    TOKEN = "token"  # issue tokens no broader and no longer-lived than this one
 
 
 class ApiToken(Record):
@@ -36,6 +37,9 @@ class ApiToken(Record):
     expires_at: UtcDatetime
     revoked_at: UtcDatetime | None = None
     last_used_at: UtcDatetime | None = None
+    #: The token that issued this one (None when the operator or a console session issued it). Revoking a
+    #: token revokes every token it issued, and theirs.
+    parent_id: str | None = None
 
     def usable_at(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.expires_at

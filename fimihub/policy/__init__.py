@@ -1,7 +1,8 @@
-"""Policy: who may see and do what (TLP x forum x role), pseudonymisation, retention and safeguards.
+"""Policy: who may see and do what (TLP x forum x role), pseudonymisation, sealing, retention and safeguards.
 
 This room decides; it stores nothing and reads no clock. It sees only :mod:`fimihub.model`,
-:mod:`fimihub.vocab`, :mod:`fimihub.errors` and the standard library.
+:mod:`fimihub.vocab`, :mod:`fimihub.errors`, the standard library and PyNaCl (sealed boxes, in
+:mod:`fimihub.policy.sealing`).
 """
 
 from fimihub.policy.access import (
@@ -12,29 +13,49 @@ from fimihub.policy.access import (
     may_administer_forum,
     may_administer_hub,
     may_administer_org,
+    may_declassify,
     may_review,
     readable,
 )
+from fimihub.policy.markings import widening
 from fimihub.policy.pseudonyms import KEY_BYTES, key_id, new_key, normalise, pseudonymise
 from fimihub.policy.retention import expired, expiry_for
 from fimihub.policy.safeguards import may_enforce_without_review
+from fimihub.policy.sealing import (
+    IdentifierKeyPair,
+    identifier_key_id,
+    new_identifier_key,
+    open_sealed,
+    parse_identifier_key,
+    public_key_of,
+    seal,
+)
 
 __all__ = [
     "KEY_BYTES",
     "Act",
     "Actor",
+    "IdentifierKeyPair",
     "check",
     "expired",
     "expiry_for",
+    "identifier_key_id",
     "key_id",
     "may",
     "may_administer_forum",
     "may_administer_hub",
     "may_administer_org",
+    "may_declassify",
     "may_enforce_without_review",
     "may_review",
+    "new_identifier_key",
     "new_key",
     "normalise",
+    "open_sealed",
+    "parse_identifier_key",
     "pseudonymise",
+    "public_key_of",
     "readable",
+    "seal",
+    "widening",
 ]

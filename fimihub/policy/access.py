@@ -56,6 +56,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
@@ -70,6 +71,7 @@ __all__ = [
     "may_administer_forum",
     "may_administer_hub",
     "may_administer_org",
+    "may_declassify",
     "may_review",
     "readable",
 ]
@@ -104,13 +106,16 @@ class Actor:
     """A member acting through a token: who it is, its organisation, its forums and its token's scopes.
 
     ``forums`` are the ids of the forums whose ``member_orgs`` include ``org``; ``scopes`` are the token's
-    scopes, ``None`` when the member acts without a token limit (console session, in-process calls).
+    scopes, ``None`` when the member acts without a token limit (in-process calls). ``token_id`` and
+    ``token_expires_at`` name the token the member acts through, if any: what it issues may not outlive it.
     """
 
     member: Member
     org: Organisation
     forums: frozenset[str]
     scopes: frozenset[Scope] | None = None
+    token_id: str | None = None
+    token_expires_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.member.org_id != self.org.id:
@@ -124,11 +129,16 @@ class Actor:
         org: Organisation,
         forums: Iterable[Forum],
         scopes: Iterable[Scope] | None = None,
+        *,
+        token_id: str | None = None,
+        token_expires_at: datetime | None = None,
     ) -> Actor:
         """The actor for ``member`` of ``org``. ``forums`` may be every forum: those without ``org`` are
         dropped."""
         ids = frozenset(f.id for f in forums if org.id in f.member_orgs)
-        return cls(member, org, ids, None if scopes is None else frozenset(scopes))
+        return cls(
+            member, org, ids, None if scopes is None else frozenset(scopes), token_id, token_expires_at
+        )
 
     def allows(self, scope: Scope) -> bool:
         """Whether the token (if any) carries ``scope``."""
@@ -185,6 +195,18 @@ def may_administer_forum(actor: Actor, forum: Forum) -> bool:
 def may_administer_org(actor: Actor, org_id: str) -> bool:
     """Whether ``actor`` may manage the members and tokens of organisation ``org_id``."""
     return _is_admin(actor) and (actor.org.operator or actor.org.id == org_id)
+
+
+def may_declassify(actor: Actor, record: Governed) -> bool:
+    """Whether ``actor`` may widen ``record``'s marking (a lower TLP or PAP, more recipients): an admin of
+    the owner organisation who sees the record, with the ``admin`` and ``write`` scopes. No other act
+    widens a marking (see :func:`fimihub.policy.widening`)."""
+    return (
+        _is_admin(actor)
+        and actor.allows(Scope.WRITE)
+        and actor.org.id == record.owner_org
+        and _sees(actor, record, None)
+    )
 
 
 def may_review(actor: Actor, record: Governed) -> bool:

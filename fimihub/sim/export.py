@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from fimihub.csvcells import neutralise_table
 from fimihub.errors import ValidationError
 from fimihub.sim.config import WorldConfig
 from fimihub.sim.schema import ACCOUNTS_SCHEMA, POSTS_SCHEMA
@@ -106,12 +107,13 @@ def _csv_schema(schema: pa.Schema) -> pa.Schema:
 
 
 def _csv_ready(table: pa.Table) -> pa.Table:
-    """Timestamps as ISO 8601 text (``2024-03-01T12:00:00Z``), which every CSV reader understands."""
+    """Timestamps as ISO 8601 text (``2024-03-01T12:00:00Z``), which every CSV reader understands, and text
+    that a spreadsheet would take for a formula neutralised (:mod:`fimihub.csvcells`)."""
     columns = [
         pc.strftime(col, format="%Y-%m-%dT%H:%M:%SZ") if pa.types.is_timestamp(col.type) else col
         for col in table.columns
     ]
-    return pa.Table.from_arrays(columns, schema=_csv_schema(table.schema))
+    return neutralise_table(pa.Table.from_arrays(columns, schema=_csv_schema(table.schema)))
 
 
 def _write_table(table: pa.Table, path: Path, fmt: Format, compression: str) -> None:

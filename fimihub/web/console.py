@@ -65,6 +65,10 @@ def _signed_in(request: Request) -> Actor | None:
         return None
 
 
+def _https(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
 def _page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("actor", None)
     context["hub_name"] = _hub(request).settings.hub_name
@@ -98,13 +102,14 @@ def console_router() -> APIRouter:
         except AuthenticationError as exc:
             return _page(request, "login.html", status=401, error=exc.message)
         response = RedirectResponse("/", status_code=303)
-        response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict")
+        # Secure whenever the console is reached over HTTPS (behind a proxy: uvicorn's --proxy-headers).
+        response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", secure=_https(request))
         return response
 
     @router.post("/logout")
-    def logout() -> Response:
+    def logout(request: Request) -> Response:
         response = RedirectResponse("/", status_code=303)
-        response.delete_cookie(COOKIE)
+        response.delete_cookie(COOKIE, httponly=True, samesite="strict", secure=_https(request))
         return response
 
     @router.get("/operations/{operation_id}", response_class=HTMLResponse)

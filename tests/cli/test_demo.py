@@ -79,3 +79,21 @@ def test_served_demo_answers_authenticated_calls(demo_db: tuple[Path, str]) -> N
         server.wait(timeout=10)
         assert server.stdout is not None
         server.stdout.close()
+
+
+def test_demo_queue_opens_with_the_identifier_key_it_wrote(
+    demo_db: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, _ = demo_db
+    key_file = db.parent / "token.identifier-key"
+    assert key_file.stat().st_mode & 0o077 == 0
+    capsys.readouterr()
+    assert main(["member", "list", "--db", str(db)]) == 0
+    admin = next(line.split("\t")[0] for line in capsys.readouterr().out.splitlines() if "\tadmin," in line)
+    assert main(["matches", "open", "--key-file", str(key_file), "--member", admin, "--db", str(db)]) == 0
+    out, err = capsys.readouterr()
+    header, *rows = [line.split("\t") for line in out.splitlines()]
+    opened = [dict(zip(header, row, strict=True)) for row in rows]
+    assert opened and all(r["account_id"] and r["fingerprint_id"] for r in opened)
+    assert "another identifier key" not in err
+    assert opened[0]["account_id"].encode() not in db.read_bytes()

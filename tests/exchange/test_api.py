@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import Cast
 from tests.exchange.conftest import bearer
+from tests.identifiers import register_identifier_keys
 
 
 def test_requests_without_a_token_are_refused(client: TestClient) -> None:
@@ -104,6 +105,7 @@ def test_match_api_and_review_queue(client: TestClient, cast: Cast) -> None:
     signal = {"kind": "domain", "value": "evil-news.example", "forum_id": cast.forum_id}
     assert client.post("/api/v1/signals", json=signal, headers=a).status_code == 201
     items = [{"kind": "url", "value": "https://evil-news.example/x", "account_id": "7"}]
+    register_identifier_keys(cast.hub, cast.org_b)  # the queue holds the account id sealed to B's key
     answer = client.post("/api/v1/match", json={"items": items, "record": True}, headers=b)
     assert answer.status_code == 200, answer.text
     (item,) = answer.json()["items"]

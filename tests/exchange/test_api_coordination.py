@@ -12,6 +12,7 @@ from fimihub.model import Asset, Operation, Signal
 from fimihub.sim import WorldConfig, generate
 from tests.conftest import Cast
 from tests.exchange.conftest import bearer
+from tests.identifiers import register_identifier_keys
 
 ROWS = [
     {"object_id": "t1", "account_id": "a", "content_id": "r1", "timestamp_share": 100},
@@ -81,6 +82,7 @@ def test_fingerprint_and_resurgence_scan(cast: Cast, client: TestClient) -> None
     returning = {a["account_id"] for a in accounts if a["operation"] == sim_op.id and a["wave"] > 0}
     mask = pc.is_in(world.posts.column("account_id"), value_set=pa.array(sorted(returning)))
     rows = json.loads(json.dumps(world.posts.filter(mask).slice(0, 300).to_pylist(), default=str))
+    register_identifier_keys(cast.hub, cast.org_b)  # candidates are queued with their ids sealed to it
     answer = client.post("/api/v1/resurgence/scan", json={"rows": rows}, headers=auth_b)
     assert answer.status_code == 200, answer.text
     body = answer.json()

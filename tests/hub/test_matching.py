@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from fimihub import Hub, NotFound, PermissionDenied, Signal, ValidationError
+from fimihub import Hub, NotFound, PermissionDenied, Signal, ValidationError, policy
 from fimihub.model import MatchStatus
 from tests.conftest import Cast
+from tests.identifiers import register_identifier_keys
 
 PDQ = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
 
@@ -93,13 +94,16 @@ def test_bad_items_name_the_field(cast: Cast) -> None:
 
 def test_recorded_matches_wait_for_review(cast: Cast) -> None:
     share_signals(cast)
+    keys = register_identifier_keys(cast.hub, cast.org_b)
     cast.hub.match(
         cast.analyst_b, [{"kind": "domain", "value": "evil-news.example", "account_id": "42"}], record=True
     )
     from fimihub.model import Match
 
     queue = cast.hub.list(cast.analyst_b, Match).items
-    assert len(queue) == 1 and queue[0].status is MatchStatus.PENDING and queue[0].account_id == "42"
+    assert len(queue) == 1 and queue[0].status is MatchStatus.PENDING
+    # The account id is sealed to B's identifier key: B opens it with its private key.
+    assert policy.open_sealed(keys[cast.org_b].private_key, queue[0].account_sealed or "") == "42"
     # The queue is B's own: A shared the signal but does not see B's data.
     assert cast.hub.list(cast.analyst_a, Match).items == []
     with pytest.raises(NotFound):

@@ -11,11 +11,12 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from fimihub import NotFound, PermissionDenied, ValidationError
+from fimihub import NotFound, PermissionDenied, ValidationError, policy
 from fimihub.cli import main
 from fimihub.model import Asset, Fingerprint, Match, Operation, Signal
 from fimihub.sim import World, WorldConfig, generate
 from tests.conftest import Cast
+from tests.identifiers import register_identifier_keys
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +80,11 @@ def test_fingerprint_scan_review(cast: Cast, world: World, split: tuple[Path, Pa
     assert handles and not any(h in text for h in handles)
     assert fp.features["handle_patterns"]
 
+    with pytest.raises(ValidationError) as exc:  # B's queue would hold account ids: B needs a key first
+        cast.hub.resurgence_scan(cast.analyst_b, new)
+    assert exc.value.field == "identifier_key"
+    assert cast.hub.list(cast.analyst_b, Match).items == []
+    private = register_identifier_keys(cast.hub, cast.org_b)[cast.org_b].private_key
     summary = cast.hub.resurgence_scan(cast.analyst_b, new, out=new.parent / "b.csv")
     assert summary.fingerprints == 1 and summary.queued == summary.flagged > 0
     queue = cast.hub.list(cast.analyst_b, Match, where={"fingerprint_id": fp.id}).items
@@ -88,7 +94,11 @@ def test_fingerprint_scan_review(cast: Cast, world: World, split: tuple[Path, Pa
         for a in world.accounts.to_pylist()
         if a["operation"] == sim_id and a["wave"] > 0
     }
-    found = {m.item_value for m in queue}
+    # The queue holds each account's id sealed to B's key, and as its item the account's keyed hash.
+    found = {f"{m.platform}:{policy.open_sealed(private, m.account_sealed or '')}" for m in queue}
+    key = cast.hub.forum_key(cast.analyst_b, cast.forum_id)
+    assert {m.item_value for m in queue} == {policy.pseudonymise(key.key, "account_id", a) for a in found}
+    assert all(m.item_key_id == key.id for m in queue)
     assert found <= returning  # nothing benign queued
     assert len(found & ops_returning) >= 0.9 * len(ops_returning)
     assert all(m.operation_id == op_id and m.evidence for m in queue)
@@ -102,8 +112,11 @@ def test_fingerprint_scan_review(cast: Cast, world: World, split: tuple[Path, Pa
         if a.recidivist
     ]
     assert [(a.platform, a.external_id, a.owner_org) for a in recidivists] == [
-        (queue[0].platform, queue[0].account_id, cast.org_b)
+        (queue[0].platform, queue[0].item_value, cast.org_b)
     ]
+    sealed = recidivists[0].external_id_sealed or ""
+    assert policy.open_sealed(private, sealed) == policy.open_sealed(private, queue[0].account_sealed or "")
+    assert recidivists[0].external_id_key_id == key.id
     # Confirming again adds nothing.
     cast.hub.review_match(cast.analyst_b, queue[0].id, "confirmed")
     again = cast.hub.list(cast.analyst_b, Asset, where={"operation_id": op_id}, limit=1000).items

@@ -9,10 +9,12 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from fimihub import PermissionDenied, Signal, ValidationError
+from fimihub import PermissionDenied, Signal, ValidationError, policy
 from fimihub.model import Match
+from fimihub.policy import IdentifierKeyPair
 from fimihub.sim import WorldConfig, generate
 from tests.conftest import Cast
+from tests.identifiers import register_identifier_keys
 
 PDQ = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
 
@@ -43,6 +45,12 @@ ROWS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def identifier_keys(cast: Cast) -> dict[str, IdentifierKeyPair]:
+    """Every organisation of the cast has an identifier key: scans seal the ids they queue to it."""
+    return register_identifier_keys(cast.hub, cast.org_a, cast.org_b, cast.org_c, cast.org_d)
+
+
 @pytest.fixture
 def shared(cast: Cast) -> Cast:
     cast.hub.create_many(
@@ -57,7 +65,9 @@ def shared(cast: Cast) -> Cast:
     return cast
 
 
-def test_scan_finds_hits_and_counts_bad_values(shared: Cast, tmp_path: Path) -> None:
+def test_scan_finds_hits_and_counts_bad_values(
+    shared: Cast, tmp_path: Path, identifier_keys: dict[str, IdentifierKeyPair]
+) -> None:
     path = tmp_path / "export.parquet"
     pq.write_table(export(ROWS), path)
     out = tmp_path / "matches.csv"
@@ -68,7 +78,9 @@ def test_scan_finds_hits_and_counts_bad_values(shared: Cast, tmp_path: Path) -> 
     found = pacsv.read_csv(out).to_pylist()
     assert sorted(r["post_id"] for r in found) == ["p1", "p3", "p4"]
     queue = shared.hub.list(shared.analyst_b, Match, limit=100).items
-    assert {m.post_id for m in queue} == {"p1", "p3", "p4"}
+    private = identifier_keys[shared.org_b].private_key
+    assert {policy.open_sealed(private, m.post_sealed or "") for m in queue} == {"p1", "p3", "p4"}
+    assert {policy.open_sealed(private, m.account_sealed or "") for m in queue} == {"1", "3", "4"}
     assert all(m.source == "scan:export.parquet" for m in queue)
 
 

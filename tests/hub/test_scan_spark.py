@@ -15,6 +15,7 @@ from fimihub.matching.spark_scan import spark_available
 from fimihub.model import Match
 from fimihub.sim import WorldConfig, generate
 from tests.conftest import Cast
+from tests.identifiers import register_identifier_keys
 
 pytestmark = [
     pytest.mark.skipif(
@@ -30,6 +31,12 @@ def _sqlite_only(db_url: str) -> None:
     # The engine does not touch the store; the queue it fills is tested on both databases elsewhere.
     if db_url.startswith("postgresql"):
         pytest.skip("the Spark engine runs once, on SQLite")
+
+
+@pytest.fixture(autouse=True)
+def _identifier_key(_sqlite_only: None, cast: Cast) -> None:
+    # B's queue holds the ids its scans find sealed to B's identifier key.
+    register_identifier_keys(cast.hub, cast.org_b, cast.org_d)
 
 
 def _found(out: Path) -> set[tuple[str, str, str, str]]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from fimihub.exchange.api.admin import admin_router
+from fimihub.exchange.api.audit import audit_router
 from fimihub.exchange.api.coordination import coordination_router
-from fimihub.exchange.api.errors import envelope, install_error_handlers
+from fimihub.exchange.api.errors import ERROR_RESPONSES, envelope, install_error_handlers
 from fimihub.exchange.api.matching import matching_router
 from fimihub.exchange.api.records import record_routers
 
@@ -14,9 +15,10 @@ __all__ = ["api_router", "envelope", "install_error_handlers"]
 
 
 def api_router() -> APIRouter:
-    """All REST routes, to be mounted at ``/api/v1``."""
-    router = APIRouter()
+    """All REST routes, to be mounted at ``/api/v1``; each documents the error envelope of its failures."""
+    router = APIRouter(responses=ERROR_RESPONSES)
     router.include_router(admin_router())
+    router.include_router(audit_router())
     router.include_router(matching_router())
     router.include_router(coordination_router())
     for sub in record_routers():

@@ -34,11 +34,25 @@ def admin_router() -> APIRouter:
 
     @router.post("/organisations", tags=["organisations"], status_code=201)
     def create_organisation(request: Request, actor: ActorDep, body: JsonObject) -> dict[str, Any]:
-        return hub_of(request).create_organisation(actor, **body).model_dump(mode="json")
+        return hub_of(request).create_organisation(actor, body).model_dump(mode="json")
 
     @router.get("/organisations/{org_id}", tags=["organisations"])
     def organisation(request: Request, actor: ActorDep, org_id: str) -> dict[str, Any]:
         return hub_of(request).organisation(actor, org_id).model_dump(mode="json")
+
+    @router.put(
+        "/organisations/{org_id}/identifier-key",
+        tags=["organisations"],
+        summary="Register the organisation's identifier key (public half): its queued platform ids are"
+        " sealed to it",
+    )
+    def set_identifier_key(
+        request: Request, actor: ActorDep, org_id: str, body: JsonObject
+    ) -> dict[str, Any]:
+        public_key = body.get("public_key")
+        if not isinstance(public_key, str):
+            raise ValidationError("public_key", "must be a string: the X25519 public key, base64 or hex")
+        return hub_of(request).set_identifier_key(actor, org_id, public_key).model_dump(mode="json")
 
     @router.get("/members", tags=["members"])
     def members(request: Request, actor: ActorDep, org_id: str | None = None) -> dict[str, Any]:
@@ -46,7 +60,7 @@ def admin_router() -> APIRouter:
 
     @router.post("/members", tags=["members"], status_code=201)
     def create_member(request: Request, actor: ActorDep, body: JsonObject) -> dict[str, Any]:
-        return hub_of(request).create_member(actor, **body).model_dump(mode="json")
+        return hub_of(request).create_member(actor, body).model_dump(mode="json")
 
     @router.get("/forums", tags=["forums"])
     def forums(request: Request, actor: ActorDep) -> dict[str, Any]:
@@ -54,7 +68,7 @@ def admin_router() -> APIRouter:
 
     @router.post("/forums", tags=["forums"], status_code=201)
     def create_forum(request: Request, actor: ActorDep, body: JsonObject) -> dict[str, Any]:
-        return hub_of(request).create_forum(actor, **body).model_dump(mode="json")
+        return hub_of(request).create_forum(actor, body).model_dump(mode="json")
 
     @router.get("/forums/{forum_id}", tags=["forums"])
     def forum(request: Request, actor: ActorDep, forum_id: str) -> dict[str, Any]:
@@ -119,7 +133,7 @@ def admin_router() -> APIRouter:
     def audit_events(
         request: Request,
         actor: ActorDep,
-        after_seq: int = 0,
+        after_seq: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> dict[str, Any]:
         events = hub_of(request).audit_events(actor, after_seq=after_seq, limit=limit)

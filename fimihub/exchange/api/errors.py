@@ -12,11 +12,47 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fimihub.errors import AuthenticationError, FimihubError, ValidationError, http_status
 
-__all__ = ["envelope", "install_error_handlers"]
+__all__ = ["ERROR_RESPONSES", "ErrorEnvelope", "envelope", "install_error_handlers"]
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+    errors: list[FieldError] | None = None
+
+
+class ErrorEnvelope(BaseModel):
+    """The body of every error answer (documented in OpenAPI; the handlers below write it)."""
+
+    error: ErrorDetail
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {"model": ErrorEnvelope, "description": description}
+
+
+#: The error answers every REST route may give, for the OpenAPI description. ``default`` stands for the
+#: rarer ones (405, 409, 503 …) and takes the place of FastAPI's 422, which this API never answers: a bad
+#: request is a 400 naming the field.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _documented("A field breaks a rule (named in `field`), malformed JSON, unknown fields"),
+    401: _documented("No token, or one that is unknown, expired or revoked"),
+    403: _documented("Your role, scopes or forum membership do not allow the act"),
+    404: _documented("No such record, or one you may not see"),
+    413: _documented("The body is above max_content_length"),
+    "default": _documented("Any other error, in the same envelope"),
+}
 
 log = logging.getLogger("fimihub.api")
 

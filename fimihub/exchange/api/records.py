@@ -74,6 +74,22 @@ def record_router(name: str, kind: type[Governed]) -> APIRouter:
         )
         return shared.model_dump(mode="json")
 
+    @router.post(
+        "/{record_id}/declassify",
+        summary=f"Widen the marking of one of {name} (owner organisation's admins; audited)",
+    )
+    def declassify_record(
+        request: Request, actor: ActorDep, record_id: str, body: JsonObject
+    ) -> dict[str, Any]:
+        marking = body.get("marking")
+        if not isinstance(marking, dict):
+            raise ValidationError("marking", "field required: the new marking")
+        reason = body.get("reason")
+        if not isinstance(reason, str):
+            raise ValidationError("reason", "field required: why the marking is widened")
+        declassified = hub_of(request).declassify(actor, kind, record_id, marking, reason=reason)
+        return declassified.model_dump(mode="json")
+
     return router
 
 

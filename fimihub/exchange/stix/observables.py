@@ -12,6 +12,11 @@ same object and a peer merges them:
   ``account_created``, and ``is_disabled`` once the asset was removed;
 * otherwise the asset's URL → ``url`` (percent-encoded where the URL as written is not a valid URI).
 
+An account's ``user_id`` is what the asset record holds: in a forum, the hub keeps an account's platform id
+only as its keyed hash with the forum's key (HMAC-SHA256 over ``platform:id``, as account-id signals are
+shared; see :mod:`fimihub.hub.identifiers`), unless the forum shares account ids in clear. The hub's sealed
+copy of the clear id (``external_id_sealed``, readable only by the owner organisation) never travels.
+
 Observables have no creator or timestamps of their own, so the asset records themselves travel in fimihub's
 extension: ``assets`` lists one entry per asset record that describes the observable (usually one; several
 when members report the same account), each with its governance envelope and every field. The observable's
@@ -51,7 +56,9 @@ __all__ = [
     "platform_of_account_type",
 ]
 
-_EXTENSION_FIELDS = extension_fields(Asset)
+# The owner's sealed copy of an account's clear id stays in the hub: it is of use to the owner alone.
+_NOT_SHARED = ("external_id_sealed", "identifier_key_id")
+_EXTENSION_FIELDS = tuple(name for name in extension_fields(Asset) if name not in _NOT_SHARED)
 # Platforms the STIX account-type vocabulary names, by fimihub slug.
 _ACCOUNT_TYPES = {"x": "twitter", "facebook": "facebook"}
 _PLATFORMS = {v: k for k, v in _ACCOUNT_TYPES.items()}

@@ -29,6 +29,7 @@ def token_secret(header: str | None) -> str:
         except (binascii.Error, UnicodeDecodeError):
             raise AuthenticationError("malformed HTTP Basic credentials") from None
         return decoded.partition(":")[2]
+    # Never echo the header: a client that sends a bare token would see its secret in the answer (and logs).
     raise AuthenticationError(
-        f"unsupported authorization scheme {scheme!r}: use HTTP Basic with the API token as password"
+        "unsupported authorization scheme: use HTTP Basic with the API token as password, or Bearer"
     )

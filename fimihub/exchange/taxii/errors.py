@@ -38,6 +38,7 @@ _TITLES = {
     413: "Content too large",
     415: "Unsupported media type",
     422: "Unprocessable content",
+    429: "Too many requests",
     500: "Internal error",
     503: "Store unavailable",
 }

@@ -155,9 +155,12 @@ async def _add_objects(request: Request, hub: Hub, by: Caller, collection_id: st
     check_content_type(request.headers.get("content-type"))
     body = await _body(request, hub.settings.max_content_length)
     try:
-        envelope = jsontext.loads(body)
+        envelope = jsontext.loads_limited(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise TaxiiRefusal(400, f"the body is not JSON: {error}") from None
+    except jsontext.JsonRefused as refused:
+        # Deeper than any envelope needs, a number no STIX property holds, text no store can keep.
+        raise ValidationError(refused.field, refused.reason) from None
     if not isinstance(envelope, dict) or not isinstance(envelope.get("objects"), list):
         raise TaxiiRefusal(422, "the body must be a TAXII envelope: a JSON object with an `objects` list")
     status = await run_in_threadpool(hub.add_stix, by, collection_id, envelope["objects"])

@@ -18,7 +18,9 @@ the same unit of work, so it commits together with the record and its audit even
   them: only an object's creator versions it.
 
 The one place that sees the changes is :meth:`StixFeedMixin._writing`, the unit of work of every use case
-that writes shareable records: it notes inserts, updates and deletions and publishes them before commit.
+that writes shareable records: it notes inserts, updates and deletions and publishes them before commit. It
+also passes each record written through the hub's ``_prepare_written`` first, so what is stored and published
+is what the hub keeps of it (an asset's account id keyed in its forum, :mod:`fimihub.hub.identifiers`).
 """
 
 from __future__ import annotations
@@ -33,9 +35,9 @@ from typing import Any, cast
 from fimihub.errors import ValidationError
 from fimihub.exchange.stix import signing, to_stix_objects
 from fimihub.hub.caller import Caller, caller_id
-from fimihub.hub.taxii.posting import Posted, Refused, checked_object, same_body, version_order
+from fimihub.hub.taxii.posting import Posted, Refused, checked_object, lineage, same_body, version_order
 from fimihub.hub.taxii.resources import stix_timestamp
-from fimihub.hub.taxii.writing import Offer, held_versions, withdraw, write_offers
+from fimihub.hub.taxii.writing import Offer, held_versions, others_instants, withdraw, write_offers
 from fimihub.model import (
     Action,
     Asset,
@@ -62,6 +64,8 @@ VOCABULARY_TYPES = frozenset({"extension-definition", "marking-definition", "ide
 _MS = 1000
 
 Change = tuple[Governed | None, Governed | None]
+#: What a use case's record becomes as it is written (``before``: the stored version an update replaces).
+Prepare = Callable[[Record | None, Record], Record]
 
 
 class WatchedUnitOfWork:
@@ -71,26 +75,33 @@ class WatchedUnitOfWork:
     record first, to know what to withdraw).
     """
 
-    def __init__(self, inner: UnitOfWork) -> None:
+    def __init__(self, inner: UnitOfWork, prepare: Prepare | None = None) -> None:
         self._inner = inner
+        self._prepare = prepare
         self.changes: list[Change] = []
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
     def insert(self, record: Record) -> None:
+        record = self._prepared(None, record)
         self._inner.insert(record)
         self._note(None, record)
 
     def insert_many(self, records: Sequence[Record]) -> None:
+        records = [self._prepared(None, r) for r in records]
         self._inner.insert_many(records)
         for record in records:
             self._note(None, record)
 
     def update(self, record: Record) -> None:
         before = self._inner.get(type(record), _id(record)) if isinstance(record, FED_KINDS) else None
+        record = self._prepared(before, record)
         self._inner.update(record)
         self._note(before, record)
+
+    def _prepared(self, before: Record | None, record: Record) -> Record:
+        return self._prepare(before, record) if self._prepare is not None else record
 
     def delete(self, kind: type[Record], record_id: str) -> bool:
         before = self._inner.get(kind, record_id) if issubclass(kind, FED_KINDS) else None
@@ -130,10 +141,15 @@ class StixFeedMixin:
         """The unit of work of a use case that writes shareable records: what it changes in forums is
         published into their collections before it commits (and not at all when it raises)."""
         with self.store.unit_of_work() as uow:
-            watched = WatchedUnitOfWork(uow)
+            watched = WatchedUnitOfWork(uow, partial(self._prepare_written, uow))
             yield cast(UnitOfWork, watched)
             if watched.changes:
                 self._publish_changes(uow, by, watched.changes, self.clock())
+
+    def _prepare_written(self, uow: UnitOfWork, before: Record | None, after: Record) -> Record:
+        """A record as the use case writes it (the hub keys the account ids of assets in forums here: see
+        :mod:`fimihub.hub.identifiers`)."""
+        return after
 
     def _publish_changes(self, uow: UnitOfWork, by: Caller, changes: Sequence[Change], now: datetime) -> None:
         plans: dict[str, _Plan] = {}
@@ -184,10 +200,10 @@ class StixFeedMixin:
             raise ValidationError(errors[0][0], errors[0][1], errors=errors)
         withdrawn: list[str] = []
         for stix_id, versions in held_versions(uow, forum.id, list(plan.withdraw)).items():
-            owned = [e for e in versions if e.owner_org == plan.withdraw[stix_id]]
-            newest = max(versions, key=version_order)
-            if owned and not newest.tombstone and newest.owner_org == plan.withdraw[stix_id]:
-                withdraw(uow, versions, owned, now, resign=partial(_resigned, keys))
+            owned = lineage(versions, plan.withdraw[stix_id])
+            if owned and not max(owned, key=version_order).tombstone:
+                taken = others_instants(versions, plan.withdraw[stix_id])
+                withdraw(uow, owned, owned, now, resign=partial(_resigned, keys), taken=taken)
                 withdrawn.append(stix_id)
         if written.entries or withdrawn:
             uow.append_audit(

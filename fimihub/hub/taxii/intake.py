@@ -10,7 +10,8 @@ from an ``opinion``, and whatever carries fimihub's extension — becomes a reco
   none; fimihub's extension may only make it stricter), expiring as the forum's retention says;
 * created when new; updated when the object is a newer version (by ``modified``) of a record the poster's
   organisation owns; left alone when it is the same or an older version — re-posting a feed changes nothing.
-  A record of another organisation is never touched;
+  A record of another organisation is never touched, nor one whose new version would move it into another
+  forum or widen its marking (declassifying is the owner's admins' own act);
 * withdrawn when the newest version is ``revoked: true``: a signal is marked revoked (it stops matching),
   other records are removed.
 
@@ -159,7 +160,7 @@ def _write(
     for record in records:
         kind = type(record)
         held = uow.get(kind, record.id)
-        if held is not None and held.owner_org != owner:
+        if held is not None and (held.owner_org != owner or _moves_or_widens(held, record)):
             continue
         if record.id in revoked and not isinstance(record, Signal):
             if held is not None and uow.delete(kind, record.id):
@@ -173,6 +174,13 @@ def _write(
             continue
         made.append(record)
     return made, removed
+
+
+def _moves_or_widens(held: Governed, record: Governed) -> bool:
+    """Whether a posted version would move a held record into another forum or widen its marking: a post
+    does neither (sharing moves a record, only the owner's admins declassify one); the posted object stays
+    in the collection as raw STIX."""
+    return held.forum_id != record.forum_id or policy.widening(held.marking, record.marking) is not None
 
 
 def _read(bodies: list[dict[str, Any]], owner: str) -> StixImport:

@@ -42,7 +42,7 @@ from fimihub.hub.taxii.access import (
 )
 from fimihub.hub.taxii.feed import StixFeedMixin
 from fimihub.hub.taxii.intake import StixIntakeMixin
-from fimihub.hub.taxii.posting import Posted, Refused, checked_object, version_order
+from fimihub.hub.taxii.posting import Posted, Refused, checked_object, lineage, lineages, version_order
 from fimihub.hub.taxii.reading import (
     chosen,
     cursor_for,
@@ -186,7 +186,9 @@ class TaxiiMixin(StixIntakeMixin, StixFeedMixin):
         ``versions`` (``first``, ``last``, ``all`` or timestamps; all when empty) and ``spec_versions`` choose
         versions. Deleting older versions only removes them; deleting the newest deletes the object: every
         version goes and a tombstone (see the module's description) becomes its newest version, so peers that
-        poll learn of it. Only analysts and admins of the owner organisation may delete.
+        poll learn of it. Only analysts and admins of the owner organisation may delete. When several
+        organisations hold their own copy of the object, a member deletes its organisation's copy (the
+        operator deletes every copy).
         """
         now = self.clock()
         with self.store.unit_of_work() as uow:
@@ -196,19 +198,35 @@ class TaxiiMixin(StixIntakeMixin, StixFeedMixin):
             live = [e for e in held if not e.tombstone and readable(e)]
             if not live:
                 raise NotFound(f"no object {stix_id!r} in collection {collection_id!r}")
+            if not isinstance(by, Operator) and any(e.owner_org == by.org.id for e in live):
+                live = lineage(live, by.org.id)
             choice = version_choice(tuple(versions) or ("all",), "match[version]")
-            targets = [e for e in live if chosen(e, choice, live) and spec_ok(e, spec_versions)]
-            if not targets:
+            chosen_by_owner: list[tuple[list[StixEntry], list[StixEntry], list[StixEntry]]] = []
+            for own_live in lineages(live):
+                owned = lineage(held, own_live[0].owner_org)
+                targets = [e for e in own_live if chosen(e, choice, own_live) and spec_ok(e, spec_versions)]
+                if targets:
+                    chosen_by_owner.append((owned, own_live, targets))
+            if not chosen_by_owner:
                 raise NotFound(f"no version of {stix_id!r} matches the filters")
             if not isinstance(by, Operator):
-                for entry in targets:
-                    policy.check(by, policy.Act.DELETE, governed_of(entry), forum=forum)
-            newest = max(held, key=version_order)
-            if newest in targets:
-                # Deleting the newest version deletes the object: every version the caller may delete goes.
-                targets = [e for e in live if may_entry(by, policy.Act.DELETE, e, forum)]
-                targets += [e for e in held if e.tombstone]
-            tombstone = withdraw(uow, held, targets, now, resign=partial(self._signed_tombstone, uow))
+                for _, _, targets in chosen_by_owner:
+                    for entry in targets:
+                        policy.check(by, policy.Act.DELETE, governed_of(entry), forum=forum)
+            removed: list[str] = []
+            tombstones: list[str] = []
+            taken = {e.version_us for e in held}  # each copy's tombstone keeps clear of the others' versions
+            for owned, own_live, picked in chosen_by_owner:
+                targets = picked
+                if max(owned, key=version_order) in picked:
+                    # Deleting the newest version deletes the object: every version the caller may delete goes
+                    targets = [e for e in own_live if may_entry(by, policy.Act.DELETE, e, forum)]
+                    targets += [e for e in owned if e.tombstone]
+                stone = withdraw(
+                    uow, owned, targets, now, resign=partial(self._signed_tombstone, uow), taken=taken
+                )
+                removed += [e.version for e in targets if not e.tombstone]
+                tombstones += [stone.version] if stone else []
             uow.append_audit(
                 actor=caller_id(by),
                 action="stix.delete",
@@ -216,8 +234,8 @@ class TaxiiMixin(StixIntakeMixin, StixFeedMixin):
                 subject_id=stix_id,
                 detail={
                     "forum_id": forum.id,
-                    "versions": sorted(e.version for e in targets if not e.tombstone),
-                    "tombstone": tombstone.version if tombstone else None,
+                    "versions": sorted(removed),
+                    "tombstone": tombstones[0] if len(tombstones) == 1 else (tombstones or None),
                 },
                 at=now,
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -18,6 +18,7 @@ from fimihub.hub.taxii.resources import (
     EPOCH,
     MAX_DEPTH,
     MAX_OBJECT_BYTES,
+    TLP_MARKING_DEFINITIONS,
     StixOutcome,
     stix_timestamp,
     timestamp_us,
@@ -27,11 +28,14 @@ from fimihub.storage import UnitOfWork
 from fimihub.storage.base import StixEntry
 
 __all__ = [
+    "ANOTHER_ORGS_OBJECT",
     "Posted",
     "Refused",
     "admit",
     "checked_object",
     "flagged_new",
+    "lineage",
+    "lineages",
     "reflag",
     "reflagged",
     "same_body",
@@ -43,6 +47,8 @@ _TYPE = re.compile(r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$")
 #: A UUID in its canonical form (what :func:`~fimihub.hub.taxii.resources.is_uuid` accepts), as one match.
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _MARKING_PREFIX = "marking-definition--"
+#: Why a post fails that would version an object of another organisation the poster may read.
+ANOTHER_ORGS_OBJECT = "the id is another organisation's object: only its creator versions it"
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,13 +174,20 @@ def admit(
     held: list[StixEntry],
     accepted: dict[tuple[str, int | str], Posted],
     allowed: dict[tuple[str, str | None, Marking], bool] | None = None,
+    readable: Callable[[StixEntry], bool] | None = None,
 ) -> StixOutcome | tuple[Posted, Marking]:
     """Decide on one valid posted object: an outcome when nothing is to be stored (held already, or refused
     with :class:`Refused`), else the object and its marking, to store as a new version. ``by`` is ``None``
     when the hub vouches for the object (the policy has allowed the use case that publishes it).
 
     The policy decides on an object's governance envelope (owner, author, marking) in the forum, never on its
-    id: ``allowed`` keeps its answers for the other objects of the same post, one per distinct envelope."""
+    id: ``allowed`` keeps its answers for the other objects of the same post, one per distinct envelope.
+
+    ``held`` is every version the collection holds of the id. Each organisation versions its own copy of an
+    object (its *lineage*): the versions ``owner`` holds decide whether this one is new. Versions of other
+    organisations count only when the poster may read them (``readable``; all of them when it is ``None``):
+    then the id is theirs, and the post fails unless it is a copy of one of them. Versions the poster may not
+    read never change the outcome, so a post cannot tell whether they exist (docs/taxii.md, "Posting")."""
     version = posted.version or ""
     if by is not None and not isinstance(by, Operator):
         envelope = (owner, author, marking)
@@ -188,10 +201,19 @@ def admit(
                 allowed[envelope] = answer
         if not answer:
             raise _refused_by_policy(by, forum, posted, marking, owner, author)
-    if any(e.owner_org != owner for e in held):
-        raise Refused(
-            posted.stix_id, version, "the id is another organisation's object: only its creator versions it"
-        )
+    mine = [e for e in held if e.owner_org == owner]
+    if len(mine) != len(held):
+        seen = [e for e in held if e.owner_org != owner and (readable is None or readable(e))]
+        if posted.stix_id in TLP_MARKING_DEFINITIONS and any(not e.tombstone for e in [*mine, *seen]):
+            # The OASIS / STIX TLP definitions are fixed: whoever's copy the collection holds is the same one.
+            return StixOutcome(posted.stix_id, version)
+        if seen and not mine:
+            if any(not e.tombstone and same_body(e.body, posted) for e in seen):
+                return StixOutcome(posted.stix_id, version)  # a copy of what the collection holds
+            raise Refused(posted.stix_id, version, ANOTHER_ORGS_OBJECT)
+        held = mine
+    elif posted.stix_id in TLP_MARKING_DEFINITIONS and any(not e.tombstone for e in held):
+        return StixOutcome(posted.stix_id, version)
     key: tuple[str, int | str] = (
         (posted.stix_id, posted.version_us)
         if posted.version_us is not None
@@ -243,18 +265,32 @@ def canonical_json(body: Mapping[str, Any]) -> str:
     return jsontext.canonical(body)
 
 
+def lineage(versions: Iterable[StixEntry], owner: str) -> list[StixEntry]:
+    """The versions of one object that organisation ``owner`` holds: its own copy, versioned on its own."""
+    return [e for e in versions if e.owner_org == owner]
+
+
+def lineages(versions: Iterable[StixEntry]) -> list[list[StixEntry]]:
+    """The versions of one object, split by the organisation that holds them."""
+    split: dict[str, list[StixEntry]] = {}
+    for entry in versions:
+        split.setdefault(entry.owner_org, []).append(entry)
+    return list(split.values())
+
+
 def version_order(entry: StixEntry) -> tuple[int, int]:
     return entry.version_us, entry.added_us
 
 
 def flagged_new(held: Mapping[str, list[StixEntry]], new: Sequence[StixEntry]) -> list[StixEntry]:
-    """The new entries and the held ones whose ``latest`` / ``first`` flags change, flagged anew."""
-    by_object: dict[str, list[StixEntry]] = {}
+    """The new entries and the held ones whose ``latest`` / ``first`` flags change, flagged anew. Flags are
+    kept per lineage: the versions one organisation holds of an object."""
+    by_object: dict[tuple[str, str], list[StixEntry]] = {}
     for entry in new:
-        by_object.setdefault(entry.stix_id, []).append(entry)
+        by_object.setdefault((entry.stix_id, entry.owner_org), []).append(entry)
     changed: list[StixEntry] = []
-    for stix_id, added in by_object.items():
-        earlier = held.get(stix_id)
+    for (stix_id, owner), added in by_object.items():
+        earlier = lineage(held.get(stix_id, ()), owner)
         if not earlier and len(added) == 1 and added[0].latest and added[0].first:
             changed.append(added[0])  # the only version: newest and oldest, as flagged already
             continue
@@ -284,10 +320,17 @@ def reflag(uow: UnitOfWork, remaining: Sequence[StixEntry], extra: Sequence[Stix
     uow.stix.set_flags([(e.added_us, e.latest, e.first) for e in flagged if e.added_us not in stored])
 
 
-def tombstone_of(newest: StixEntry, added_us: int, now_us: int) -> StixEntry:
+def tombstone_of(newest: StixEntry, added_us: int, now_us: int, taken: set[int] | None = None) -> StixEntry:
+    """The tombstone of an object whose newest version is ``newest``. ``taken`` holds the version instants
+    other organisations' copies of the object hold (one instant of one object is stored once): the tombstone
+    takes the next free one, and adds it."""
     body = dict(newest.body)
     if "modified" in body:
         version_us = max(now_us, newest.version_us + 1)
+        while taken is not None and version_us in taken:
+            version_us += 1
+        if taken is not None:
+            taken.add(version_us)
         version = stix_timestamp(version_us)
         body["modified"] = version
         body["revoked"] = True

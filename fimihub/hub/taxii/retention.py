@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from fimihub.hub.taxii.posting import reflag, tombstone_of, version_order
+from fimihub.hub.taxii.posting import lineage, reflag, tombstone_of, version_order
 from fimihub.hub.taxii.resources import to_us
-from fimihub.hub.taxii.writing import held_versions
+from fimihub.hub.taxii.writing import held_versions, others_instants
 from fimihub.storage import UnitOfWork
 from fimihub.storage.base import StixEntry
 
@@ -60,19 +60,23 @@ def purge_expired_stix(uow: UnitOfWork, now: datetime) -> dict[str, int]:
         expired = uow.stix.expired(now, _BATCH)
         if not expired:
             break
-        by_object: dict[tuple[str, str], list[StixEntry]] = {}
+        # Each organisation's copy of an object (its lineage) is purged on its own.
+        by_object: dict[tuple[str, str, str], list[StixEntry]] = {}
         for entry in expired:
-            by_object.setdefault((entry.forum_id, entry.stix_id), []).append(entry)
-        for (forum_id, stix_id), gone in by_object.items():
-            held = held_versions(uow, forum_id, [stix_id]).get(stix_id, [])
+            by_object.setdefault((entry.forum_id, entry.stix_id, entry.owner_org), []).append(entry)
+        taken: dict[tuple[str, str], set[int]] = {}  # instants of tombstones left in this round, too
+        for (forum_id, stix_id, owner), gone in by_object.items():
+            every = held_versions(uow, forum_id, [stix_id]).get(stix_id, [])
+            others = taken.setdefault((forum_id, stix_id), set()) | others_instants(every, owner)
             counts["stix_versions"] += sum(1 for e in gone if not e.tombstone)
-            counts["stix_tombstones"] += _purge_object(uow, held, gone, now)
+            counts["stix_tombstones"] += _purge_object(uow, lineage(every, owner), gone, now, others)
+            taken[(forum_id, stix_id)] |= others
     counts["stix_statuses"] = uow.stix.purge_statuses(now - STATUS_KEEP)
     return counts
 
 
 def _purge_object(
-    uow: UnitOfWork, held: Sequence[StixEntry], gone: Sequence[StixEntry], now: datetime
+    uow: UnitOfWork, held: Sequence[StixEntry], gone: Sequence[StixEntry], now: datetime, taken: set[int]
 ) -> int:
     """Remove the expired versions ``gone`` of one object; returns 1 when a tombstone was left."""
     newest = max(held, key=version_order)
@@ -83,7 +87,7 @@ def _purge_object(
         return 0
     uow.stix.remove([e.added_us for e in held])
     now_us = to_us(now)
-    stone = tombstone_of(newest, uow.stix.reserve_added(now_us, 1), now_us)
+    stone = tombstone_of(newest, uow.stix.reserve_added(now_us, 1), now_us, taken)
     body = {k: v for k, v in stone.body.items() if k not in _DESCRIPTIVE and not k.startswith("x_")}
     if "modified" not in stone.body:
         body["x_fimihub_deleted"] = True

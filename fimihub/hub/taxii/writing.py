@@ -12,14 +12,24 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from fimihub.hub.caller import Caller
-from fimihub.hub.taxii.posting import Posted, Refused, admit, flagged_new, reflag, tombstone_of, version_order
+from fimihub.hub.caller import Caller, Operator
+from fimihub.hub.taxii.access import Readable
+from fimihub.hub.taxii.posting import (
+    Posted,
+    Refused,
+    admit,
+    flagged_new,
+    lineage,
+    reflag,
+    tombstone_of,
+    version_order,
+)
 from fimihub.hub.taxii.resources import StixOutcome, stix_timestamp, to_us
 from fimihub.model import Forum, Marking
 from fimihub.storage import UnitOfWork
 from fimihub.storage.base import StixEntry
 
-__all__ = ["Offer", "Written", "held_versions", "withdraw", "write_offers"]
+__all__ = ["Offer", "Written", "held_versions", "others_instants", "withdraw", "write_offers"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +61,11 @@ def held_versions(uow: UnitOfWork, forum_id: str, stix_ids: Sequence[str]) -> di
     return held
 
 
+def others_instants(versions: Sequence[StixEntry], owner: str) -> set[int]:
+    """The version instants of the copies of one object that organisations other than ``owner`` hold."""
+    return {e.version_us for e in versions if e.owner_org != owner}
+
+
 def write_offers(
     uow: UnitOfWork,
     by: Caller,
@@ -66,21 +81,28 @@ def write_offers(
 
     The access policy decides whether ``by`` may put each object into the forum, unless the hub ``vouched``
     for them (records whose use case the policy has already allowed). An object whose id another
-    organisation holds is refused, or with ``keep_others`` left as that organisation stored it and counted a
-    success: the feed does so for shared objects such as DISARM attack patterns and observables.
+    organisation holds in a version ``by`` may read is refused (unless it is a copy of that version), or with
+    ``keep_others`` left as that organisation stored it and counted a success: the feed does so for shared
+    objects such as DISARM attack patterns and observables. Versions ``by`` may not read play no part: the
+    object is stored as its owner's own copy (see :func:`~fimihub.hub.taxii.posting.admit`). What ``by`` reads
+    only counts for offers of its own organisation; for others (and for the operator) every version counts.
     """
     if held is None:
         held = held_versions(uow, forum.id, [o.item.stix_id for o in offers if isinstance(o.item, Posted)])
     decisions: list[StixOutcome | tuple[Posted, Offer]] = []
     accepted: dict[tuple[str, int | str], Posted] = {}
     allowed: dict[tuple[str, str | None, Marking], bool] = {}  # the policy's answer per governance envelope
+    reader, reader_org = (None, None) if isinstance(by, Operator) else (Readable(by, forum), by.org.id)
     for offer in offers:
         item = offer.item
         if isinstance(item, Refused):
             decisions.append(item.outcome)
             continue
         versions = held.get(item.stix_id, [])
-        if keep_others and any(e.owner_org != offer.owner for e in versions):
+        readable = reader if reader_org == offer.owner else None
+        if keep_others and any(
+            e.owner_org != offer.owner and (readable is None or readable(e)) for e in versions
+        ):
             decisions.append(StixOutcome(item.stix_id, item.version or ""))
             continue
         try:
@@ -94,6 +116,7 @@ def write_offers(
                 versions,
                 accepted,
                 allowed,
+                readable,
             )
         except Refused as refused:
             decisions.append(refused.outcome)
@@ -104,12 +127,21 @@ def write_offers(
     entries: list[StixEntry] = []
     successes: list[StixOutcome] = []
     failures: list[StixOutcome] = []
+    taken: dict[str, set[int]] = {}  # version instants of each object, whoever holds them
     for choice in decisions:
         if isinstance(choice, StixOutcome):
             (successes if choice.message is None else failures).append(choice)
             continue
         posted, offer = choice
         added_us = first_added + len(entries)
+        version_us = posted.version_us if posted.version_us is not None else added_us
+        if len(held.get(posted.stix_id, ())) > len(lineage(held.get(posted.stix_id, ()), offer.owner)):
+            # Another organisation holds its own copy of this object; one version instant of one object is
+            # stored once, so a copy at the very same instant moves on by a microsecond.
+            used = taken.setdefault(posted.stix_id, {e.version_us for e in held[posted.stix_id]})
+            while version_us in used:
+                version_us += 1
+            used.add(version_us)
         entry = StixEntry(
             added_us=added_us,
             forum_id=forum.id,
@@ -117,7 +149,7 @@ def write_offers(
             type=posted.type,
             spec_version=posted.spec_version,
             version=posted.version or stix_timestamp(added_us),
-            version_us=posted.version_us if posted.version_us is not None else added_us,
+            version_us=version_us,
             owner_org=offer.owner,
             created_by=offer.author,
             marking=offer.marking,
@@ -142,11 +174,13 @@ def withdraw(
     now: datetime,
     *,
     resign: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    taken: set[int] | None = None,
 ) -> StixEntry | None:
-    """Remove the versions ``targets`` of one object whose versions the collection ``held``.
+    """Remove the versions ``targets`` of one object whose versions one organisation ``held`` (its lineage).
 
     When the newest version is among them the object is deleted: a tombstone becomes its newest version (and
-    is returned), so that peers polling with ``added_after`` learn of the deletion.
+    is returned), so that peers polling with ``added_after`` learn of the deletion. ``taken`` holds the
+    version instants of the other organisations' copies, which the tombstone's keeps clear of.
     """
     newest = max(held, key=version_order)
     uow.stix.remove([e.added_us for e in targets])
@@ -156,7 +190,7 @@ def withdraw(
     if newest.added_us in removed:
         now_us = to_us(now)
         added = uow.stix.reserve_added(now_us, 1)
-        tombstone = replace(tombstone_of(newest, added, now_us), first=not remaining)
+        tombstone = replace(tombstone_of(newest, added, now_us, taken), first=not remaining)
         if resign is not None:  # a signed object's tombstone is signed by the hub that deletes it
             tombstone = replace(tombstone, body=resign(tombstone.body))
         uow.stix.add([tombstone])

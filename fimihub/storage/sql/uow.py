@@ -47,6 +47,9 @@ from fimihub.storage.sql.tables import RECORD_TABLES, record_recipients
 
 __all__ = ["SqlUnitOfWork"]
 
+#: The largest audit seq the ``Integer`` column holds on every backend.
+_MAX_SEQ = 2**31 - 1
+
 R = TypeVar("R", bound=Record)
 
 #: Ids per query when looking up which ids of a failed bulk insert exist already.
@@ -204,6 +207,8 @@ class SqlUnitOfWork(UnitOfWork):
     def audit_events(self, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditEvent]:
         """Events in chain order; the iterator reads page by page, so consume it inside the unit of work."""
         conn = self._conn
+        if after_seq >= _MAX_SEQ:
+            return  # past any seq the column can hold (32-bit on PostgreSQL): no event comes after it
         with db_errors(self._url):
             yield from read_events(conn, after_seq=after_seq, limit=limit)
 

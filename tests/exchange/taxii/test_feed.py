@@ -46,11 +46,14 @@ def by_type(found: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 def shared_operation(cast: Cast) -> tuple[Operation, list[Signal]]:
     """An operation of A with two signals and a DISARM technique, shared into the forum."""
     hub, a = cast.hub, cast.analyst_a
+    green = {"tlp": "green"}  # drafts marked as they will be shared: sharing never widens a marking
     op = hub.create(
-        a, Operation, {"name": "Doppelganger", "origin_countries": ["RU"], "techniques": ["T0049"]}
+        a,
+        Operation,
+        {"name": "Doppelganger", "origin_countries": ["RU"], "techniques": ["T0049"], "marking": green},
     )
     signals = [
-        hub.create(a, Signal, {"kind": "domain", "value": value, "operation_id": op.id})
+        hub.create(a, Signal, {"kind": "domain", "value": value, "operation_id": op.id, "marking": green})
         for value in ("news-front.example", "rrn.example")
     ]
     shared = hub.share(a, Operation, op.id, cast.forum_id, marking={"tlp": "green"})
@@ -134,7 +137,9 @@ def test_idempotent_republication(cast: Cast, client: TestClient, auth: Auth, co
     count = len(objects(client, coll, headers, **{"match[version]": "all"}))
     # A second signal of the same operation re-offers the shared vocabulary: nothing of it changes.
     s = cast.hub.create(
-        cast.analyst_a, Signal, {"kind": "hashtag", "value": "stopthewar", "operation_id": op.id}
+        cast.analyst_a,
+        Signal,
+        {"kind": "hashtag", "value": "stopthewar", "operation_id": op.id, "marking": {"tlp": "green"}},
     )
     cast.hub.share(cast.analyst_a, Signal, s.id, cast.forum_id, marking={"tlp": "green"})
     after = objects(client, coll, headers, **{"match[version]": "all"})

@@ -1,0 +1,151 @@
+"""Platform identifiers: what the hub keeps of the account and post ids members give it.
+
+* **Sealed to the member.** An organisation registers an *identifier key* (:meth:`set_identifier_key`; only
+  the public half reaches the hub). Every account and post id the hub queues for review on the
+  organisation's data — matches through ``POST /api/v1/match``, scans, resurgence candidates — is sealed to
+  that key (:mod:`fimihub.policy.sealing`), so neither whoever runs the hub nor any other member can read
+  it. A use case that would queue such ids for an organisation without a key refuses before it writes
+  anything (:meth:`_identifier_sealer`).
+* **Keyed in forums.** An asset naming a platform account, once it is in a forum, keeps its ``external_id``
+  only as the keyed hash the forum shares account ids as (HMAC-SHA256 with the forum's key over
+  ``platform:id``), unless the forum's ``clear_account_ids`` says otherwise; the clear id is sealed to the
+  owner's identifier key when it has one (``external_id_sealed``), and dropped when it has none. Readers in
+  other organisations, the forum's TAXII collection and peers see the keyed form only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from fimihub import policy
+from fimihub.errors import NotFound, PermissionDenied, ValidationError
+from fimihub.hub.caller import Caller, Operator, caller_id
+from fimihub.hub.keys import KeysMixin, account_value, current_key
+from fimihub.model import Asset, Forum, ForumKey, Organisation, Record
+from fimihub.storage import Store, UnitOfWork
+
+__all__ = ["KEYED", "IdentifierSealer", "IdentifiersMixin", "keyed_asset", "no_identifier_key"]
+
+#: What a keyed hash looks like (64 hex digits): such a value is taken as keyed already, never keyed again.
+KEYED = re.compile(r"^[0-9a-fA-F]{64}$")
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifierSealer:
+    """Seals values to one organisation's identifier key."""
+
+    public_key: str
+    key_id: str
+
+    def seal(self, value: str | None) -> str | None:
+        """``value`` sealed (base64), or ``None`` for no value."""
+        return policy.seal(self.public_key, value) if value else None
+
+
+def no_identifier_key(org_id: str) -> ValidationError:
+    """The error of a use case that would store platform ids for ``org_id``, which has no identifier key."""
+    return ValidationError(
+        "identifier_key",
+        f"organisation {org_id!r} has no identifier key registered, so the hub cannot seal the platform"
+        " account and post ids it would queue for it. Register one first: `fimihub org identifier-key"
+        f" --org {org_id} --out PRIVATE_KEY_FILE` (generates the key pair and keeps the private key with"
+        f' you), or PUT /api/v1/organisations/{org_id}/identifier-key with {{"public_key": "…"}}'
+        " (see docs/privacy.md)",
+    )
+
+
+class IdentifiersMixin(KeysMixin):
+    """Mixed into :class:`~fimihub.hub.Hub`."""
+
+    store: Store
+    clock: Callable[[], datetime]
+
+    def set_identifier_key(self, by: Caller, org_id: str, public_key: str) -> Organisation:
+        """Register (or replace) organisation ``org_id``'s identifier key: the public half, base64 or hex.
+        Its admins, the hub's admins and the operator may; the change is audited. Values sealed to an
+        earlier key stay sealed to it."""
+        if not isinstance(by, Operator) and not (
+            policy.may_administer_org(by, org_id) or policy.may_administer_hub(by)
+        ):
+            raise PermissionDenied("only the organisation's admins may register its identifier key")
+        key = policy.parse_identifier_key(public_key)
+        key_id = policy.identifier_key_id(key)
+        with self.store.unit_of_work() as uow:
+            org = uow.get(Organisation, org_id)
+            if org is None:
+                raise NotFound(f"no organisation {org_id!r}")
+            previous = org.identifier_key_id
+            org = org.model_copy(update={"identifier_key": key, "identifier_key_id": key_id})
+            uow.update(org)
+            uow.append_audit(
+                actor=caller_id(by),
+                action="identifier_key.set",
+                subject_type="organisation",
+                subject_id=org_id,
+                detail={"key_id": key_id, "replaces": previous},
+                at=self.clock(),
+            )
+        return org
+
+    def _identifier_sealer(self, org_id: str) -> IdentifierSealer:
+        """The sealer of ``org_id``'s identifier key; :class:`ValidationError` (saying how to register one)
+        when it has none."""
+        with self.store.unit_of_work(read_only=True) as uow:
+            org = uow.get(Organisation, org_id)
+        if org is None or not org.identifier_key or not org.identifier_key_id:
+            raise no_identifier_key(org_id)
+        return IdentifierSealer(org.identifier_key, org.identifier_key_id)
+
+    def _current_forum_keys(self, forum_ids: set[str]) -> dict[str, ForumKey]:
+        """The current key of each of ``forum_ids`` that has one."""
+        with self.store.unit_of_work(read_only=True) as uow:
+            keys = uow.find(ForumKey, where={"forum_id": sorted(forum_ids)}) if forum_ids else []
+        found: dict[str, ForumKey] = {}
+        for forum_id in forum_ids:
+            try:
+                found[forum_id] = current_key([k for k in keys if k.forum_id == forum_id], forum_id)
+            except NotFound:
+                continue
+        return found
+
+    def _prepare_written(self, uow: UnitOfWork, before: Record | None, after: Record) -> Record:
+        """A record as a use case writes it, with the account id of an asset in a forum keyed (see the
+        module's docstring); every other record as it is."""
+        if not isinstance(after, Asset):
+            return after
+        old = before if isinstance(before, Asset) else None
+        return keyed_asset(uow, after, old)
+
+
+def keyed_asset(uow: UnitOfWork, asset: Asset, before: Asset | None = None) -> Asset:
+    """``asset`` as the hub keeps it: in a forum that does not share account ids in clear, an account's clear
+    ``external_id`` replaced by its keyed hash with the forum's current key, and sealed to the owner's
+    identifier key when it has one. ``before`` is the stored version an update replaces."""
+    if before is not None and before.external_id != asset.external_id:
+        # A new id: the sealed copy (and the key names) belonged to the old one.
+        asset = asset.model_copy(
+            update={"external_id_sealed": None, "identifier_key_id": None, "external_id_key_id": None}
+        )
+    clear = asset.external_id
+    if not clear or not asset.names_an_account or asset.forum_id is None or KEYED.match(clear.strip()):
+        return asset
+    forum = uow.get(Forum, asset.forum_id)
+    if forum is None or forum.clear_account_ids:
+        return asset
+    key = current_key(uow.find(ForumKey, where={"forum_id": forum.id}), forum.id)
+    keyed = policy.pseudonymise(key.key, "account_id", account_value(asset.platform, clear))
+    org = uow.get(Organisation, asset.owner_org)
+    sealed = None
+    if org is not None and org.identifier_key and org.identifier_key_id:
+        sealed = IdentifierSealer(org.identifier_key, org.identifier_key_id).seal(clear)
+    return asset.model_copy(
+        update={
+            "external_id": keyed,
+            "external_id_key_id": key.id,
+            "external_id_sealed": sealed,
+            "identifier_key_id": org.identifier_key_id if sealed and org else None,
+        }
+    )
