@@ -50,6 +50,8 @@ class Settings:
     rate_limit_per_minute: int = 3000
     #: Days a record lives when neither it nor its forum sets a retention period.
     default_retention_days: int = 365
+    #: Hours between the retention runs ``fimihub serve`` makes by itself (the first at start); 0: none.
+    retention_interval_hours: int = 24
     #: Log level of the server and CLI.
     log_level: str = "INFO"
     #: Where the optional TOML file was read from (informational).
@@ -95,6 +97,10 @@ class Settings:
         for name in ("max_content_length", "taxii_page_size", "token_ttl_days", "default_retention_days"):
             if getattr(self, name) <= 0:
                 raise ValidationError(name, "must be positive")
+        if self.retention_interval_hours < 0:
+            raise ValidationError(
+                "retention_interval_hours", "must be 0 (no scheduled retention) or positive"
+            )
         if self.rate_limit_per_minute < 0:
             raise ValidationError("rate_limit_per_minute", "must be 0 (no limit) or positive")
         if not self.token_ttl_days <= self.token_max_ttl_days <= 3650:

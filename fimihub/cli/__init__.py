@@ -10,6 +10,7 @@ from fimihub.cli.coordination import coordination
 from fimihub.cli.ops import audit, db, retention
 from fimihub.cli.pdq import pdq
 from fimihub.cli.peer import peer
+from fimihub.cli.privacy import privacy
 from fimihub.cli.resurgence import resurgence
 from fimihub.cli.scan import matches, scan
 from fimihub.cli.serve import demo, serve
@@ -27,6 +28,7 @@ for command in (
     forum,
     token,
     audit,
+    privacy,
     retention,
     scan,
     matches,

@@ -183,6 +183,8 @@ def forum() -> None:
     help="Share the platform account ids of assets in clear here (default: as keyed hashes).",
 )
 @click.option("--description", default="")
+@click.option("--purpose", default="", help="Why the forum exchanges what it does (heads its DPIA).")
+@click.option("--lawful-basis", default="", help="The lawful basis its members rely on (GDPR Art. 6 …).")
 @click.option("--json", "as_json", is_flag=True)
 def forum_add(
     db: str | None,
@@ -194,6 +196,8 @@ def forum_add(
     no_review: bool,
     clear_account_ids: bool,
     description: str,
+    purpose: str,
+    lawful_basis: str,
     as_json: bool,
 ) -> None:
     """Open a forum."""
@@ -208,6 +212,8 @@ def forum_add(
             human_review_required=not no_review,
             clear_account_ids=clear_account_ids,
             description=description,
+            purpose=purpose,
+            lawful_basis=lawful_basis,
         )
     echo_json(created) if as_json else click.echo(created.id)
 

@@ -11,6 +11,7 @@ import click
 from fimihub import Hub, Settings
 from fimihub.cli.admin import write_secret
 from fimihub.cli.common import db_option
+from fimihub.hub.schedule import PeriodicJob
 
 __all__ = ["demo", "serve"]
 
@@ -23,10 +24,17 @@ def _run(hub: Hub, host: str, port: int) -> None:
     from fimihub.app import create_app
 
     hub.warm()
+    every = hub.settings.retention_interval_hours
+    retention = PeriodicJob("retention", lambda: hub.run_retention(hub.operator("retention")), every * 3600.0)
+    if every:
+        retention.start()
     # What is loaded now (matcher, warning lists, the Public Suffix List) lives as long as the server: kept
     # out of the garbage collector's sight, full collections no longer walk it on every busy request.
     gc.freeze()
-    uvicorn.run(create_app(hub=hub), host=host, port=port, log_level=hub.settings.log_level.lower())
+    try:
+        uvicorn.run(create_app(hub=hub), host=host, port=port, log_level=hub.settings.log_level.lower())
+    finally:
+        retention.stop()
 
 
 @click.command()

@@ -23,6 +23,7 @@ from fimihub.hub.caller import Caller, Operator, caller_id
 from fimihub.hub.coordination import COORDINATION_STEPS, CoordinationMixin, CoordinationReport
 from fimihub.hub.matching import ItemMatches
 from fimihub.hub.peers import PeersMixin
+from fimihub.hub.privacy import dpia_facts
 from fimihub.hub.resurgence import ResurgenceMixin, ResurgenceSummary
 from fimihub.hub.scanning import SCAN_ENGINES, ScanningMixin, ScanSummary
 from fimihub.hub.taxii import TaxiiMixin
@@ -43,6 +44,7 @@ from fimihub.model import (
     parse,
     utcnow,
 )
+from fimihub.reporting.dpia import DpiaFacts
 from fimihub.settings import Settings
 from fimihub.storage import FILTERABLE, Store, Visibility, open_store
 
@@ -78,7 +80,7 @@ RECORD_KINDS: dict[str, type[Governed]] = {
 }
 _ID_PREFIX: dict[type[Governed], str] = {cls: name.rstrip("s") for name, cls in RECORD_KINDS.items()}
 _ID_PREFIX[Match] = "match"
-_SERVER_FIELDS = frozenset({"id", "owner_org", "created_by", "created_at", "modified_at"})
+_SERVER_FIELDS = frozenset({"id", "owner_org", "created_by", "created_at", "modified_at", "copied_from_org"})
 _LIST_MAX = 1000
 
 
@@ -212,7 +214,7 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
                 if len(batch) < limit:
                     cursor = None
                     break
-        if cursor is not None:
+        if len(items) > limit or cursor is not None:
             # The next page starts after the last record returned, never after one the caller cannot read:
             # a cursor is an id, and an id the caller may not see must not reach it.
             items = items[:limit]
@@ -303,7 +305,11 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
             if reshare:
                 assert not isinstance(by, Operator)
                 data.update(
-                    id=new_id(_ID_PREFIX[kind]), owner_org=by.org.id, created_by=by.member.id, created_at=now
+                    id=new_id(_ID_PREFIX[kind]),
+                    owner_org=by.org.id,
+                    created_by=by.member.id,
+                    created_at=now,
+                    copied_from_org=current.copied_from_org or current.owner_org,
                 )
             shared = parse(kind, data)
             _refuse_widening(current, shared)
@@ -382,11 +388,16 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
 
     def run_retention(self, by: Caller) -> dict[str, int]:
         """Purge every record whose expiry has passed, and what has expired in the TAXII collections (see
-        :mod:`fimihub.hub.taxii.retention`); returns how many of each kind went."""
+        :mod:`fimihub.hub.taxii.retention`); returns how many of each kind went. A case under legal hold
+        keeps itself, its operations and everything of theirs (:attr:`Case.legal_hold`)."""
         self._require_hub_admin(by)
         now = self.clock()
         with self.store.unit_of_work() as uow:
-            purged = uow.purge_expired(now)
+            held = [c for c in uow.find(Case) if c.legal_hold]
+            held_operations = sorted({o for c in held for o in c.operation_ids})
+            purged = uow.purge_expired(
+                now, held_ids=[c.id for c in held] + held_operations, held_operations=held_operations
+            )
             purged.update(purge_expired_stix(uow, now))
             self._matcher = None  # rebuilt from what is left on next use
             uow.append_audit(
@@ -394,10 +405,17 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
                 action="retention.purge",
                 subject_type="store",
                 subject_id=None,
-                detail={"purged": purged},
+                detail={"purged": purged, "held_cases": [c.id for c in held]},
                 at=now,
             )
         return purged
+
+    def privacy_dpia(self, by: Caller) -> DpiaFacts:
+        """The facts a data-protection impact assessment needs, from every forum's policy and holdings
+        (hub admins): render them with :func:`fimihub.reporting.dpia.render_dpia`."""
+        self._require_hub_admin(by)
+        with self.store.unit_of_work(read_only=True) as uow:
+            return dpia_facts(uow, self.settings, self.clock())
 
     # -- helpers ------------------------------------------------------------------------------------------
 

@@ -39,11 +39,14 @@ from fimihub.hub.identifiers import IdentifierSealer, IdentifiersMixin
 from fimihub.hub.keys import account_value, current_key
 from fimihub.hub.tables import check_out, read_table, write_table
 from fimihub.model import (
+    TLP,
     Asset,
     AssetKind,
     Fingerprint,
     Forum,
     ForumKey,
+    Governed,
+    Marking,
     Match,
     Operation,
     Scope,
@@ -89,7 +92,13 @@ class ResurgenceMixin(IdentifiersMixin):
 
         The fingerprint is shared into ``forum_id`` (default: the operation's forum); its handle patterns
         are keyed with that forum's current key. Without a forum it stays the caller's own, keyed with a key
-        of the caller's first forum."""
+        of the caller's first forum.
+
+        A fingerprint carries its inputs' values, so it never carries one under a looser marking than the
+        value had: it is marked with the forum's default TLP, or the operation's marking when that is
+        stricter, and it is built only from the assets and signals that this marking does not widen and
+        that the caller could itself share into the forum (a value released to the caller alone, or
+        another organisation's AMBER, stays out)."""
         if isinstance(by, Operator) or not by.allows(Scope.WRITE):
             raise PermissionDenied("fingerprinting runs as a member with the write scope")
         with self.store.unit_of_work(read_only=True) as uow:
@@ -100,8 +109,10 @@ class ResurgenceMixin(IdentifiersMixin):
             ):
                 raise NotFound(f"no operation {operation_id!r}")
             target = forum_id if forum_id is not None else operation.forum_id
-            assets = _visible(by, _all(uow, Asset, operation_id), forums)
-            signals = _visible(by, _all(uow, Signal, operation_id), forums)
+            marking = _fingerprint_marking(operation, forums.get(target) if target else None)
+            fits = _fitting(by, marking, forums.get(target) if target else None)
+            assets = [a for a in _visible(by, _all(uow, Asset, operation_id), forums) if fits(a)]
+            signals = [s for s in _visible(by, _all(uow, Signal, operation_id), forums) if fits(s)]
             key_forum = target or next((f for f in sorted(by.forums) if f in forums), None)
             if key_forum is None:
                 raise ValidationError("forum_id", "a fingerprint's handle patterns need a forum's key")
@@ -117,6 +128,7 @@ class ResurgenceMixin(IdentifiersMixin):
             "features": built.to_dict(),
             "accounts": accounts,
             "source": "store",
+            "marking": marking.model_dump(),
         }
         if target is not None:
             data["forum_id"] = target
@@ -282,6 +294,26 @@ def recidivist_asset(match: Match, now: datetime) -> Asset | None:
 def _all(uow: UnitOfWork, kind: type[Any], operation_id: str | None = None) -> list[Any]:
     where = {"operation_id": operation_id} if operation_id is not None else {}
     return [record for batch in uow.pages(kind, where=where, size=_PAGE) for record in batch]
+
+
+def _fingerprint_marking(operation: Operation, forum: Forum | None) -> Marking:
+    """A fingerprint's marking: the forum's default TLP, or the operation's marking when that is stricter
+    (no forum: the operation's marking, at least AMBER, so it stays with the caller's organisation)."""
+    floor = forum.default_tlp if forum is not None else TLP.AMBER
+    if operation.marking.tlp.rank >= floor.rank:
+        return operation.marking
+    return Marking(tlp=floor, pap=operation.marking.pap)
+
+
+def _fitting(by: Actor, marking: Marking, forum: Forum | None) -> Callable[[Governed], bool]:
+    """Whether a record's value may go into a fingerprint marked ``marking`` in ``forum``."""
+
+    def fits(record: Governed) -> bool:
+        if policy.widening(record.marking, marking) is not None:
+            return False
+        return forum is None or policy.may(by, policy.Act.SHARE, record, forum=forum)
+
+    return fits
 
 
 def _visible(by: Actor, records: list[Any], forums: Mapping[str, Forum]) -> list[Any]:

@@ -81,7 +81,8 @@ class Governed(Record):
 
     ``owner_org`` is the organisation that holds the record and answers for it; ``forum_id`` the channel of
     exchange it was shared into (``None`` while it is the owner's alone); ``expires_at`` when retention purges
-    it (``None``: the forum's or the hub's default applies).
+    it (``None``: the forum's or the hub's default applies); ``copied_from_org`` the organisation whose record
+    this one re-shares, if it is a copy.
     """
 
     id: str
@@ -93,6 +94,9 @@ class Governed(Record):
     created_at: UtcDatetime = Field(default_factory=utcnow)
     modified_at: UtcDatetime = Field(default_factory=utcnow)
     expires_at: UtcDatetime | None = None
+    #: For a re-shared copy: the organisation whose record it copies. A copy is bound by that record's
+    #: marking, so nobody declassifies it (its source's owner declassifies the source instead).
+    copied_from_org: str | None = None
 
 
 def parse(cls: type[T], data: Any) -> T:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from fimihub.model._base import Governed, Name, Record, Text, UtcDatetime, utcnow
 from fimihub.model.orgs import Team
@@ -39,6 +39,16 @@ class Case(Governed):
     participant_orgs: frozenset[str] = frozenset()
     tasks: tuple[Task, ...] = Field(default=(), max_length=10_000)
     timeline: tuple[TimelineEntry, ...] = Field(default=(), max_length=100_000)
+    #: A legal hold: while set, retention purges neither the case nor its operations nor anything of theirs
+    #: (assets, signals, actions, fingerprints, matches), whatever their expiry.
+    legal_hold: bool = False
+    legal_hold_reason: Text = ""
+
+    @model_validator(mode="after")
+    def _hold_has_a_reason(self) -> Case:
+        if self.legal_hold and not self.legal_hold_reason.strip():
+            raise ValueError("legal_hold_reason: say why the case is held (a court order, an inquiry …)")
+        return self
 
 
 class LeadStatus(StrEnum):

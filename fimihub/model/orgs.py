@@ -99,6 +99,11 @@ class Forum(Record):
     #: Platform account ids of assets shared here travel in clear. By default (False) the hub keeps and
     #: shares them only as their keyed hash with the forum's key, like account-id signals.
     clear_account_ids: bool = False
+    #: Why the forum exchanges what it does, and the lawful basis the members rely on (GDPR Art. 6, and
+    #: Art. 9/10 where special categories are concerned): stated here, they head its DPIA
+    #: (``fimihub privacy dpia``).
+    purpose: Text = ""
+    lawful_basis: Text = ""
     rules: Text = ""
     created_at: UtcDatetime = Field(default_factory=utcnow)
 

@@ -199,12 +199,14 @@ def may_administer_org(actor: Actor, org_id: str) -> bool:
 
 def may_declassify(actor: Actor, record: Governed) -> bool:
     """Whether ``actor`` may widen ``record``'s marking (a lower TLP or PAP, more recipients): an admin of
-    the owner organisation who sees the record, with the ``admin`` and ``write`` scopes. No other act
-    widens a marking (see :func:`fimihub.policy.widening`)."""
+    the owner organisation who sees the record, with the ``admin`` and ``write`` scopes, unless the record is
+    a re-shared copy of another organisation's (which only its source's owner may declassify, at the source).
+    No other act widens a marking (see :func:`fimihub.policy.widening`)."""
     return (
         _is_admin(actor)
         and actor.allows(Scope.WRITE)
         and actor.org.id == record.owner_org
+        and record.copied_from_org is None
         and _sees(actor, record, None)
     )
 

@@ -11,7 +11,7 @@ their fields can be used in :meth:`UnitOfWork.find` filters, is listed in :data:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -285,8 +285,17 @@ class UnitOfWork(ABC):
         """Remove a record; ``True`` when it existed."""
 
     @abstractmethod
-    def purge_expired(self, now: datetime) -> dict[str, int]:
-        """Delete governed records whose ``expires_at`` is at or before ``now``; counts by type name."""
+    def purge_expired(
+        self,
+        now: datetime,
+        *,
+        held_ids: Collection[str] = (),
+        held_operations: Collection[str] = (),
+    ) -> dict[str, int]:
+        """Delete governed records whose ``expires_at`` is at or before ``now``; counts by type name.
+
+        A legal hold keeps records past their expiry: those whose id is in ``held_ids``, and those whose
+        ``operation_id`` is in ``held_operations`` (the operations of a held case)."""
 
     @abstractmethod
     def append_audit(

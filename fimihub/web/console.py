@@ -1,16 +1,24 @@
-"""Console routes. Pages are rendered on the server with Jinja2; the token sits in an HttpOnly cookie."""
+"""Console routes. Pages are rendered on the server with Jinja2; the token sits in an HttpOnly cookie.
+
+Forms that change something carry a CSRF token derived from the session's cookie (an HMAC of it, so the
+server keeps no state and a page of another site, which cannot read the cookie, cannot forge one); a POST
+whose ``Origin`` names another site is refused as well. The cookie is ``SameSite=Strict`` besides.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from fimihub.errors import AuthenticationError, FimihubError
+from fimihub.errors import AuthenticationError, FimihubError, PermissionDenied
 from fimihub.hub import Hub
 from fimihub.model import Asset, Fingerprint, Match, Operation, Signal
 from fimihub.policy import Actor
@@ -65,6 +73,30 @@ def _signed_in(request: Request) -> Actor | None:
         return None
 
 
+def csrf_token(secret: str) -> str:
+    """The CSRF token of the console session whose cookie holds ``secret``."""
+    key = hashlib.sha256(secret.encode("utf-8")).digest()
+    return hmac.new(key, b"fimihub-console-csrf-v1", hashlib.sha256).hexdigest()
+
+
+def _same_origin(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True  # not a browser's cross-site form post (browsers send Origin with every POST)
+    return urlsplit(origin).netloc == request.headers.get("host", request.url.netloc)
+
+
+def _acting(request: Request, csrf: str) -> Actor | None:
+    """The signed-in member behind a form post, once its CSRF token and origin check out."""
+    if not _same_origin(request):
+        raise PermissionDenied("a console form was posted from another site")
+    secret = request.cookies.get(COOKIE, "")
+    actor = _signed_in(request)
+    if actor is not None and not hmac.compare_digest(csrf_token(secret), csrf):
+        raise PermissionDenied("the form's CSRF token is missing or stale: reload the page and try again")
+    return actor
+
+
 def _https(request: Request) -> bool:
     return request.url.scheme == "https"
 
@@ -72,6 +104,8 @@ def _https(request: Request) -> bool:
 def _page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("actor", None)
     context["hub_name"] = _hub(request).settings.hub_name
+    secret = request.cookies.get(COOKIE, "")
+    context["csrf"] = csrf_token(secret) if secret else ""
     return _templates.TemplateResponse(request, template, context, status_code=status)
 
 
@@ -97,6 +131,8 @@ def console_router() -> APIRouter:
 
     @router.post("/login")
     def login(request: Request, token: Annotated[str, Form()]) -> Response:
+        if not _same_origin(request):
+            return _page(request, "login.html", status=403, error="sign in from this hub's own page")
         try:
             _hub(request).authenticate(token.strip())
         except AuthenticationError as exc:
@@ -108,6 +144,10 @@ def console_router() -> APIRouter:
 
     @router.post("/logout")
     def logout(request: Request) -> Response:
+        # Signing out needs no CSRF token (the worst a forged sign-out does is sign someone out), but a post
+        # from another site is still refused.
+        if not _same_origin(request):
+            return _page(request, "login.html", status=403, error="sign out from this hub's own page")
         response = RedirectResponse("/", status_code=303)
         response.delete_cookie(COOKIE, httponly=True, samesite="strict", secure=_https(request))
         return response
@@ -120,11 +160,12 @@ def console_router() -> APIRouter:
         return _operation_page(request, actor, operation_id)
 
     @router.post("/operations/{operation_id}/fingerprint")
-    def fingerprint(request: Request, operation_id: str) -> Response:
+    def fingerprint(request: Request, operation_id: str, csrf: Annotated[str, Form()] = "") -> Response:
         actor = _signed_in(request)
         if actor is None:
             return RedirectResponse("/", status_code=303)
         try:
+            _acting(request, csrf)
             _hub(request).fingerprint_operation(actor, operation_id)
         except FimihubError as exc:
             return _operation_page(request, actor, operation_id, error=exc.message, status=exc.http_status)
@@ -140,11 +181,14 @@ def console_router() -> APIRouter:
         return _page(request, "matches.html", actor=actor, matches=found, showing=status)
 
     @router.post("/matches/{match_id}/review")
-    def review(request: Request, match_id: str, status: Annotated[str, Form()]) -> Response:
+    def review(
+        request: Request, match_id: str, status: Annotated[str, Form()], csrf: Annotated[str, Form()] = ""
+    ) -> Response:
         actor = _signed_in(request)
         if actor is None:
             return RedirectResponse("/", status_code=303)
         try:
+            _acting(request, csrf)
             _hub(request).review_match(actor, match_id, status)
         except FimihubError as exc:
             return _page(

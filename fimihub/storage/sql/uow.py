@@ -3,7 +3,7 @@ connection inside one transaction that :class:`~fimihub.storage.sql.store.SqlSto
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -14,6 +14,7 @@ from sqlalchemy import (
     Connection,
     Select,
     Table,
+    and_,
     bindparam,
     delete,
     func,
@@ -130,7 +131,13 @@ class SqlUnitOfWork(UnitOfWork):
             conn.execute(_delete_recipients(name, [record_id]))
             return bool(conn.execute(delete(table).where(table.c.id == record_id)).rowcount)
 
-    def purge_expired(self, now: datetime) -> dict[str, int]:
+    def purge_expired(
+        self,
+        now: datetime,
+        *,
+        held_ids: Collection[str] = (),
+        held_operations: Collection[str] = (),
+    ) -> dict[str, int]:
         counts: dict[str, int] = {}
         conn = self._conn
         with db_errors(self._url):
@@ -139,6 +146,11 @@ class SqlUnitOfWork(UnitOfWork):
                     continue
                 name = stable_name(kind)
                 expired = table.c.expires_at <= now
+                if held_ids:
+                    expired = and_(expired, table.c.id.not_in(list(held_ids)))
+                if held_operations and "operation_id" in table.c:
+                    column = table.c.operation_id
+                    expired = and_(expired, or_(column.is_(None), column.not_in(list(held_operations))))
                 conn.execute(_delete_recipients(name, select(table.c.id).where(expired)))
                 counts[name] = conn.execute(delete(table).where(expired)).rowcount
         return counts

@@ -1,0 +1,69 @@
+"""The facts a data-protection impact assessment needs: each forum's policies and holdings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fimihub.model import Forum, Governed, Organisation, Signal, SignalKind
+from fimihub.reporting.dpia import DpiaFacts, ForumFacts, RecipientFacts
+from fimihub.settings import Settings
+from fimihub.storage import FILTERABLE, UnitOfWork
+from fimihub.storage.base import RECORD_TYPES
+from fimihub.vocab import EEA
+
+__all__ = ["dpia_facts"]
+
+
+def dpia_facts(uow: UnitOfWork, settings: Settings, now: datetime) -> DpiaFacts:
+    """What the store says of every forum: purpose, basis, holdings, recipients, transfers."""
+    orgs = {o.id: o for o in uow.find(Organisation)}
+    forums = sorted(uow.find(Forum), key=lambda f: (f.name, f.id))
+    head = uow.audit_head()
+    return DpiaFacts(
+        hub_name=settings.hub_name,
+        as_of=now.isoformat(timespec="seconds"),
+        forums=[_forum(uow, forum, orgs) for forum in forums],
+        organisations=len(orgs),
+        organisations_with_identifier_key=sum(o.identifier_key is not None for o in orgs.values()),
+        token_max_ttl_days=settings.token_max_ttl_days,
+        retention_interval_hours=settings.retention_interval_hours,
+        audit_events=head[0] if head else 0,
+    )
+
+
+def _forum(uow: UnitOfWork, forum: Forum, orgs: dict[str, Organisation]) -> ForumFacts:
+    records: dict[str, int] = {}
+    for kind, name in RECORD_TYPES.items():
+        if issubclass(kind, Governed) and "forum_id" in FILTERABLE[kind]:
+            count = uow.count(kind, where={"forum_id": forum.id})
+            if count:
+                records[name] = count
+    signal_kinds: dict[str, int] = {}
+    for signal_kind in SignalKind:
+        count = uow.count(Signal, where={"forum_id": forum.id, "kind": signal_kind.value})
+        if count:
+            signal_kinds[signal_kind.value] = count
+    return ForumFacts(
+        name=forum.name,
+        purpose=forum.purpose,
+        lawful_basis=forum.lawful_basis,
+        default_tlp=forum.default_tlp.value,
+        retention_days=forum.retention_days,
+        human_review_required=forum.human_review_required,
+        pseudonymised=forum.pseudonymisation_key_id is not None,
+        clear_account_ids=forum.clear_account_ids,
+        recipients=[_recipient(orgs[o]) for o in sorted(forum.member_orgs) if o in orgs],
+        records=records,
+        signal_kinds=signal_kinds,
+        personal_kinds=sorted(k for k in signal_kinds if SignalKind(k).personal),
+    )
+
+
+def _recipient(org: Organisation) -> RecipientFacts:
+    country = org.country
+    return RecipientFacts(
+        name=org.name,
+        kind=org.kind.value,
+        country=country,
+        in_eea=None if country is None else country in EEA,
+    )
