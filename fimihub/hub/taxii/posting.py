@@ -47,6 +47,8 @@ _TYPE = re.compile(r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$")
 #: A UUID in its canonical form (what :func:`~fimihub.hub.taxii.resources.is_uuid` accepts), as one match.
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _MARKING_PREFIX = "marking-definition--"
+#: A keyed hash of a personal identifier (HMAC-SHA256, hex), as forums share them.
+_KEYED = re.compile(r"[0-9a-fA-F]{64}")
 #: Why a post fails that would version an object of another organisation the poster may read.
 ANOTHER_ORGS_OBJECT = "the id is another organisation's object: only its creator versions it"
 
@@ -141,6 +143,20 @@ def checked_object(item: Any) -> Posted:
     )
 
 
+def _clear_account_id(posted: Posted, forum: Forum) -> str | None:
+    """Why a posted ``user-account`` may not be stored: its ``user_id`` is a platform account id in clear, in
+    a forum that shares account ids keyed (``Forum.clear_account_ids`` off); ``None`` when it may."""
+    if posted.type != "user-account" or forum.clear_account_ids:
+        return None
+    user_id = posted.body.get("user_id")
+    if not isinstance(user_id, str) or _KEYED.fullmatch(user_id.strip()):
+        return None
+    return (
+        "user_id: this forum shares platform account ids only keyed: post the keyed hash of 'platform:id'"
+        f" (POST /api/v1/forums/{forum.id}/pseudonymise with kind account_id), not the id itself"
+    )
+
+
 def _compact(item: dict[str, Any]) -> str | None:
     """``item`` as compact JSON (as many bytes as its canonical form), or ``None`` when the encoder refuses
     it (too deep, a cycle, a value JSON has no form for)."""
@@ -189,6 +205,9 @@ def admit(
     then the id is theirs, and the post fails unless it is a copy of one of them. Versions the poster may not
     read never change the outcome, so a post cannot tell whether they exist (docs/taxii.md, "Posting")."""
     version = posted.version or ""
+    clear_id = _clear_account_id(posted, forum)
+    if clear_id:
+        raise Refused(posted.stix_id, version, clear_id)
     if by is not None and not isinstance(by, Operator):
         envelope = (owner, author, marking)
         answer = allowed.get(envelope) if allowed is not None else None
