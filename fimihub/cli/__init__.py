@@ -7,10 +7,12 @@ import click
 from fimihub.cli.admin import forum, member, org, token
 from fimihub.cli.common import cli
 from fimihub.cli.coordination import coordination
+from fimihub.cli.gov_requests import gov_request
 from fimihub.cli.ops import audit, db, retention
 from fimihub.cli.pdq import pdq
 from fimihub.cli.peer import peer
 from fimihub.cli.privacy import privacy
+from fimihub.cli.psi import psi
 from fimihub.cli.resurgence import resurgence
 from fimihub.cli.scan import matches, scan
 from fimihub.cli.serve import demo, serve
@@ -29,6 +31,8 @@ for command in (
     token,
     audit,
     privacy,
+    gov_request,
+    psi,
     retention,
     scan,
     matches,

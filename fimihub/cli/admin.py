@@ -182,6 +182,11 @@ def forum() -> None:
     is_flag=True,
     help="Share the platform account ids of assets in clear here (default: as keyed hashes).",
 )
+@click.option(
+    "--public-authority-access",
+    is_flag=True,
+    help="Let members of public authorities read what others share here (default: TLP:CLEAR only).",
+)
 @click.option("--description", default="")
 @click.option("--purpose", default="", help="Why the forum exchanges what it does (heads its DPIA).")
 @click.option("--lawful-basis", default="", help="The lawful basis its members rely on (GDPR Art. 6 …).")
@@ -195,6 +200,7 @@ def forum_add(
     retention_days: int,
     no_review: bool,
     clear_account_ids: bool,
+    public_authority_access: bool,
     description: str,
     purpose: str,
     lawful_basis: str,
@@ -211,6 +217,7 @@ def forum_add(
             retention_days=retention_days,
             human_review_required=not no_review,
             clear_account_ids=clear_account_ids,
+            public_authority_access=public_authority_access,
             description=description,
             purpose=purpose,
             lawful_basis=lawful_basis,

@@ -24,8 +24,11 @@ from fimihub.hub.coordination import COORDINATION_STEPS, CoordinationMixin, Coor
 from fimihub.hub.matching import ItemMatches
 from fimihub.hub.peers import PeersMixin
 from fimihub.hub.privacy import dpia_facts
+from fimihub.hub.psi import PsiRelay
 from fimihub.hub.resurgence import ResurgenceMixin, ResurgenceSummary
+from fimihub.hub.safeguards import GovernmentRequest, SafeguardsMixin
 from fimihub.hub.scanning import SCAN_ENGINES, ScanningMixin, ScanSummary
+from fimihub.hub.subjects import SubjectErasure, SubjectFindings, SubjectRequests
 from fimihub.hub.taxii import TaxiiMixin
 from fimihub.hub.taxii.retention import purge_expired_stix
 from fimihub.model import (
@@ -39,6 +42,7 @@ from fimihub.model import (
     Lead,
     Match,
     Operation,
+    PsiSession,
     Signal,
     new_id,
     parse,
@@ -54,6 +58,7 @@ __all__ = [
     "SCAN_ENGINES",
     "Caller",
     "CoordinationReport",
+    "GovernmentRequest",
     "Hub",
     "IssuedToken",
     "ItemMatches",
@@ -81,6 +86,7 @@ RECORD_KINDS: dict[str, type[Governed]] = {
 _ID_PREFIX: dict[type[Governed], str] = {cls: name.rstrip("s") for name, cls in RECORD_KINDS.items()}
 _ID_PREFIX[Match] = "match"
 _SERVER_FIELDS = frozenset({"id", "owner_org", "created_by", "created_at", "modified_at", "copied_from_org"})
+_SERVER_FIELDS |= {"approved_by", "approved_at", "approval_note"}  # an action's approval: Hub.approve_action
 _LIST_MAX = 1000
 
 
@@ -97,7 +103,16 @@ class Page(Generic[T]):
     next_after: str | None
 
 
-class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMixin, TaxiiMixin, PeersMixin):
+class Hub(
+    AdminMixin,
+    AuditMixin,
+    ScanningMixin,
+    CoordinationMixin,
+    ResurgenceMixin,
+    SafeguardsMixin,
+    TaxiiMixin,
+    PeersMixin,
+):
     """A fimihub hub over one store."""
 
     def __init__(
@@ -155,6 +170,7 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
                 if record.forum_id is not None:
                     self._check(by, policy.Act.SHARE, record, forums, forum_id=record.forum_id)
                 records.append(record)
+            records = self._safeguard_new(uow, by, items, records, forums)
             uow.insert_many(records)
             subject = _ID_PREFIX[kind]
             if len(records) == 1:
@@ -175,6 +191,7 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
                     detail={"count": len(records), "ids": [r.id for r in records[:1000]]},
                     at=now,
                 )
+            self._send_notices(uow, by, records, forums)
         self._signals_changed(added=[r for r in records if isinstance(r, Signal)])
         return records
 
@@ -241,6 +258,7 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
                 data = self._prepare_fingerprint(data)
             updated = parse(kind, data)
             _refuse_widening(current, updated)
+            updated = self._safeguard_changed(uow, by, current, updated, forums)
             if (
                 isinstance(current, Operation)
                 and isinstance(updated, Operation)
@@ -258,6 +276,7 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
                 detail={"fields": sorted(changes)},
                 at=now,
             )
+            self._send_notices(uow, by, [updated], forums, before=current)
         if isinstance(updated, Signal):
             self._signals_changed(added=[updated])
         return updated
@@ -416,6 +435,84 @@ class Hub(AdminMixin, AuditMixin, ScanningMixin, CoordinationMixin, ResurgenceMi
         self._require_hub_admin(by)
         with self.store.unit_of_work(read_only=True) as uow:
             return dpia_facts(uow, self.settings, self.clock())
+
+    def subject_find(self, by: Caller, subject: Mapping[str, Any], *, request_ref: str) -> SubjectFindings:
+        """Every record and TAXII object that concerns one identifier (``{"kind", "value", "platform"}``),
+        its keyed forms included: a data-subject request, for the operator and hub admins, audited as
+        ``subject.find`` with ``request_ref`` (see :mod:`fimihub.hub.subjects`)."""
+        return self._subject_requests().find(by, subject, request_ref=request_ref)
+
+    def subject_export(self, by: Caller, subject: Mapping[str, Any], *, request_ref: str) -> dict[str, Any]:
+        """What :meth:`subject_find` finds, as one JSON document of records in their API form (Art. 15)."""
+        return self._subject_requests().export(by, subject, request_ref=request_ref)
+
+    def subject_erase(
+        self,
+        by: Caller,
+        subject: Mapping[str, Any],
+        *,
+        request_ref: str,
+        dry_run: bool = True,
+        keep: Sequence[str] = (),
+    ) -> SubjectErasure:
+        """Erase what concerns one identifier in one transaction (Art. 17): signals revoked first, records
+        deleted, STIX objects withdrawn with redacted tombstones; legal holds and ``keep`` spared. A dry run
+        unless ``dry_run`` is false."""
+        report = self._subject_requests().erase(
+            by, subject, request_ref=request_ref, dry_run=dry_run, keep=keep
+        )
+        if not report.dry_run:
+            self._signals_changed(removed=report.erased.get("signals", []))
+        return report
+
+    def subject_rectify(
+        self, by: Caller, record_id: str, changes: Mapping[str, Any], *, request_ref: str
+    ) -> Governed:
+        """Correct one record (Art. 16) under :meth:`update`'s rules, audited as ``subject.rectify``."""
+        return self._subject_requests().rectify(by, record_id, changes, request_ref=request_ref)
+
+    def _subject_requests(self) -> SubjectRequests:
+        return SubjectRequests(
+            self.store,
+            self.settings,
+            self.clock,
+            publish=self._publish_changes,
+            resign=self._signed_tombstone,
+            update=self.update,
+        )
+
+    # -- private matching (private set intersection sessions; see fimihub.hub.psi) --------------------------
+
+    def psi_open(self, by: Caller, data: Mapping[str, Any]) -> PsiSession:
+        """Open a private matching session to another organisation with the caller's blinded request."""
+        return PsiRelay(self.store, self.clock).open(by, data)
+
+    def psi_sessions(
+        self,
+        by: Caller,
+        *,
+        role: str | None = None,
+        status: str | None = None,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> Page[PsiSession]:
+        """The live sessions of the caller's organisation, as requester, responder or both."""
+        items, next_after = PsiRelay(self.store, self.clock).sessions(
+            by, role=role, status=status, after=after, limit=limit
+        )
+        return Page(items, next_after)
+
+    def psi_session(self, by: Caller, session_id: str) -> PsiSession:
+        """A session with its messages, for either of its two organisations (audited)."""
+        return PsiRelay(self.store, self.clock).session(by, session_id)
+
+    def psi_answer(self, by: Caller, session_id: str, setup: object, response: object) -> PsiSession:
+        """The responder's answer (setup and response messages, base64) to a session addressed to it."""
+        return PsiRelay(self.store, self.clock).answer(by, session_id, setup, response)
+
+    def psi_decline(self, by: Caller, session_id: str, reason: object = "") -> PsiSession:
+        """The responder declines a session addressed to it."""
+        return PsiRelay(self.store, self.clock).decline(by, session_id, reason)
 
     # -- helpers ------------------------------------------------------------------------------------------
 

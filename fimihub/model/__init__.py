@@ -5,8 +5,8 @@ No I/O happens here. Build records from outside data with :func:`parse`, which r
 """
 
 from fimihub.model._base import Governed, Record, new_id, parse, utcnow
-from fimihub.model.actions import Action, ActionKind, Feedback, FeedbackKind, LeadSource
-from fimihub.model.assets import Asset, AssetKind
+from fimihub.model.actions import Action, ActionKind, ActionStatus, Feedback, FeedbackKind, LeadSource
+from fimihub.model.assets import Asset, AssetKind, SensitiveCategory
 from fimihub.model.audit import GENESIS, AuditEvent, chain_hash
 from fimihub.model.cases import Case, CaseStatus, Lead, LeadStatus, Task, TimelineEntry
 from fimihub.model.fingerprints import Fingerprint
@@ -15,6 +15,7 @@ from fimihub.model.markings import PAP, TLP, Marking
 from fimihub.model.matches import Match, MatchStatus
 from fimihub.model.operations import DetectionSource, Operation, OperationStatus, OperatorType
 from fimihub.model.orgs import Forum, Member, Organisation, OrganisationKind, Role, Team
+from fimihub.model.psi import PsiSession, PsiStatus
 from fimihub.model.signals import Signal, SignalKind
 from fimihub.model.tokens import ApiToken, Scope, hash_token, new_token_secret
 
@@ -24,6 +25,7 @@ __all__ = [
     "TLP",
     "Action",
     "ActionKind",
+    "ActionStatus",
     "ApiToken",
     "Asset",
     "AssetKind",
@@ -49,9 +51,12 @@ __all__ = [
     "OperatorType",
     "Organisation",
     "OrganisationKind",
+    "PsiSession",
+    "PsiStatus",
     "Record",
     "Role",
     "Scope",
+    "SensitiveCategory",
     "Signal",
     "SignalKind",
     "Task",

@@ -9,7 +9,7 @@ from pydantic import Field
 from fimihub.model._base import Governed, Text, UtcDatetime, utcnow
 from fimihub.model.types import EeaCountry
 
-__all__ = ["Action", "ActionKind", "Feedback", "FeedbackKind", "LeadSource"]
+__all__ = ["Action", "ActionKind", "ActionStatus", "Feedback", "FeedbackKind", "LeadSource"]
 
 
 class ActionKind(StrEnum):
@@ -32,6 +32,21 @@ class LeadSource(StrEnum):
     AUTHORITY = "authority"
 
 
+class ActionStatus(StrEnum):
+    """Where an action stands. An action on a sensitive target starts *proposed* and is enforced only once a
+    second reviewer approved it; every other action is recorded as *taken* unless said otherwise."""
+
+    PROPOSED = "proposed"  # planned, not enforced: waiting for review
+    APPROVED = "approved"  # a second reviewer agreed (``approved_by``): cleared to enforce
+    TAKEN = "taken"  # enforced on the organisation's service
+    OVERTURNED = "overturned"  # reversed, e.g. on appeal
+
+    @property
+    def enforcing(self) -> bool:
+        """Whether the action is (cleared to be) enforced."""
+        return self in (ActionStatus.APPROVED, ActionStatus.TAKEN)
+
+
 class Action(Governed):
     """An enforcement step an organisation took on its own service."""
 
@@ -48,6 +63,12 @@ class Action(Governed):
     member_states: tuple[EeaCountry, ...] = Field(default=(), max_length=31)
     taken_at: UtcDatetime = Field(default_factory=utcnow)
     note: Text = ""
+    status: ActionStatus = ActionStatus.TAKEN
+    #: The member who approved a proposed action (never its proposer), when, and why; set by the hub only
+    #: (``Hub.approve_action``).
+    approved_by: str | None = None
+    approved_at: UtcDatetime | None = None
+    approval_note: Text = ""
 
 
 class FeedbackKind(StrEnum):

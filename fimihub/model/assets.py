@@ -10,7 +10,7 @@ from fimihub.model._base import Governed, Name, UtcDatetime
 from fimihub.model.matches import MAX_SEALED
 from fimihub.model.types import Platform
 
-__all__ = ["Asset", "AssetKind"]
+__all__ = ["Asset", "AssetKind", "SensitiveCategory"]
 
 
 class AssetKind(StrEnum):
@@ -21,6 +21,22 @@ class AssetKind(StrEnum):
     DOMAIN = "domain"
     AD_ACCOUNT = "ad-account"
     APP = "app"
+    OTHER = "other"
+
+
+class SensitiveCategory(StrEnum):
+    """Why an asset is a sensitive target: acting against it touches freedom of expression, of the press,
+    of assembly or political participation, so an action on it needs a second reviewer (see
+    :mod:`fimihub.policy.safeguards`)."""
+
+    JOURNALIST = "journalist"
+    NEWS_MEDIA = "news-media"
+    ACTIVIST = "activist"
+    HUMAN_RIGHTS_DEFENDER = "human-rights-defender"
+    CANDIDATE = "candidate"  # for elected office
+    ELECTED_OFFICIAL = "elected-official"
+    POLITICAL_PARTY = "political-party"
+    PUBLIC_FIGURE = "public-figure"
     OTHER = "other"
 
 
@@ -52,6 +68,9 @@ class Asset(Governed):
     #: A returning account of the operation: it came back after a takedown, found by resurgence detection
     #: and confirmed by a reviewer (or reported so by the member).
     recidivist: bool = False
+    #: Set by the owner organisation when the asset belongs to a journalist, activist, candidate, public
+    #: figure or the like: an action on it is created *proposed* and needs a second reviewer's approval.
+    sensitive: SensitiveCategory | None = None
 
     @model_validator(mode="after")
     def _identified(self) -> Asset:

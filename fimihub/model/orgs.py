@@ -99,6 +99,9 @@ class Forum(Record):
     #: Platform account ids of assets shared here travel in clear. By default (False) the hub keeps and
     #: shares them only as their keyed hash with the forum's key, like account-id signals.
     clear_account_ids: bool = False
+    #: Members of public-authority organisations read the other organisations' non-CLEAR records of this
+    #: forum (by the usual TLP rules). By default (False) they read only TLP:CLEAR and their own.
+    public_authority_access: bool = False
     #: Why the forum exchanges what it does, and the lawful basis the members rely on (GDPR Art. 6, and
     #: Art. 9/10 where special categories are concerned): stated here, they head its DPIA
     #: (``fimihub privacy dpia``).

@@ -19,6 +19,7 @@ from fimihub.policy.access import (
 )
 from fimihub.policy.markings import widening
 from fimihub.policy.pseudonyms import KEY_BYTES, key_id, new_key, normalise, pseudonymise
+from fimihub.policy.psi import may_answer_psi, may_open_psi, may_see_psi
 from fimihub.policy.retention import expired, expiry_for
 from fimihub.policy.safeguards import may_enforce_without_review
 from fimihub.policy.sealing import (
@@ -45,9 +46,12 @@ __all__ = [
     "may_administer_forum",
     "may_administer_hub",
     "may_administer_org",
+    "may_answer_psi",
     "may_declassify",
     "may_enforce_without_review",
+    "may_open_psi",
     "may_review",
+    "may_see_psi",
     "new_identifier_key",
     "new_key",
     "normalise",

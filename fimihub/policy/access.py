@@ -36,6 +36,10 @@ SHARE       ``share``                analyst or admin whose org is a member of t
 ==========  =======================  ====================================================================
 
 - An inactive member may do nothing, and sees nothing.
+- A member of a public-authority organisation (``OrganisationKind.PUBLIC_AUTHORITY``) sees another
+  organisation's record only when it is TLP:CLEAR or its forum allows public authorities
+  (``Forum.public_authority_access``; then the table above applies). Being named a recipient is not enough:
+  government access to what members exchange is the forum's decision, not one sender's.
 - A member's rights are the union of its roles' rights (a reader who is also a partner-reporter reads as a
   reader).
 - ``recipient_orgs`` named on a GREEN record also read it, so that loosening a marking (AMBER to GREEN) never
@@ -61,7 +65,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from fimihub.errors import NotFound, PermissionDenied
-from fimihub.model import TLP, Forum, Governed, Lead, Member, Organisation, Role, Scope
+from fimihub.model import TLP, Forum, Governed, Lead, Member, Organisation, OrganisationKind, Role, Scope
 
 __all__ = [
     "Act",
@@ -224,8 +228,9 @@ def may_review(actor: Actor, record: Governed) -> bool:
 
 
 def _record_forum(act: Act, record: Governed, forum: Forum | None) -> Forum | None:
-    """The record's own forum as the caller passed it; for SHARE ``forum`` is the target, not this."""
-    if act is Act.SHARE or forum is None:
+    """The record's own forum as the caller passed it; for SHARE ``forum`` is the target, which is the
+    record's own only when the record is in it already."""
+    if forum is None or (act is Act.SHARE and forum.id != record.forum_id):
         return None
     if forum.id != record.forum_id:
         # Deciding on the wrong forum's membership is how a leak would start: refuse loudly.
@@ -240,6 +245,8 @@ def _sees(actor: Actor, record: Governed, record_forum: Forum | None) -> bool:
     marking = record.marking
     if marking.tlp is TLP.CLEAR:
         return True
+    if _authority_kept_out(actor, record, record_forum):
+        return False
     if marking.tlp is TLP.RED:
         return member.id == record.created_by or member.id in marking.recipient_members
     if actor.org.id == record.owner_org or actor.org.id in marking.recipient_orgs:
@@ -248,6 +255,14 @@ def _sees(actor: Actor, record: Governed, record_forum: Forum | None) -> bool:
         return False
     forum_wide = marking.tlp is TLP.GREEN or (marking.tlp is TLP.AMBER and not marking.recipient_orgs)
     return forum_wide and _in_record_forum(actor, record, record_forum)
+
+
+def _authority_kept_out(actor: Actor, record: Governed, record_forum: Forum | None) -> bool:
+    """Whether a public authority's member is kept from another organisation's record: unless the record's
+    forum (as the caller passed it: fail closed without it) lets public authorities read."""
+    if actor.org.kind is not OrganisationKind.PUBLIC_AUTHORITY or actor.org.id == record.owner_org:
+        return False
+    return record_forum is None or not record_forum.public_authority_access
 
 
 def _in_record_forum(actor: Actor, record: Governed, record_forum: Forum | None) -> bool:

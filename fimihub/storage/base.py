@@ -34,6 +34,7 @@ from fimihub.model import (
     Member,
     Operation,
     Organisation,
+    PsiSession,
     Record,
     Signal,
 )
@@ -69,6 +70,7 @@ RECORD_TYPES: dict[type[Record], str] = {
     Match: "match",
     ForumKey: "forum_key",
     Fingerprint: "fingerprint",
+    PsiSession: "psi_session",
 }
 
 #: Fields usable as equality filters in :meth:`UnitOfWork.find`, per record type.
@@ -87,6 +89,7 @@ FILTERABLE: dict[type[Record], frozenset[str]] = {
     Match: frozenset({"owner_org", "forum_id", "signal_id", "fingerprint_id", "operation_id", "status"}),
     ForumKey: frozenset({"forum_id"}),
     Fingerprint: frozenset({"owner_org", "forum_id", "operation_id"}),
+    PsiSession: frozenset({"owner_org", "responder_org", "status"}),
 }
 
 

@@ -21,6 +21,7 @@ from fimihub.model import (
     Member,
     Operation,
     Organisation,
+    PsiSession,
     Record,
     Signal,
     hash_token,
@@ -109,6 +110,18 @@ def fingerprint(rid: str = "fingerprint--1", **f: Any) -> Fingerprint:
     return Fingerprint(id=rid, **_governed({"operation_id": "operation--1", "features": features, **f}))
 
 
+def psi_session(rid: str = "psi--1", **f: Any) -> PsiSession:
+    values = {
+        "responder_org": "organisation--b",
+        "kind": "domain",
+        "request": "CAESIQ==",
+        "request_items": 1,
+        "marking": Marking(tlp="amber+strict", recipient_orgs=("organisation--b",)),
+        "expires_at": T0 + timedelta(days=7),
+    }
+    return PsiSession(id=rid, **_governed({**values, **f}))
+
+
 #: One factory per stored record type, and a change that ``update`` round-trips for it.
 FACTORIES: dict[type[Record], tuple[Callable[..., Record], dict[str, Any]]] = {
     Organisation: (organisation, {"name": "Platform A (renamed)"}),
@@ -125,4 +138,5 @@ FACTORIES: dict[type[Record], tuple[Callable[..., Record], dict[str, Any]]] = {
     Match: (match, {"status": "confirmed", "review_note": "same network"}),
     ForumKey: (forum_key, {"retired_at": T0 + timedelta(days=30)}),
     Fingerprint: (fingerprint, {"accounts": 42, "source": "export:removed.parquet"}),
+    PsiSession: (psi_session, {"status": "declined", "decline_reason": "not now"}),
 }

@@ -9,7 +9,10 @@ from fimihub.exchange.api.audit import audit_router
 from fimihub.exchange.api.coordination import coordination_router
 from fimihub.exchange.api.errors import ERROR_RESPONSES, envelope, install_error_handlers
 from fimihub.exchange.api.matching import matching_router
+from fimihub.exchange.api.privacy import privacy_router
+from fimihub.exchange.api.psi import psi_router
 from fimihub.exchange.api.records import record_routers
+from fimihub.exchange.api.safeguards import safeguards_router
 
 __all__ = ["api_router", "envelope", "install_error_handlers"]
 
@@ -21,6 +24,9 @@ def api_router() -> APIRouter:
     router.include_router(audit_router())
     router.include_router(matching_router())
     router.include_router(coordination_router())
+    router.include_router(privacy_router())
+    router.include_router(psi_router())
+    router.include_router(safeguards_router())
     for sub in record_routers():
         router.include_router(sub)
     return router

@@ -68,8 +68,11 @@ class StixIntakeMixin:
             entry = carriers.get(_carrier(found) or "")
             record = self._posted_record(found, entry, forum, owner, author, now) if entry else None
             if record is not None and _allowed(by, record, forum, answers):
-                records.append(record)
+                kept = self._posted_safeguarded(uow, by, record)
+                if kept is not None:
+                    records.append(kept)
         made, removed = _write(uow, records, owner, revoked)
+        self._posted_written(uow, by, made)
         if made or removed:
             uow.append_audit(
                 actor=caller_id(by),
@@ -87,6 +90,15 @@ class StixIntakeMixin:
 
     def _stix_records_changed(self, records: Sequence[Governed]) -> None:
         """Called once the records made from posted objects have committed (the hub refreshes its matcher)."""
+
+    def _posted_safeguarded(self, uow: UnitOfWork, by: Caller, record: Governed) -> Governed | None:
+        """A posted record as the hub's human-rights safeguards let it be written (``None``: not at all; see
+        :mod:`fimihub.hub.safeguards`)."""
+        return record
+
+    def _posted_written(self, uow: UnitOfWork, by: Caller, records: Sequence[Governed]) -> None:
+        """Called in the post's transaction with the records it wrote (the hub sends the notices they call
+        for)."""
 
     def _prepare_posted_signal(self, signal: Signal) -> Signal:
         """A posted signal prepared as the hub prepares every new signal (normalised value, warning lists);

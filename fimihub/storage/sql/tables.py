@@ -117,6 +117,7 @@ TABLE_NAMES: dict[str, str] = {
     "match": "matches",
     "forum_key": "forum_keys",
     "fingerprint": "fingerprints",
+    "psi_session": "psi_sessions",
 }
 
 #: The governance envelope copied out of every governed record, with whether the column may be NULL.

@@ -1,0 +1,556 @@
+"""Human-rights safeguards on the write paths: second review of actions on sensitive targets, human review of
+shared signals before enforcement, overturns that reach everyone who acted on the same signal, and the
+register of government requests for data.
+
+The rules are :mod:`fimihub.policy.safeguards`; this module looks up what they need inside the writing unit of
+work and applies them wherever an action or a feedback record is written: :meth:`~fimihub.Hub.create` and
+:meth:`~fimihub.Hub.update` call :meth:`SafeguardsMixin._safeguard_new` / ``_safeguard_changed`` /
+``_send_notices``, TAXII posts go through the intake hooks, and :meth:`SafeguardsMixin.approve_action` is the
+one way an action becomes approved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, TypeVar, cast
+
+from fimihub import policy
+from fimihub.errors import NotFound, PermissionDenied, ValidationError
+from fimihub.hub.caller import Caller, Operator, caller_id
+from fimihub.hub.taxii.feed import StixFeedMixin
+from fimihub.hub.taxii.intake import StixIntakeMixin
+from fimihub.model import (
+    Action,
+    ActionStatus,
+    Asset,
+    AuditEvent,
+    Feedback,
+    FeedbackKind,
+    Forum,
+    Governed,
+    Match,
+    MatchStatus,
+    SensitiveCategory,
+    Signal,
+    new_id,
+    parse,
+)
+from fimihub.policy import safeguards
+from fimihub.policy.safeguards import GovernmentDecision
+from fimihub.settings import Settings
+from fimihub.storage import Store, UnitOfWork
+
+__all__ = ["NOTICE_PURPOSE", "GovernmentRequest", "SafeguardsMixin"]
+
+G = TypeVar("G", bound=Governed)
+
+#: The ``purpose`` of the notices the hub writes when an action is disputed or overturned.
+NOTICE_PURPOSE = "safeguard-notice"
+_NOTICE_TEXT = {
+    FeedbackKind.OVERTURNED: "An action another organisation took on this signal was overturned on appeal.",
+    FeedbackKind.DISPUTED: "An action another organisation took on this signal is disputed.",
+}
+_RECEIVED = "government_request.received"
+_DECIDED = "government_request.decided"
+_SUBJECT = "government_request"
+_FEW_ASSETS = 200  # more than this: the assets are read page by page rather than one by one
+_LIMITS = {"authority": 200, "legal_basis": 2000, "scope": 2000, "reference": 200, "justification": 5000}
+
+
+@dataclass(frozen=True, slots=True)
+class GovernmentRequest:
+    """A request from a public authority for data held in the hub, as the audit log records it: who asked,
+    on what legal basis, for what, and every decision taken on it (the latest stands; the first is the
+    default refusal)."""
+
+    id: str
+    received_at: datetime
+    logged_by: str
+    authority: str
+    legal_basis: str
+    scope: str
+    reference: str
+    decisions: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+
+    @property
+    def decision(self) -> GovernmentDecision:
+        latest = self.decisions[-1]["decision"] if self.decisions else GovernmentDecision.REFUSED.value
+        return GovernmentDecision(latest)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "received_at": self.received_at.isoformat(),
+            "logged_by": self.logged_by,
+            "authority": self.authority,
+            "legal_basis": self.legal_basis,
+            "scope": self.scope,
+            "reference": self.reference,
+            "decision": self.decision.value,
+            "decisions": [dict(d) for d in self.decisions],
+        }
+
+
+class SafeguardsMixin(StixIntakeMixin, StixFeedMixin):
+    """Mixed into :class:`~fimihub.hub.Hub`."""
+
+    store: Store
+    settings: Settings
+    clock: Callable[[], datetime]
+
+    # -- second review ----------------------------------------------------------------------------------
+
+    def approve_action(self, by: Caller, action_id: str, note: str = "") -> Action:
+        """Approve a proposed action: a member of its organisation other than its proposer, with a reviewer,
+        analyst or admin role and the ``write`` scope. An action naming a sensitive target is enforced only
+        once approved; approving one whose lead is a shared signal also needs that signal's match confirmed
+        (unless its forum waives review). Audited (``action.approve``)."""
+        if not isinstance(note, str):
+            raise ValidationError("note", "must be a string")
+        if isinstance(by, Operator):
+            raise PermissionDenied(
+                "a second member of the organisation approves its actions, not the operator"
+            )
+        now = self.clock()
+        with self._writing(by) as uow:
+            forums = {f.id: f for f in uow.find(Forum)}
+            current = uow.get(Action, action_id)
+            if current is None or not _may_read(by, current, forums):
+                raise NotFound(f"no action {action_id!r}")
+            refusal = safeguards.approval_refusal(by, current)
+            if refusal is not None:
+                raise PermissionDenied(refusal)
+            approved = parse(
+                Action,
+                {
+                    **current.model_dump(),
+                    "status": ActionStatus.APPROVED,
+                    "approved_by": by.member.id,
+                    "approved_at": now,
+                    "approval_note": note.strip(),
+                    "modified_at": now,
+                },
+            )
+            categories = _sensitive(uow, by, approved.asset_ids, forums)
+            _refuse(safeguards.second_review_refusal(approved, sensitive=bool(categories)))
+            _refuse(self._review_refusal(uow, by, approved, forums))
+            uow.update(approved)
+            uow.append_audit(
+                actor=caller_id(by),
+                action="action.approve",
+                subject_type="action",
+                subject_id=action_id,
+                detail={"sensitive": sorted(c.value for c in categories), "note": note.strip()[:2000]},
+                at=now,
+            )
+        return approved
+
+    # -- hooks of the write paths -----------------------------------------------------------------------
+
+    def _safeguard_new(
+        self,
+        uow: UnitOfWork,
+        by: Caller,
+        items: Sequence[Mapping[str, Any]],
+        records: list[G],
+        forums: Mapping[str, Forum],
+    ) -> list[G]:
+        """New records as the safeguards let them be stored (called by ``Hub.create_many`` before it inserts
+        them): an action naming a sensitive target is proposed, and none is enforced without the reviews it
+        needs (:class:`PermissionDenied` otherwise)."""
+        out: list[G] = []
+        for data, record in zip(items, records, strict=True):
+            if isinstance(record, Action):
+                given = isinstance(data, Mapping) and "status" in data
+                out.append(
+                    cast(G, self._safeguarded_action(uow, by, None, record, forums, status_given=given))
+                )
+            else:
+                out.append(record)
+        return out
+
+    def _safeguard_changed(
+        self, uow: UnitOfWork, by: Caller, before: G, after: G, forums: Mapping[str, Forum]
+    ) -> G:
+        """A changed record as the safeguards let it be stored (called by ``Hub.update``)."""
+        if isinstance(before, Action) and isinstance(after, Action):
+            return cast(G, self._safeguarded_action(uow, by, before, after, forums, status_given=True))
+        return after
+
+    def _safeguarded_action(
+        self,
+        uow: UnitOfWork,
+        by: Caller,
+        before: Action | None,
+        action: Action,
+        forums: Mapping[str, Forum],
+        *,
+        status_given: bool,
+    ) -> Action:
+        _refuse(safeguards.status_change_refusal(before.status if before else None, action.status))
+        if before is not None and action.status is ActionStatus.PROPOSED and before.approved_by is not None:
+            # Back to proposed: the approval no longer stands.
+            action = action.model_copy(update={"approved_by": None, "approved_at": None, "approval_note": ""})
+        added = set(action.asset_ids) - set(before.asset_ids) if before is not None else set()
+        # A new action, a new status or new assets are reviewed; an edit of an old action's note is not held
+        # to a flag set on its asset since.
+        review_due = before is None or before.status is not action.status or bool(added)
+        categories = _sensitive(uow, by, action.asset_ids, forums) if review_due else set()
+        if categories and before is None and not status_given:
+            action = action.model_copy(update={"status": ActionStatus.PROPOSED})
+        approved_before = before is not None and before.approved_by is not None
+        if (
+            approved_before
+            and action.status.enforcing
+            and added
+            and _sensitive(uow, by, tuple(added), forums)
+        ):
+            raise PermissionDenied(
+                "the approval of this action did not cover the sensitive target now added to it: "
+                "propose a new action for it"
+            )
+        _refuse(safeguards.second_review_refusal(action, sensitive=bool(categories)))
+        lead_changed = before is None or (
+            (before.lead_source, before.lead_ref, before.status.enforcing)
+            != (action.lead_source, action.lead_ref, action.status.enforcing)
+        )
+        if lead_changed:
+            _refuse(self._review_refusal(uow, by, action, forums))
+        if categories and before is None and action.status is ActionStatus.PROPOSED:
+            uow.append_audit(
+                actor=caller_id(by),
+                action="action.second_review_required",
+                subject_type="action",
+                subject_id=action.id,
+                detail={"sensitive": sorted(c.value for c in categories)},
+                at=self.clock(),
+            )
+        return action
+
+    def _review_refusal(
+        self, uow: UnitOfWork, by: Caller, action: Action, forums: Mapping[str, Forum]
+    ) -> str | None:
+        ref = safeguards.acted_signal(action)
+        if ref is None or not action.status.enforcing:
+            return None
+        signal = uow.get(Signal, ref)
+        if signal is not None and not _may_read(by, signal, forums):
+            signal = None  # a hidden signal answers as an unknown one
+        confirmed = bool(
+            uow.find(
+                Match,
+                where={
+                    "signal_id": ref,
+                    "owner_org": action.owner_org,
+                    "status": MatchStatus.CONFIRMED.value,
+                },
+                limit=1,
+            )
+        )
+        signal_forum = forums.get(signal.forum_id) if signal is not None and signal.forum_id else None
+        return safeguards.review_refusal(
+            action, signal=signal, signal_forum=signal_forum, confirmed_match=confirmed
+        )
+
+    def _send_notices(
+        self,
+        uow: UnitOfWork,
+        by: Caller,
+        records: Sequence[Governed],
+        forums: Mapping[str, Forum],
+        before: Governed | None = None,
+    ) -> None:
+        """Tell every other organisation that acted on the same signal of a dispute or an overturn among
+        ``records`` (just written; ``before`` the record as it was, for an update): one notice each, in this
+        transaction."""
+        acting: dict[str, list[str]] = {}  # signal id -> owners of actions on it, read once per write
+        for record in records:
+            if not isinstance(record, Feedback) or record.kind not in safeguards.NOTICE_KINDS:
+                continue
+            if record.purpose == NOTICE_PURPOSE:
+                continue  # a notice never sends notices
+            if isinstance(before, Feedback) and (before.kind, before.subject_id) == (
+                record.kind,
+                record.subject_id,
+            ):
+                continue  # already told
+            self._notify(uow, by, record, forums, acting)
+
+    def _notify(
+        self,
+        uow: UnitOfWork,
+        by: Caller,
+        feedback: Feedback,
+        forums: Mapping[str, Forum],
+        acting_on: dict[str, list[str]],
+    ) -> None:
+        now = self.clock()
+        signal_id: str | None = None
+        subject = feedback.subject_id
+        if subject.startswith("action--"):
+            action = uow.get(Action, subject)
+            if action is None or not _may_read(by, action, forums):
+                return  # nothing the notifier may see: nothing to tell
+            signal_id = safeguards.acted_signal(action)
+            if feedback.kind is FeedbackKind.OVERTURNED and action.owner_org == feedback.owner_org:
+                self._overturn(uow, by, action, forums, now)
+        elif subject.startswith("signal--"):
+            signal_id = subject
+        if signal_id is None:
+            return
+        if signal_id not in acting_on:
+            acting_on[signal_id] = [a.owner_org for a in _actions_on(uow, signal_id)]
+        acting = acting_on[signal_id]
+        if subject == signal_id and feedback.owner_org not in acting:
+            return  # feedback on a signal it did not act on: for the sharer, not the others who acted
+        recipients = safeguards.notice_recipients(feedback.owner_org, acting)
+        if not recipients:
+            return
+        expires = policy.expiry_for(
+            now, record_expires_at=None, forum=None, default_days=self.settings.default_retention_days
+        )
+        notices = [
+            Feedback(
+                id=new_id("feedback"),
+                owner_org=org_id,
+                marking=safeguards.notice_marking(feedback),
+                purpose=NOTICE_PURPOSE,
+                created_at=now,
+                modified_at=now,
+                expires_at=expires,
+                subject_id=signal_id,
+                kind=feedback.kind,
+                comment=_NOTICE_TEXT[feedback.kind],
+                at=now,
+            )
+            for org_id in recipients
+        ]
+        uow.insert_many(notices)
+        uow.append_audit(
+            actor=caller_id(by),
+            action="feedback.notice",
+            subject_type="feedback",
+            subject_id=feedback.id,
+            detail={
+                "signal": signal_id,
+                "kind": feedback.kind.value,
+                "notices": [n.id for n in notices],
+                "recipients": recipients,
+            },
+            at=now,
+        )
+
+    def _overturn(
+        self, uow: UnitOfWork, by: Caller, action: Action, forums: Mapping[str, Forum], now: datetime
+    ) -> None:
+        """Mark the notifier's own action overturned, when it may change it."""
+        if action.status is ActionStatus.OVERTURNED:
+            return
+        if not isinstance(by, Operator) and not policy.may(
+            by, policy.Act.WRITE, action, forum=forums.get(action.forum_id) if action.forum_id else None
+        ):
+            return
+        uow.update(action.model_copy(update={"status": ActionStatus.OVERTURNED, "modified_at": now}))
+        uow.append_audit(
+            actor=caller_id(by),
+            action="update",
+            subject_type="action",
+            subject_id=action.id,
+            detail={"fields": ["status"], "status": ActionStatus.OVERTURNED.value},
+            at=now,
+        )
+
+    # TAXII posts by members are writes like any other: the same safeguards apply.
+
+    def _posted_safeguarded(self, uow: UnitOfWork, by: Caller, record: Governed) -> Governed | None:
+        if isinstance(by, Operator) or not isinstance(record, Action):
+            return record  # peers' records were held to the safeguards of the hub they come from
+        held = uow.get(Action, record.id)
+        held = held if held is not None and held.owner_org == record.owner_org else None
+        approval = {
+            "approved_by": held.approved_by if held else None,
+            "approved_at": held.approved_at if held else None,
+            "approval_note": held.approval_note if held else "",
+        }
+        record = record.model_copy(update=approval)  # approvals are the hub's to record, never a poster's
+        if record.status is ActionStatus.APPROVED and (
+            held is None or held.status is not ActionStatus.APPROVED
+        ):
+            record = record.model_copy(update={"status": ActionStatus.PROPOSED})
+        forums = {f.id: f for f in uow.find(Forum)}
+        try:
+            return self._safeguarded_action(uow, by, held, record, forums, status_given=False)
+        except PermissionDenied:
+            pass
+        if record.status.enforcing and held is None:
+            # Enforcement not (yet) allowed: kept as a proposal, when that is what it may be.
+            proposal = record.model_copy(update={"status": ActionStatus.PROPOSED})
+            try:
+                return self._safeguarded_action(uow, by, None, proposal, forums, status_given=True)
+            except PermissionDenied:
+                return None
+        return None
+
+    def _posted_written(self, uow: UnitOfWork, by: Caller, records: Sequence[Governed]) -> None:
+        if not isinstance(by, Operator):
+            self._send_notices(uow, by, records, {f.id: f for f in uow.find(Forum)})
+
+    # -- government requests ----------------------------------------------------------------------------
+
+    def log_government_request(
+        self, by: Caller, authority: str, legal_basis: str, scope: str, reference: str = ""
+    ) -> GovernmentRequest:
+        """Record a request from a public authority for data held in the hub (hub admins). It is refused
+        by default: the register holds the refusal at once; only :meth:`decide_government_request` changes
+        it. Both are audit events (``government_request.received`` and ``.decided``), so the register needs
+        no table and is as tamper-evident as the log."""
+        _require_hub_admin(by)
+        fields = {
+            "authority": _text("authority", authority, required=True),
+            "legal_basis": _text("legal_basis", legal_basis),
+            "scope": _text("scope", scope, required=True),
+            "reference": _text("reference", reference),
+        }
+        request_id = new_id("government-request")
+        now = self.clock()
+        with self.store.unit_of_work() as uow:
+            received = uow.append_audit(
+                actor=caller_id(by),
+                action=_RECEIVED,
+                subject_type=_SUBJECT,
+                subject_id=request_id,
+                detail=fields,
+                at=now,
+            )
+            decided = uow.append_audit(
+                actor=caller_id(by),
+                action=_DECIDED,
+                subject_type=_SUBJECT,
+                subject_id=request_id,
+                detail={"decision": GovernmentDecision.REFUSED.value, "justification": "", "default": True},
+                at=now,
+            )
+        return _fold([received, decided])[0]
+
+    def decide_government_request(
+        self, by: Caller, request_id: str, decision: GovernmentDecision | str, justification: str = ""
+    ) -> GovernmentRequest:
+        """Record a hub admin's decision on a logged request: ``refused``, or ``disclosed`` with a written
+        justification (and only for a request that states its legal basis). Audited; earlier decisions stay
+        in the register."""
+        _require_hub_admin(by)
+        try:
+            chosen = GovernmentDecision(decision)
+        except ValueError:
+            raise ValidationError(
+                "decision", f"must be one of {[d.value for d in GovernmentDecision]}"
+            ) from None
+        text = _text("justification", justification)
+        now = self.clock()
+        with self.store.unit_of_work() as uow:
+            events = [e for e in _register_events(uow) if e.subject_id == request_id]
+            found = _fold(events)
+            if not found:
+                raise NotFound(f"no government request {request_id!r}")
+            refusal = safeguards.government_decision_refusal(
+                chosen, justification=text, legal_basis=found[0].legal_basis
+            )
+            if refusal is not None:
+                raise ValidationError("justification" if not text.strip() else "decision", refusal)
+            event = uow.append_audit(
+                actor=caller_id(by),
+                action=_DECIDED,
+                subject_type=_SUBJECT,
+                subject_id=request_id,
+                detail={"decision": chosen.value, "justification": text.strip()},
+                at=now,
+            )
+        return _fold([*events, event])[0]
+
+    def government_requests(self, by: Caller) -> list[GovernmentRequest]:
+        """The register of government requests, oldest first, from the audit log (hub admins)."""
+        _require_hub_admin(by)
+        with self.store.unit_of_work(read_only=True) as uow:
+            return _fold(_register_events(uow))
+
+
+# -- helpers ------------------------------------------------------------------------------------------------
+
+
+def _refuse(reason: str | None) -> None:
+    if reason is not None:
+        raise PermissionDenied(reason)
+
+
+def _may_read(by: Caller, record: Governed, forums: Mapping[str, Forum]) -> bool:
+    if isinstance(by, Operator):
+        return True
+    forum = forums.get(record.forum_id) if record.forum_id else None
+    return policy.may(by, policy.Act.READ, record, forum=forum)
+
+
+def _sensitive(
+    uow: UnitOfWork, by: Caller, asset_ids: Sequence[str], forums: Mapping[str, Forum]
+) -> set[SensitiveCategory]:
+    """The sensitive-target categories of the assets ``asset_ids`` names that the caller may read (an asset
+    it may not read answers as an unknown id: its flag is not the caller's to learn)."""
+    if not asset_ids:
+        return set()
+    wanted = set(asset_ids)
+    assets: Iterable[Asset]
+    if len(wanted) <= _FEW_ASSETS:
+        assets = [a for a in (uow.get(Asset, i) for i in sorted(wanted)) if a is not None]
+    else:
+        assets = (a for page in uow.pages(Asset) for a in page if a.id in wanted)
+    return {a.sensitive for a in assets if a.sensitive is not None and _may_read(by, a, forums)}
+
+
+def _actions_on(uow: UnitOfWork, signal_id: str) -> list[Action]:
+    """Every action whose ``lead_ref`` is ``signal_id`` (``lead_ref`` is no column: read page by page)."""
+    return [a for page in uow.pages(Action) for a in page if a.lead_ref == signal_id]
+
+
+def _require_hub_admin(by: Caller) -> None:
+    if not isinstance(by, Operator) and not policy.may_administer_hub(by):
+        raise PermissionDenied("only the hub operator's admins keep the register of government requests")
+
+
+def _text(name: str, value: object, *, required: bool = False) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(name, "must be a string")
+    text = value.strip()
+    if required and not text:
+        raise ValidationError(name, "field required")
+    if len(text) > _LIMITS[name]:
+        raise ValidationError(name, f"at most {_LIMITS[name]} characters")
+    return text
+
+
+def _register_events(uow: UnitOfWork) -> list[AuditEvent]:
+    return [e for e in uow.audit_events() if e.subject_type == _SUBJECT and e.action in (_RECEIVED, _DECIDED)]
+
+
+def _fold(events: Iterable[AuditEvent]) -> list[GovernmentRequest]:
+    """The requests the register's events describe, in the order they were received."""
+    requests: dict[str, GovernmentRequest] = {}
+    for event in events:
+        rid = event.subject_id
+        if rid is None:
+            continue
+        if event.action == _RECEIVED:
+            d = event.detail
+            requests[rid] = GovernmentRequest(
+                id=rid,
+                received_at=event.at,
+                logged_by=event.actor,
+                authority=str(d.get("authority", "")),
+                legal_basis=str(d.get("legal_basis", "")),
+                scope=str(d.get("scope", "")),
+                reference=str(d.get("reference", "")),
+            )
+        elif event.action == _DECIDED and rid in requests:
+            entry = {"at": event.at.isoformat(), "by": event.actor, **event.detail}
+            requests[rid] = replace(requests[rid], decisions=(*requests[rid].decisions, entry))
+    return list(requests.values())
