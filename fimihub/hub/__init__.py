@@ -21,6 +21,7 @@ from fimihub.hub.admin import AdminMixin, IssuedToken
 from fimihub.hub.audit import AuditMixin
 from fimihub.hub.caller import Caller, Operator, caller_id
 from fimihub.hub.coordination import COORDINATION_STEPS, CoordinationMixin, CoordinationReport
+from fimihub.hub.kinds import ID_PREFIX, RECORD_KINDS
 from fimihub.hub.matching import ItemMatches
 from fimihub.hub.peers import PeersMixin
 from fimihub.hub.privacy import dpia_facts
@@ -32,15 +33,10 @@ from fimihub.hub.subjects import SubjectErasure, SubjectFindings, SubjectRequest
 from fimihub.hub.taxii import TaxiiMixin
 from fimihub.hub.taxii.retention import purge_expired_stix
 from fimihub.model import (
-    Action,
-    Asset,
     Case,
-    Feedback,
     Fingerprint,
     Forum,
     Governed,
-    Lead,
-    Match,
     Operation,
     PsiSession,
     Signal,
@@ -72,19 +68,7 @@ __all__ = [
 G = TypeVar("G", bound=Governed)
 T = TypeVar("T")
 
-#: The shareable record kinds, by the plural name the API and CLI use for them.
-RECORD_KINDS: dict[str, type[Governed]] = {
-    "operations": Operation,
-    "assets": Asset,
-    "signals": Signal,
-    "actions": Action,
-    "feedback": Feedback,
-    "cases": Case,
-    "leads": Lead,
-    "fingerprints": Fingerprint,
-}
-_ID_PREFIX: dict[type[Governed], str] = {cls: name.rstrip("s") for name, cls in RECORD_KINDS.items()}
-_ID_PREFIX[Match] = "match"
+_ID_PREFIX = ID_PREFIX
 _SERVER_FIELDS = frozenset({"id", "owner_org", "created_by", "created_at", "modified_at", "copied_from_org"})
 _SERVER_FIELDS |= {"approved_by", "approved_at", "approval_note"}  # an action's approval: Hub.approve_action
 _LIST_MAX = 1000

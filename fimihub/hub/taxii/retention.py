@@ -25,7 +25,7 @@ from fimihub.hub.taxii.writing import held_versions, others_instants
 from fimihub.storage import UnitOfWork
 from fimihub.storage.base import StixEntry
 
-__all__ = ["STATUS_KEEP", "TOMBSTONE_KEEP", "purge_expired_stix"]
+__all__ = ["DESCRIPTIVE", "STATUS_KEEP", "TOMBSTONE_KEEP", "purge_expired_stix"]
 
 #: How long the tombstone of an expired object stays in its collection.
 TOMBSTONE_KEEP = timedelta(days=30)
@@ -34,7 +34,7 @@ STATUS_KEEP = timedelta(days=30)
 #: Expired versions handled per round.
 _BATCH = 2000
 #: Properties a retention tombstone drops: free text and extensions, which STIX never requires.
-_DESCRIPTIVE = frozenset(
+DESCRIPTIVE = frozenset(
     {
         "description",
         "explanation",
@@ -88,7 +88,7 @@ def _purge_object(
     uow.stix.remove([e.added_us for e in held])
     now_us = to_us(now)
     stone = tombstone_of(newest, uow.stix.reserve_added(now_us, 1), now_us, taken)
-    body = {k: v for k, v in stone.body.items() if k not in _DESCRIPTIVE and not k.startswith("x_")}
+    body = {k: v for k, v in stone.body.items() if k not in DESCRIPTIVE and not k.startswith("x_")}
     if "modified" not in stone.body:
         body["x_fimihub_deleted"] = True
     uow.stix.add([replace(stone, body=body, first=True, expires_at=now + TOMBSTONE_KEEP)])
