@@ -6,7 +6,7 @@ Around them, from the outside in:
 
 * :class:`SecurityHeaders` gives every answer a Content-Security-Policy, ``X-Frame-Options: DENY``,
   ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: no-referrer``;
-* :class:`~fimihub.exchange.api.ratelimit.RateLimit` answers 429 to a credential over
+* :class:`~fimihub.http.api.ratelimit.RateLimit` answers 429 to a credential over
   ``rate_limit_per_minute`` on the REST API and TAXII;
 * :class:`BodyLimit` refuses bodies above ``max_content_length`` with 413, announced or streamed;
 * :class:`AllowedMethods` answers ``OPTIONS`` with the methods a path supports (204 and ``Allow``), and makes
@@ -32,13 +32,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fimihub import __version__, jsontext
 from fimihub.errors import RateLimited, ValidationError
-from fimihub.exchange.api import api_router, envelope, install_error_handlers
-from fimihub.exchange.api.ratelimit import RateLimit
-from fimihub.exchange.taxii import TAXII_PREFIX, taxii_app
-from fimihub.exchange.taxii.errors import error_response as taxii_error_response
+from fimihub.http.api import api_router, envelope, install_error_handlers
+from fimihub.http.api.ratelimit import RateLimit
+from fimihub.http.console import console_router, mount_static
+from fimihub.http.taxii import TAXII_PREFIX, taxii_app
+from fimihub.http.taxii.errors import error_response as taxii_error_response
 from fimihub.hub import Hub
 from fimihub.settings import Settings
-from fimihub.web import console_router, mount_static
 
 __all__ = [
     "API_CSP",

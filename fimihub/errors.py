@@ -1,7 +1,7 @@
 """The one error tree of fimihub.
 
 Every error the package raises on purpose is a :class:`FimihubError`. The core never thinks in HTTP status
-codes or exit codes; the edges (``exchange.api``, ``exchange.taxii``, ``web``, ``cli``) translate with
+codes or exit codes; the edges (``http.api``, ``http.taxii``, ``http.console``, ``cli``) translate with
 :func:`http_status` and :func:`exit_code`, which read the two class attributes below.
 
     FimihubError

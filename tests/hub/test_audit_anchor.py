@@ -32,7 +32,7 @@ from fimihub.model import chain_hash
 from fimihub.model.audit import AuditAnchor
 from fimihub.settings import database_url
 from tests.conftest import Cast
-from tests.exchange.conftest import bearer
+from tests.http.conftest import bearer
 
 PRIVATE = bytes(range(32))
 PUBLIC = signing.public_key_of(PRIVATE)

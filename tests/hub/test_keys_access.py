@@ -13,7 +13,7 @@ from fimihub.app import create_app
 from fimihub.model import Scope
 from fimihub.policy import Actor
 from tests.conftest import Cast
-from tests.exchange.conftest import bearer
+from tests.http.conftest import bearer
 
 Use = Callable[[Hub, Actor, str], object]
 

@@ -14,7 +14,7 @@ import pytest
 
 from fimihub.errors import PermissionDenied
 from fimihub.hub import RECORD_KINDS
-from tests.exchange.taxii.stix import TLP2
+from tests.http.taxii.stix import TLP2
 from tests.security.conftest import TAXII, Member, Rec, World, may_read
 
 

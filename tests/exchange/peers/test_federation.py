@@ -26,7 +26,7 @@ from fimihub.cli import main
 from fimihub.exchange.peers import Backoff, Credentials, Peer
 from fimihub.exchange.stix.signing import SIGNATURE_PROPERTY
 from fimihub.hub.taxii import StixFilters, collection_id_of
-from tests.exchange.taxii.stix import TAXII, domain, indicator
+from tests.http.taxii.stix import TAXII, domain, indicator
 from tests.servers import BIN, free_port, medallion, started, stop
 
 FAST = Backoff(attempts=3, first=0.01, ceiling=0.05)

@@ -12,7 +12,7 @@ from fimihub.exchange.stix import signing
 from fimihub.exchange.stix.signing import SIGNATURE_PROPERTY, KeyPair, Verdict
 from fimihub.hub.taxii import StixFilters, collection_id_of
 from tests.conftest import Cast
-from tests.exchange.taxii.stix import domain, indicator
+from tests.http.taxii.stix import domain, indicator
 
 
 def _peer(cast: Cast, name: str = "hub-x") -> Peer:

@@ -11,7 +11,7 @@ from stix2validator import ValidationOptions, validate_instance
 
 from fimihub.exchange.stix import signing
 from fimihub.exchange.stix.signing import SIGNATURE_PROPERTY, KeyPair, Verdict
-from tests.exchange.taxii.stix import indicator
+from tests.http.taxii.stix import indicator
 
 
 @pytest.fixture

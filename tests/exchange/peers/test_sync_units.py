@@ -25,7 +25,7 @@ from fimihub.exchange.peers import (
     pull,
     resume_after,
 )
-from tests.exchange.taxii.stix import indicator
+from tests.http.taxii.stix import indicator
 
 ROOT = "http://peer.example/taxii2/api/"
 LINK = CollectionLink("c1", "forum--1")

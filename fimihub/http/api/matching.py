@@ -1,0 +1,63 @@
+"""REST routes for matching: look items up against shared signals, and work the review queue."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+
+from fimihub.errors import ValidationError
+from fimihub.http.api.auth import current_actor, hub_of
+from fimihub.model import Match
+from fimihub.policy import Actor
+
+__all__ = ["matching_router"]
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+JsonObject = Annotated[dict[str, Any], Body()]
+
+
+def matching_router() -> APIRouter:
+    router = APIRouter(tags=["matching"])
+
+    @router.post(
+        "/match", summary="Match items (accounts, handles, URLs, texts, image hashes) against signals"
+    )
+    def match(request: Request, actor: ActorDep, body: JsonObject) -> dict[str, Any]:
+        items = body.get("items")
+        if not isinstance(items, list):
+            raise ValidationError("items", "must be a list of {kind, value} objects")
+        record = body.get("record", False)
+        if not isinstance(record, bool):
+            raise ValidationError("record", "must be true or false")
+        answers = hub_of(request).match(actor, items, record=record)
+        return {"items": [{**asdict(a), "kind": a.kind.value} for a in answers]}
+
+    @router.get("/matches", summary="Your organisation's review queue")
+    def matches(
+        request: Request,
+        actor: ActorDep,
+        status: str | None = None,
+        after: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> dict[str, Any]:
+        where = {"owner_org": actor.org.id, **({"status": status} if status else {})}
+        page = hub_of(request).list(actor, Match, where=where, after=after, limit=limit)
+        return {"items": [m.model_dump(mode="json") for m in page.items], "next": page.next_after}
+
+    @router.get("/matches/{match_id}")
+    def get_match(request: Request, actor: ActorDep, match_id: str) -> dict[str, Any]:
+        return hub_of(request).get(actor, Match, match_id).model_dump(mode="json")
+
+    @router.post("/matches/{match_id}/review", summary="Confirm or reject a match")
+    def review(request: Request, actor: ActorDep, match_id: str, body: JsonObject) -> dict[str, Any]:
+        status = body.get("status")
+        note = body.get("note", "")
+        if not isinstance(status, str):
+            raise ValidationError("status", "field required: confirmed or rejected")
+        if not isinstance(note, str):
+            raise ValidationError("note", "must be a string")
+        return hub_of(request).review_match(actor, match_id, status, note).model_dump(mode="json")
+
+    return router
