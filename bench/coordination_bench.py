@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -67,7 +68,7 @@ def run_side(side: str, source: Path, out: Path, window: int, min_weight: int) -
         db = str(out.with_suffix(".db"))
         columns = [objects.column(c).to_pylist() for c in ("content_id", "account_id", "object_id")]
         stamps = objects.column("timestamp_share").to_pylist()
-        messages = (
+        messages: Iterator[tuple[object, ...]] = (
             (f"{content}:{obj}", account, account, obj, None, "", stamp, [])
             for content, account, obj, stamp in zip(*columns, stamps, strict=True)
         )
@@ -196,14 +197,15 @@ def _seconds(side: object) -> str:
 
 
 def _memory(side: object) -> str:
-    return f"{float(side['peak_mb']):.0f} MB" if isinstance(side, dict) else "—"  # type: ignore[index]
+    return f"{float(side['peak_mb']):.0f} MB" if isinstance(side, dict) else "—"
 
 
 def render(lines: list[dict[str, object]], big: dict[str, object] | None, command: str, repeat: int) -> str:
     rows = []
     for line in lines:
         qut = line.get("qut")
-        same = {True: "yes", False: "**no**"}.get(line.get("same_edges"), "not run")  # type: ignore[arg-type]
+        same_edges = line.get("same_edges")
+        same = "not run" if same_edges is None else "yes" if same_edges else "**no**"
         ratio = f"{float(line['ratio']):.1f}x" if "ratio" in line else "—"  # type: ignore[arg-type]
         edges = line["ours"]["edges"]  # type: ignore[index]
         size = int(line["rows"])  # type: ignore[call-overload]
@@ -220,9 +222,9 @@ def render(lines: list[dict[str, object]], big: dict[str, object] | None, comman
             f"making the actions from the posts took {float(big['actions_made_s']):.0f} s and is not "  # type: ignore[arg-type]
             "counted; converting the object table is): "
             f'directed (`mode="actions"`) {_seconds(big["ours"])}, peak {_memory(big["ours"])}, '
-            f'{int(big["ours"]["edges"]):,} edges; undirected (`mode="objects"`) '  # type: ignore[index,call-overload]
+            f'{int(big["ours"]["edges"]):,} edges; undirected (`mode="objects"`) '  # type: ignore[index]
             f"{_seconds(big['objects'])}, peak {_memory(big['objects'])}, "
-            f"{int(big['objects']['edges']):,} edges.\n"  # type: ignore[index,call-overload]
+            f"{int(big['objects']['edges']):,} edges.\n"  # type: ignore[index]
         )
     return f"""{HEADING}
 

@@ -97,11 +97,8 @@ def run(world: Path, signals: int, seed: int, workers: list[int]) -> dict[str, o
 def section(result: dict[str, object], command: str) -> str:
     runs = result["runs"]
     assert isinstance(runs, list)
-    table = "\n".join(
-        f"| {r['workers']} | {r['scan_s']} s | {r['rows_per_s']:,} |"
-        for r in runs  # type: ignore[index]
-    )
-    best = max(int(r["rows_per_s"]) for r in runs)  # type: ignore[index]
+    table = "\n".join(f"| {r['workers']} | {r['scan_s']} s | {r['rows_per_s']:,} |" for r in runs)
+    best = max(int(r["rows_per_s"]) for r in runs)
     verdict = "met" if best >= 500_000 else "**not met**"
     return f"""{HEADING}
 

@@ -113,10 +113,10 @@ class Server:
 def start_fimihub(home: Path, db: str, pg: PgSchema | None = None) -> Server:
     with Hub.open(Settings(db=db)) as hub:
         op = hub.operator("bench")
-        org = hub.create_organisation(op, name="Platform A", kind="platform")
-        forum = hub.create_forum(op, name="Task-force", member_orgs=[org.id], default_tlp="green")
-        member = hub.create_member(op, org_id=org.id, name="sync service", roles=["analyst"])
-        secret = hub.issue_token(op, member.id).secret
+        org = hub.admin.create_organisation(op, name="Platform A", kind="platform")
+        forum = hub.admin.create_forum(op, name="Task-force", member_orgs=[org.id], default_tlp="green")
+        member = hub.admin.create_member(op, org_id=org.id, name="sync service", roles=["analyst"])
+        secret = hub.admin.issue_token(op, member.id).secret
     port = free_port()
     # No rate limit: medallion has none, and the benchmark measures the server's work, not its throttle.
     env = {

@@ -124,7 +124,8 @@ def datasketch_sign(texts: list[str]) -> list[MinHash]:
     for text in texts:
         ws = minhash.words(text)
         shingled.append([" ".join(ws[i : i + 3]).encode() for i in range(len(ws) - 2)])
-    return MinHash.bulk(shingled, num_perm=minhash.NUM_PERM)
+    signed: list[MinHash] = MinHash.bulk(shingled, num_perm=minhash.NUM_PERM)
+    return signed
 
 
 def datasketch_build(signed: list[MinHash], ids: list[int]) -> MinHashLSH:

@@ -35,6 +35,7 @@ from fimihub.errors import RateLimited, ValidationError
 from fimihub.http.api import api_router, envelope, install_error_handlers
 from fimihub.http.api.ratelimit import RateLimit
 from fimihub.http.console import console_router, mount_static
+from fimihub.http.state import serve_hub
 from fimihub.http.taxii import TAXII_PREFIX, taxii_app
 from fimihub.http.taxii.errors import error_response as taxii_error_response
 from fimihub.hub import Hub
@@ -80,7 +81,7 @@ def create_app(settings: Settings | None = None, *, hub: Hub | None = None) -> F
         docs_url=DOCS_URL,
         redoc_url=None,
     )
-    app.state.hub = the_hub
+    serve_hub(app, the_hub)
     install_error_handlers(app)
     app.include_router(api_router(), prefix="/api/v1")
     app.include_router(console_router())

@@ -5,7 +5,12 @@ this is where serialising time goes. orjson writes the same compact text as ``js
 separators=(",", ":"), ensure_ascii=False)``, except that it may spell a float differently (``0.0001`` for
 ``1e-04``; the same number). What it refuses and the standard library accepts (integers beyond 64 bits,
 ``NaN`` in input, keys that are not strings) goes to the standard library, so no value that worked before
-stops working. Signatures and deterministic ids, which need one exact text, keep the standard library's.
+stops working.
+
+:func:`canonical` is the one canonical JSON of fimihub, for every text that is hashed, signed or compared:
+STIX signatures, audit hashes and anchors, deterministic STIX ids, copies of a posted object. It is the
+standard library's text to the byte, never orjson's, because signatures and hashes made before must still
+verify and other tools (stix2, a peer's verifier) rebuild it.
 
 Text from outside the hub (request bodies) is read with :func:`loads_limited`, which also refuses what no
 part of the hub should have to handle: nesting deeper than :data:`MAX_DEPTH`, numbers beyond a 64-bit
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -38,12 +44,15 @@ def dumps(value: Any) -> str:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def canonical(value: Any) -> str:
-    """``value`` as compact JSON text with its keys sorted: the same text for two equal values."""
-    try:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
-    except TypeError:
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def canonical(value: Any, *, default: Callable[[Any], Any] | None = None) -> str:
+    """``value`` as canonical JSON text, the same for two equal values: keys sorted, no white space,
+    non-ASCII characters as they are (encode it as UTF-8), exactly as the standard library writes it
+    (``json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``). ``NaN`` and the
+    infinities are no JSON and raise ``ValueError``; a value JSON has no form for raises ``TypeError``, unless
+    ``default`` turns it into one."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=default
+    )
 
 
 def loads(text: str | bytes | bytearray | memoryview) -> Any:

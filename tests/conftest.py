@@ -78,16 +78,18 @@ class Cast:
 @pytest.fixture
 def cast(hub: Hub) -> Cast:
     op = hub.operator("test")
-    operator_org = hub.create_organisation(op, name="Hub secretariat", kind="public-authority", operator=True)
-    a = hub.create_organisation(op, name="Platform A", kind="platform", country="IE", platforms=["x"])
-    b = hub.create_organisation(op, name="Platform B", kind="platform", country="NL")
-    c = hub.create_organisation(op, name="Research C", kind="researcher")
-    d = hub.create_organisation(op, name="Outsider D", kind="fact-checker")
-    forum = hub.create_forum(op, name="Task-force", member_orgs=[a.id, b.id, c.id], default_tlp="green")
+    operator_org = hub.admin.create_organisation(
+        op, name="Hub secretariat", kind="public-authority", operator=True
+    )
+    a = hub.admin.create_organisation(op, name="Platform A", kind="platform", country="IE", platforms=["x"])
+    b = hub.admin.create_organisation(op, name="Platform B", kind="platform", country="NL")
+    c = hub.admin.create_organisation(op, name="Research C", kind="researcher")
+    d = hub.admin.create_organisation(op, name="Outsider D", kind="fact-checker")
+    forum = hub.admin.create_forum(op, name="Task-force", member_orgs=[a.id, b.id, c.id], default_tlp="green")
 
     def member(org_id: str, *roles: str) -> Actor:
-        m = hub.create_member(op, org_id=org_id, name=f"{roles[0]} of {org_id[-4:]}", roles=list(roles))
-        return hub.actor(m.id)
+        m = hub.admin.create_member(op, org_id=org_id, name=f"{roles[0]} of {org_id[-4:]}", roles=list(roles))
+        return hub.admin.actor(m.id)
 
     return Cast(
         hub=hub,

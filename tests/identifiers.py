@@ -11,5 +11,5 @@ def register_identifier_keys(hub: Hub, *org_ids: str) -> dict[str, IdentifierKey
     here, as the organisations would keep them)."""
     keys = {org_id: policy.new_identifier_key() for org_id in org_ids}
     for org_id, pair in keys.items():
-        hub.set_identifier_key(hub.operator("test"), org_id, pair.public_key)
+        hub.identifiers.set_key(hub.operator("test"), org_id, pair.public_key)
     return keys

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import pkgutil
 
 import fimihub
 
@@ -22,16 +21,8 @@ def test_every_public_attribute_is_listed() -> None:
     assert public - set(fimihub.__all__) == set()
 
 
-def test_all_is_sorted_and_unique() -> None:
-    assert len(set(fimihub.__all__)) == len(fimihub.__all__)
-
-
-def test_every_module_imports_without_side_effects() -> None:
-    # No work at import time: importing every module must neither fail nor open anything.
-    for info in pkgutil.walk_packages(fimihub.__path__, "fimihub."):
-        if ".migrations" in info.name or info.name.endswith("__main__"):
-            continue
-        importlib.import_module(info.name)
+# That every module's ``__all__`` is sorted, and that importing any module has no side effects (in a fresh
+# interpreter), is tests/test_modules.py's.
 
 
 def test_subpackages_declare_all() -> None:

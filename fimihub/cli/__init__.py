@@ -7,6 +7,7 @@ import click
 from fimihub.cli.admin import forum, member, org, token
 from fimihub.cli.common import cli
 from fimihub.cli.coordination import coordination
+from fimihub.cli.demo import demo
 from fimihub.cli.gov_requests import gov_request
 from fimihub.cli.ops import audit, db, retention
 from fimihub.cli.pdq import pdq
@@ -15,7 +16,7 @@ from fimihub.cli.privacy import privacy
 from fimihub.cli.psi import psi
 from fimihub.cli.resurgence import resurgence
 from fimihub.cli.scan import matches, scan
-from fimihub.cli.serve import demo, serve
+from fimihub.cli.serve import serve
 from fimihub.cli.sim import sim
 from fimihub.errors import FimihubError, ValidationError, exit_code
 

@@ -43,7 +43,7 @@ def org_add(
 ) -> None:
     """Register an organisation."""
     with open_hub(db) as hub:
-        created = hub.create_organisation(
+        created = hub.admin.create_organisation(
             hub.operator(), name=name, kind=kind, country=country, platforms=platforms, operator=operator
         )
     echo_json(created) if as_json else click.echo(created.id)
@@ -55,7 +55,7 @@ def org_add(
 def org_list(db: str | None, as_json: bool) -> None:
     """List organisations."""
     with open_hub(db) as hub:
-        found = hub.organisations(hub.operator())
+        found = hub.admin.organisations(hub.operator())
     if as_json:
         echo_json(found)
         return
@@ -88,14 +88,15 @@ def org_identifier_key(
         raise click.UsageError("give exactly one of --out (generate a key pair) or --public-key")
     with open_hub(db) as hub:
         if public_key is not None:
-            updated = hub.set_identifier_key(hub.operator(), org_id, public_key)
+            updated = hub.identifiers.set_key(hub.operator(), org_id, public_key)
         else:
             assert out is not None
-            hub.organisation(hub.operator(), org_id)  # no key file for an organisation that does not exist
+            # No key file for an organisation that does not exist.
+            hub.admin.organisation(hub.operator(), org_id)
             pair = policy.new_identifier_key()
             write_new_secret(out, pair.private_key)
             try:
-                updated = hub.set_identifier_key(hub.operator(), org_id, pair.public_key)
+                updated = hub.identifiers.set_key(hub.operator(), org_id, pair.public_key)
             except BaseException:
                 out.unlink(missing_ok=True)
                 raise
@@ -135,7 +136,7 @@ def member_add(
 ) -> None:
     """Add a member to an organisation."""
     with open_hub(db) as hub:
-        created = hub.create_member(
+        created = hub.admin.create_member(
             hub.operator(),
             org_id=org_id,
             name=name,
@@ -154,7 +155,7 @@ def member_add(
 def member_list(db: str | None, org_id: str | None, as_json: bool) -> None:
     """List members."""
     with open_hub(db) as hub:
-        found = hub.members(hub.operator(), org_id)
+        found = hub.admin.members(hub.operator(), org_id)
     if as_json:
         echo_json(found)
         return
@@ -208,7 +209,7 @@ def forum_add(
 ) -> None:
     """Open a forum."""
     with open_hub(db) as hub:
-        created = hub.create_forum(
+        created = hub.admin.create_forum(
             hub.operator(),
             name=name,
             member_orgs=orgs,
@@ -231,7 +232,7 @@ def forum_add(
 def forum_list(db: str | None, as_json: bool) -> None:
     """List forums."""
     with open_hub(db) as hub:
-        found = hub.forums(hub.operator())
+        found = hub.admin.forums(hub.operator())
     if as_json:
         echo_json(found)
         return
@@ -246,7 +247,7 @@ def forum_list(db: str | None, as_json: bool) -> None:
 def forum_join(db: str | None, forum_id: str, org_id: str) -> None:
     """Add an organisation to a forum."""
     with open_hub(db) as hub:
-        hub.set_forum_membership(hub.operator(), forum_id, org_id)
+        hub.admin.set_forum_membership(hub.operator(), forum_id, org_id)
 
 
 @forum.command("leave")
@@ -256,7 +257,7 @@ def forum_join(db: str | None, forum_id: str, org_id: str) -> None:
 def forum_leave(db: str | None, forum_id: str, org_id: str) -> None:
     """Remove an organisation from a forum."""
     with open_hub(db) as hub:
-        hub.set_forum_membership(hub.operator(), forum_id, org_id, member=False)
+        hub.admin.set_forum_membership(hub.operator(), forum_id, org_id, member=False)
 
 
 @click.group()
@@ -288,7 +289,7 @@ def token_create(
 ) -> None:
     """Issue a token. The secret is shown this once."""
     with open_hub(db) as hub:
-        issued = hub.issue_token(
+        issued = hub.admin.issue_token(
             hub.operator(), member_id, scopes=scopes or None, ttl_days=ttl_days, name=name
         )
     if token_file:
@@ -304,7 +305,7 @@ def token_create(
 def token_list(db: str | None, member_id: str) -> None:
     """List a member's tokens (never their secrets)."""
     with open_hub(db) as hub:
-        for t in hub.tokens(hub.operator(), member_id):
+        for t in hub.admin.tokens(hub.operator(), member_id):
             state = "revoked" if t.revoked_at else f"expires {t.expires_at:%Y-%m-%d}"
             click.echo(f"{t.id}\t{','.join(sorted(t.scopes))}\t{state}\t{t.name}")
 
@@ -315,7 +316,7 @@ def token_list(db: str | None, member_id: str) -> None:
 def token_revoke(db: str | None, token_id: str) -> None:
     """Revoke a token at once."""
     with open_hub(db) as hub:
-        hub.revoke_token(hub.operator(), token_id)
+        hub.admin.revoke_token(hub.operator(), token_id)
 
 
 def write_new_secret(path: Path, secret: str) -> None:

@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from pydantic import BaseModel
 
 from fimihub import Hub, Settings, __version__
+from fimihub.errors import StoreError
 
-__all__ = ["cli", "counting_bar", "db_option", "echo_json", "open_hub"]
+__all__ = [
+    "DEMO_DB",
+    "cli",
+    "counting_bar",
+    "db_option",
+    "echo_json",
+    "open_hub",
+    "require_store",
+    "sqlite_file",
+]
+
+#: Where ``fimihub demo`` keeps its hub unless told otherwise.
+DEMO_DB = "fimihub-demo.db"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -23,7 +39,8 @@ def cli() -> None:
     """fimihub: exchange about covert influence operations, across platforms.
 
     Every command that touches a hub's store takes --db (a SQLite path or a PostgreSQL URL; default
-    $FIMIHUB_DB, else ./fimihub.db).
+    $FIMIHUB_DB, else ./fimihub.db). A SQLite store must exist: `fimihub db upgrade` makes a new one and
+    `fimihub demo` a demo hub; the other commands refuse to work where there is no hub.
     """
 
 
@@ -39,13 +56,56 @@ def db_option(func: F) -> F:
 
 
 @contextmanager
-def open_hub(db: str | None, **settings: Any) -> Iterator[Hub]:
-    """A hub over the store ``db`` names (migrated to the newest schema), closed afterwards."""
-    hub = Hub.open(Settings.load(db=db, **settings))
+def open_hub(db: str | None, *, create: bool = False, **settings: Any) -> Iterator[Hub]:
+    """A hub over the store ``db`` names (migrated to the newest schema), closed afterwards.
+
+    Every command that reads or uses a hub opens it here, and a SQLite store that does not exist is refused
+    (:class:`StoreError`) rather than created empty: a mistyped ``--db`` would otherwise answer with an empty
+    hub and leave a stray file behind. Only the commands meant to make a hub pass ``create``."""
+    loaded = Settings.load(db=db, **settings)
+    if not create:
+        require_store(loaded, given=db)
+    hub = Hub.open(loaded)
     try:
         yield hub
     finally:
         hub.close()
+
+
+def sqlite_file(db: str) -> Path | None:
+    """The file of the SQLite store ``db`` names (a path or a ``sqlite://`` URL); None for a store in memory
+    or on a database server, which the driver reaches (or fails to) by itself."""
+    if "://" not in db:
+        return None if db == ":memory:" else Path(db).expanduser()
+    scheme, rest = db.split("://", 1)
+    if scheme.split("+", 1)[0] != "sqlite":
+        return None
+    name = rest.removeprefix("/").split("?", 1)[0]
+    return None if name in ("", ":memory:") else Path(name).expanduser()
+
+
+def require_store(settings: Settings, *, given: str | None) -> None:
+    """Refuse (:class:`StoreError`) when ``settings.db`` names a SQLite store that does not exist; ``given``
+    is the ``--db`` the command was called with (None: the store came from $FIMIHUB_DB, a settings file or
+    the default), to say where the name came from."""
+    path = sqlite_file(settings.db)
+    if path is None or path.exists():
+        return
+    if given is not None:
+        origin = ""
+    elif os.environ.get("FIMIHUB_DB"):
+        origin = " (from $FIMIHUB_DB)"
+    elif settings.config_file:
+        origin = f" (from {settings.config_file})"
+    else:
+        origin = " (the default: give --db PATH or set $FIMIHUB_DB for another)"
+    hint = ""
+    if Path(DEMO_DB).exists() and path.resolve() != Path(DEMO_DB).resolve():
+        hint = f"\nThe demo's hub is in this folder: add --db {DEMO_DB}."
+    raise StoreError(
+        f"there is no hub at {settings.db}{origin}.\nMake a new, empty one with `fimihub db upgrade --db "
+        f"{shlex.quote(settings.db)}`, or seed a demo hub with `fimihub demo` (in {DEMO_DB})." + hint
+    )
 
 
 def echo_json(data: Any) -> None:

@@ -89,7 +89,7 @@ def detect(
     """Find accounts that act together in INPUT: an object table (object_id, account_id, content_id,
     timestamp_share) or a platform export. Prints the communities; --out and --graphml write the network."""
     with open_hub(db) as hub:
-        actor = hub.actor(member_id)
+        actor = hub.admin.actor(member_id)
         with Progress(
             TextColumn("{task.description:<12}"),
             BarColumn(),
@@ -98,7 +98,7 @@ def detect(
             disable=as_json,
         ) as bar:
             task = bar.add_task(COORDINATION_STEPS[0], total=len(COORDINATION_STEPS))
-            report = hub.detect_coordination(
+            report = hub.coordination.detect(
                 actor,
                 input_path,
                 window_s=window_s,

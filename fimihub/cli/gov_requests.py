@@ -33,7 +33,7 @@ def gov_request_log(
 ) -> None:
     """Log a request; it is refused until a decision says otherwise. Prints its id."""
     with open_hub(db) as hub:
-        logged = hub.log_government_request(
+        logged = hub.government.log(
             hub.operator(by_name),
             authority=authority,
             legal_basis=legal_basis,
@@ -56,7 +56,7 @@ def gov_request_decide(
     """Record a decision on a logged request: refused, or disclosed with a written justification (only for
     a request that states its legal basis)."""
     with open_hub(db) as hub:
-        decided = hub.decide_government_request(hub.operator(by_name), request_id, decision, justification)
+        decided = hub.government.decide(hub.operator(by_name), request_id, decision, justification)
     echo_json(decided.to_json()) if as_json else click.echo(f"{decided.id}\t{decided.decision.value}")
 
 
@@ -66,7 +66,7 @@ def gov_request_decide(
 def gov_request_list(db: str | None, as_json: bool) -> None:
     """The register, oldest first: id, received, decision, authority, scope."""
     with open_hub(db) as hub:
-        found = hub.government_requests(hub.operator())
+        found = hub.government.requests(hub.operator())
     if as_json:
         echo_json([r.to_json() for r in found])
         return

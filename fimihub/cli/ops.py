@@ -21,8 +21,9 @@ def db() -> None:
 @db.command("upgrade")
 @db_option
 def db_upgrade(db: str | None) -> None:
-    """Create the store or migrate it to the newest schema."""
-    with open_hub(db) as hub:
+    """Create the store or migrate it to the newest schema. The one command besides `fimihub demo` that
+    makes a hub where there is none: every other command refuses a SQLite store that does not exist."""
+    with open_hub(db, create=True) as hub:
         click.echo(f"{hub.store.url}: schema at {hub.store.schema_version()}")
 
 
@@ -59,7 +60,7 @@ def audit_verify(
     anchors = [read_anchor(path) for path in anchor_files]
     key = read_public_key(public_key) if public_key is not None else None
     with open_hub(db) as hub:
-        report = hub.verify_audit(anchors, key)
+        report = hub.audit.verify(anchors, key)
     if as_json:
         echo_json(
             {
@@ -101,7 +102,7 @@ def audit_anchor(db: str | None, key_file: Path, out: Path, as_json: bool) -> No
     one whose hashes were all recomputed. Exit 4 when the chain does not verify now."""
     private_key = read_private_key(key_file)
     with open_hub(db) as hub:
-        anchor = hub.anchor_audit(private_key)
+        anchor = hub.audit.anchor(private_key)
     write_anchor(anchor, out)
     if as_json:
         echo_json(anchor.to_json())
@@ -138,7 +139,7 @@ def retention() -> None:
 def retention_run(db: str | None, as_json: bool) -> None:
     """Delete every record whose expiry has passed."""
     with open_hub(db) as hub:
-        purged = hub.run_retention(hub.operator())
+        purged = hub.privacy.run(hub.operator())
     if as_json:
         echo_json(purged)
     else:

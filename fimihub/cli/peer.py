@@ -80,7 +80,7 @@ def peer_add(
         page_size=page_size,
     )
     with open_hub(db) as hub:
-        hub.add_peer(hub.operator(), configured, keys=keys, replace=replace)
+        hub.peers.add(hub.operator(), configured, keys=keys, replace=replace)
     echo_json(configured.as_json()) if as_json else click.echo(configured.name)
 
 
@@ -91,7 +91,7 @@ def peer_list(db: str | None, as_json: bool) -> None:
     """List peers, with their checkpoints (credentials are never shown)."""
     with open_hub(db) as hub:
         op = hub.operator()
-        found = [(p, hub.peer_checkpoints(op, p.name)) for p in hub.peers(op)]
+        found = [(p, hub.peers.checkpoints(op, p.name)) for p in hub.peers.list(op)]
     if as_json:
         echo_json(
             [
@@ -119,7 +119,7 @@ def peer_list(db: str | None, as_json: bool) -> None:
 def peer_remove(db: str | None, name: str) -> None:
     """Forget a peer, its checkpoints and the keys trusted with it (what was synced stays)."""
     with open_hub(db) as hub:
-        hub.remove_peer(hub.operator(), name)
+        hub.peers.remove(hub.operator(), name)
 
 
 @peer.command("sync")
@@ -139,7 +139,7 @@ def peer_sync(db: str | None, names: tuple[str, ...], only: str | None, as_json:
     reached after the retries, or refused a request); its checkpoint stays at the last complete page.
     """
     with open_hub(db) as hub:
-        reports = hub.sync_peers(hub.operator(), names, directions=[only] if only else None)
+        reports = hub.peers.sync_all(hub.operator(), names, directions=[only] if only else None)
     if as_json:
         echo_json([r.as_json() for r in reports])
     else:
@@ -158,7 +158,7 @@ def peer_sync(db: str | None, names: tuple[str, ...], only: str | None, as_json:
 def peer_key(db: str | None, as_json: bool) -> None:
     """Print this hub's public signing key, for peers to trust (``peer add --key`` / ``peer trust``)."""
     with open_hub(db) as hub:
-        key = hub.hub_key()
+        key = hub.signer.hub_key()
     if as_json:
         echo_json({"key_id": key.key_id, "public_key": key.public_key, "alg": key.algorithm})
     else:
@@ -173,7 +173,7 @@ def peer_key(db: str | None, as_json: bool) -> None:
 def peer_trust(db: str | None, public_key: str, label: str, peer_name: str | None) -> None:
     """Trust a hub's public key, also for objects that reach this hub through other hubs; prints its id."""
     with open_hub(db) as hub:
-        key = hub.trust_key(hub.operator(), public_key, label=label, peer=peer_name)
+        key = hub.peers.trust_key(hub.operator(), public_key, label=label, peer=peer_name)
     click.echo(key.key_id)
 
 
@@ -183,7 +183,7 @@ def peer_trust(db: str | None, public_key: str, label: str, peer_name: str | Non
 def peer_keys(db: str | None, as_json: bool) -> None:
     """List the keys this hub trusts."""
     with open_hub(db) as hub:
-        keys = hub.trusted_keys(hub.operator())
+        keys = hub.peers.trusted_keys(hub.operator())
     if as_json:
         echo_json(
             [{"key_id": k.key_id, "public_key": k.public_key, "label": k.label, "peer": k.peer} for k in keys]
@@ -199,7 +199,7 @@ def peer_keys(db: str | None, as_json: bool) -> None:
 def peer_distrust(db: str | None, key_id: str) -> None:
     """Stop trusting a key."""
     with open_hub(db) as hub:
-        hub.distrust_key(hub.operator(), key_id)
+        hub.peers.distrust_key(hub.operator(), key_id)
 
 
 def _echo_report(report: SyncReport) -> None:

@@ -36,7 +36,7 @@ def privacy_dpia(db: str | None, out: Path | None) -> None:
     from fimihub.reporting.dpia import render_dpia
 
     with open_hub(db) as hub:
-        text = render_dpia(hub.privacy_dpia(hub.operator()))
+        text = render_dpia(hub.privacy.dpia(hub.operator()))
     if out is None:
         click.echo(text, nl=False)
     else:
@@ -94,7 +94,7 @@ def subject_find(
 ) -> None:
     """List every record and TAXII object that concerns the identifier (by id), and what legal holds keep."""
     with open_hub(db) as hub:
-        found = hub.subject_find(hub.operator(), _subject(kind, platform, value), request_ref=request_ref)
+        found = hub.subjects.find(hub.operator(), _subject(kind, platform, value), request_ref=request_ref)
     summary = found.to_json()
     if as_json:
         echo_json(summary)
@@ -129,7 +129,7 @@ def subject_export(
     the collections hold them, and the identifier's keyed forms that occur in them."""
     with open_hub(db) as hub:
         subject = _subject(kind, platform, value)
-        document = hub.subject_export(hub.operator(), subject, request_ref=request_ref)
+        document = hub.subjects.export(hub.operator(), subject, request_ref=request_ref)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if out is None:
         click.echo(text, nl=False)
@@ -164,7 +164,7 @@ def subject_erase(
     TAXII), records deleted, TAXII objects that hold it withdrawn with redacted tombstones. Records under a
     legal hold are kept and listed. A dry run unless --yes."""
     with open_hub(db) as hub:
-        report = hub.subject_erase(
+        report = hub.subjects.erase(
             hub.operator(),
             _subject(kind, platform, value),
             request_ref=request_ref,
@@ -239,7 +239,7 @@ def subject_rectify(
     if not changes:
         raise click.UsageError("name at least one field with --set or --set-json")
     with open_hub(db) as hub:
-        record = hub.subject_rectify(hub.operator(), record_id, changes, request_ref=request_ref)
+        record = hub.subjects.rectify(hub.operator(), record_id, changes, request_ref=request_ref)
     click.echo(f"rectified {record.id}: {', '.join(sorted(changes))}")
 
 

@@ -35,7 +35,9 @@ def fingerprint(
 ) -> None:
     """Fingerprint a disrupted OPERATION from its assets and signals, without personal data in clear."""
     with open_hub(db) as hub:
-        record = hub.fingerprint_operation(hub.actor(member_id), operation_id, forum_id=forum_id)
+        record = hub.resurgence.fingerprint_operation(
+            hub.admin.actor(member_id), operation_id, forum_id=forum_id
+        )
     if as_json:
         echo_json(record.model_dump(mode="json"))
         return
@@ -74,9 +76,9 @@ def scan(
     queue holds their account ids sealed to the organisation's identifier key, so a scan against stored
     fingerprints needs one (`fimihub org identifier-key`); `fimihub matches open` reads them."""
     with open_hub(db) as hub:
-        actor = hub.actor(member_id)
+        actor = hub.admin.actor(member_id)
         with counting_bar("scoring", quiet=as_json) as progress:
-            summary = hub.resurgence_scan(
+            summary = hub.resurgence.scan(
                 actor,
                 new_path,
                 disrupted=disrupted,

@@ -69,7 +69,7 @@ def scan(
     organisation needs one first (`fimihub org identifier-key`); `fimihub matches open` reads them. The
     --out file is yours and has them in clear."""
     with open_hub(db) as hub:
-        actor = hub.actor(member_id)
+        actor = hub.admin.actor(member_id)
         with counting_bar("scanning", quiet=as_json) as progress:
             summary = hub.scan(
                 actor,
@@ -175,7 +175,7 @@ def matches_open(
     else:
         assert member_id is not None
         with open_hub(db) as hub:
-            found = _queue(hub, hub.actor(member_id), status)
+            found = _queue(hub, hub.admin.actor(member_id), status)
     if status != "all":
         found = [m for m in found if m.status.value == status]
     rows = [_opened(m, private_key, key_id) for m in found]

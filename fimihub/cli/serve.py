@@ -1,40 +1,100 @@
-"""``fimihub serve`` and ``fimihub demo``: run the hub's HTTP server (REST, TAXII, console)."""
+"""``fimihub serve``: run the hub's HTTP server (REST, TAXII, console) over an existing store.
+
+The address is bound before anything slow happens (opening the store, seeding a demo), and held until the
+server takes it over, so a port already in use is said at once, in words, and no other process can take the
+port in between.
+"""
 
 from __future__ import annotations
 
+import errno
 import gc
-import json
-from pathlib import Path
+import socket
 
 import click
 
 from fimihub import Hub, Settings
-from fimihub.cli.admin import write_secret
-from fimihub.cli.common import db_option
+from fimihub.cli.common import db_option, require_store
+from fimihub.errors import ValidationError
 from fimihub.hub.schedule import PeriodicJob
 
-__all__ = ["demo", "serve"]
-
-DEMO_DB = "fimihub-demo.db"
+__all__ = ["base_url", "listen", "run_server", "serve"]
 
 
-def _run(hub: Hub, host: str, port: int) -> None:
+def listen(host: str, port: int, *, retry: str) -> socket.socket:
+    """A socket bound to ``host:port``, for :func:`run_server`. A port in use (or not ours to take) is a
+    :class:`ValidationError` of ``port`` that says so and suggests ``retry``, a command in which ``{port}``
+    stands for a free port nearby."""
+    try:
+        return _bind(host, port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            free = next((p for p in range(port + 1, min(port + 50, 65536)) if _is_free(host, p)), port + 1)
+            raise ValidationError(
+                "port",
+                f"{host}:{port} is already in use (another fimihub, or another server?). Stop it, or use "
+                f"another port: {retry.format(port=free)}",
+            ) from None
+        if exc.errno == errno.EACCES:
+            raise ValidationError(
+                "port", f"{host}:{port} is not open to this user (ports below 1024 need privileges)"
+            ) from None
+        raise ValidationError("host", f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    # As uvicorn binds: SO_REUSEADDR lets a restarted server take a port whose old connections linger, never
+    # one that another server listens on.
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _is_free(host: str, port: int) -> bool:
+    try:
+        _bind(host, port).close()
+    except OSError:
+        return False
+    return True
+
+
+def base_url(host: str, port: int) -> str:
+    """The URL a client on this machine reaches the server at (a wildcard address through loopback)."""
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
+
+
+def run_server(hub: Hub, sock: socket.socket) -> None:
+    """Serve ``hub`` on ``sock`` (from :func:`listen`) until interrupted; the hub's scheduled retention runs
+    beside it."""
     import uvicorn
 
     from fimihub.app import create_app
 
-    hub.warm()
+    hub.matching.warm()
     every = hub.settings.retention_interval_hours
-    retention = PeriodicJob("retention", lambda: hub.run_retention(hub.operator("retention")), every * 3600.0)
+    retention = PeriodicJob("retention", lambda: hub.privacy.run(hub.operator("retention")), every * 3600.0)
     if every:
         retention.start()
     # What is loaded now (matcher, warning lists, the Public Suffix List) lives as long as the server: kept
     # out of the garbage collector's sight, full collections no longer walk it on every busy request.
     gc.freeze()
+    host, port = sock.getsockname()[:2]
+    config = uvicorn.Config(
+        create_app(hub=hub), host=host, port=port, log_level=hub.settings.log_level.lower()
+    )
     try:
-        uvicorn.run(create_app(hub=hub), host=host, port=port, log_level=hub.settings.log_level.lower())
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
     finally:
         retention.stop()
+        sock.close()
 
 
 @click.command()
@@ -42,63 +102,22 @@ def _run(hub: Hub, host: str, port: int) -> None:
 @click.option("--host", default=None, help="Interface to bind (default: settings, 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default: settings, 8000).")
 def serve(db: str | None, host: str | None, port: int | None) -> None:
-    """Serve a hub: console at /, REST API at /api/v1/ (OpenAPI at /openapi.json)."""
+    """Serve a hub: console at /, REST API at /api/v1/ (OpenAPI at /openapi.json).
+
+    The store must exist: make one with `fimihub db upgrade` (or `fimihub demo`). A port in use is refused
+    before the store is opened."""
     settings = Settings.load(db=db, host=host, port=port)
-    hub = Hub.open(settings)
+    require_store(settings, given=db)
+    sock = listen(settings.host, settings.port, retry="fimihub serve --port {port}")
     try:
-        click.echo(f"fimihub serving {hub.store.url} on http://{settings.host}:{settings.port}/")
-        _run(hub, settings.host, settings.port)
-    finally:
-        hub.close()
-
-
-@click.command()
-@click.option(
-    "--db",
-    "db",
-    metavar="PATH|URL",
-    default=DEMO_DB,
-    show_default=True,
-    help="Store for the demo hub. Not $FIMIHUB_DB, so a demo never seeds a real hub by accident.",
-)
-@click.option("--seed", type=int, default=7, show_default=True, help="Seed of the simulated world.")
-@click.option("--host", default=None, help="Interface to bind (default: 127.0.0.1).")
-@click.option("--port", type=int, default=None, help="Port (default: $FIMIHUB_PORT, else 8000).")
-@click.option("--no-serve", is_flag=True, help="Seed and print how to sign in, then exit.")
-@click.option(
-    "--token-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the demo admin's API token to this file (and, when seeding, the private identifier key of"
-    " its organisation to FILE.identifier-key).",
-)
-def demo(
-    db: str, seed: int, host: str | None, port: int | None, no_serve: bool, token_file: Path | None
-) -> None:
-    """Seed a demo hub from the simulator (once per store) and serve it."""
-    from fimihub.hub.demo import seed_demo
-
-    settings = Settings.load(db=db, host=host, port=port, hub_name="fimihub demo")
-    hub = Hub.open(settings)
+        hub = Hub.open(settings)
+    except BaseException:
+        sock.close()
+        raise
     try:
-        result = seed_demo(hub, seed=seed, progress=lambda text: click.echo(f"  {text}"))
-        if token_file:
-            write_secret(token_file, result.token)
-            if result.identifier_key:
-                key_file = token_file.with_name(token_file.name + ".identifier-key")
-                write_secret(key_file, result.identifier_key)
-                click.echo(f"  identifier key of {result.org_name} (opens its review queue): {key_file}")
-        url = f"http://{settings.host}:{settings.port}/"
-        click.echo(result.summary)
-        click.echo("")
-        click.echo(f"Open {url} and sign in with this API token (admin and analyst at {result.org_name}):")
-        click.echo(f"  {result.token}")
-        auth = f"-H 'Authorization: Bearer {result.token}'"
-        click.echo(f"Or call the API:  curl {auth} {url}api/v1/operations")
-        if result.example_url:
-            body = json.dumps({"items": [{"kind": "url", "value": result.example_url}]})
-            json_type = "-H 'content-type: application/json'"
-            click.echo(f"Match an item:    curl {auth} {json_type} -d '{body}' {url}api/v1/match")
-        if not no_serve:
-            _run(hub, settings.host, settings.port)
+        click.echo(
+            f"fimihub serving {hub.store.url} on {base_url(settings.host, settings.port)} (Ctrl+C stops it)"
+        )
+        run_server(hub, sock)
     finally:
         hub.close()

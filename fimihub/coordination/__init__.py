@@ -1,20 +1,31 @@
 """Coordination: co-action networks, communities, operation fingerprints and resurgence detection.
 
 Accounts that act on the same objects (posts, links, domains, hashtags, images, texts) within seconds of each
-other, again and again, are likely run together. :mod:`.actions` turns platform exports and object tables into
-actions, :mod:`.coaction` builds the network of accounts that co-act, and :mod:`.communities` finds the
-groups in it, each with evidence and a score. Like matching, this room reads no clock and touches no store:
-times are passed in.
+other, again and again, are likely run together; operations whose accounts were removed come back with the
+same outlets, texts, images and habits. The room is cut into its parts:
+
+- :mod:`.coaction`: actions from exports and object tables, the co-action network, and its communities;
+- :mod:`.fingerprint`: operation fingerprints (what a disrupted operation leaves behind) and their JSON form;
+- :mod:`.resurgence`: new accounts scored against fingerprints and confirmed by co-action;
+- :mod:`.features`: what fingerprints and resurgence both read of a platform export, in canonical form;
+- shared helpers: :mod:`.times` (the one rule by which every time column is read), :mod:`.columns` (Arrow
+  columns as the room reads them) and :mod:`.csr` (ragged look-ups and runs of sorted keys in numpy).
+
+Like matching, this room reads no clock and touches no store: times are passed in.
 """
 
-from fimihub.coordination.actions import (
+from fimihub.coordination.coaction import (
     ACTION_COLUMNS,
     ActionsResult,
+    CoactionResult,
+    Community,
     actions_from_export,
     actions_from_objects,
+    coaction_edges,
+    coaction_evidence,
+    detect_coaction,
+    find_communities,
 )
-from fimihub.coordination.coaction import CoactionResult, coaction_edges, coaction_evidence, detect_coaction
-from fimihub.coordination.communities import Community, find_communities
 from fimihub.coordination.fingerprint import (
     FingerprintBuild,
     FingerprintConfig,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from fimihub import policy
 from fimihub.errors import AuthenticationError, NotFound, PermissionDenied, ValidationError
-from fimihub.hub.caller import Caller, Operator, caller_id
+from fimihub.hub.core import Core, audit_event
 from fimihub.model import (
     ApiToken,
     Forum,
@@ -23,10 +23,10 @@ from fimihub.model import (
     new_token_secret,
     parse,
 )
-from fimihub.settings import Settings
-from fimihub.storage import Store, UnitOfWork
+from fimihub.policy import Caller
+from fimihub.storage import UnitOfWork
 
-__all__ = ["AdminMixin", "IssuedToken", "scopes_for"]
+__all__ = ["Administration", "IssuedToken", "require_hub_admin", "scopes_for"]
 
 _T = TypeVar("_T")
 
@@ -54,12 +54,11 @@ class IssuedToken:
     secret: str
 
 
-class AdminMixin:
-    """Use cases for running a hub. Mixed into :class:`~fimihub.hub.Hub`."""
+class Administration:
+    """Use cases for running a hub: organisations, members, forums, tokens, authentication (``hub.admin``)."""
 
-    store: Store
-    settings: Settings
-    clock: Callable[[], datetime]
+    def __init__(self, core: Core) -> None:
+        self.core = core
 
     # -- organisations and members -------------------------------------------------------------------
 
@@ -68,33 +67,34 @@ class AdminMixin:
     ) -> Organisation:
         """Register a member organisation (hub operator only). Its fields come as a mapping ``data`` (what an
         edge received; any key, even ``by``, is a field) or as keywords."""
-        self._require_hub_admin(by)
+        require_hub_admin(by)
         body = _fields(data, fields, "organisation", ("id", "created_at"))
-        org = parse(Organisation, {**body, "id": new_id("organisation"), "created_at": self.clock()})
+        org = parse(Organisation, {**body, "id": new_id("organisation"), "created_at": self.core.clock()})
         self._insert_audited(by, org, "organisation", {"name": org.name, "kind": org.kind.value})
         return org
 
     def organisations(self, by: Caller) -> list[Organisation]:
         """Every member organisation: members of a hub know who else takes part."""
-        with self.store.unit_of_work(read_only=True) as uow:
+        with self.core.store.unit_of_work(read_only=True) as uow:
             return uow.find(Organisation)
 
     def organisation(self, by: Caller, org_id: str) -> Organisation:
-        with self.store.unit_of_work(read_only=True) as uow:
+        with self.core.store.unit_of_work(read_only=True) as uow:
             return _existing(uow.get(Organisation, org_id), "organisation", org_id)
 
     def create_member(self, by: Caller, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Member:
         """Add a person or service account to an organisation (its admins, or the hub operator). Its fields
         come as a mapping ``data`` or as keywords, as for :meth:`create_organisation`."""
-        if not isinstance(by, Operator) and not policy.may_administer_org(by, by.org.id):
-            raise PermissionDenied("only the organisation's admins may do this")
+        actor = policy.actor_of(by)
+        if actor is not None and not policy.may_administer_org(by, actor.org.id):
+            raise PermissionDenied("only the organisation's admins may do this")  # before the body is read
         body = _fields(data, fields, "member", ("id", "created_at"))
         org_id = body.get("org_id")
         if not isinstance(org_id, str):
             raise ValidationError("org_id", "field required")
         self._require_org_admin(by, org_id)
-        member = parse(Member, {**body, "id": new_id("member"), "created_at": self.clock()})
-        with self.store.unit_of_work() as uow:
+        member = parse(Member, {**body, "id": new_id("member"), "created_at": self.core.clock()})
+        with self.core.store.unit_of_work() as uow:
             _existing(uow.get(Organisation, org_id), "organisation", org_id)
             uow.insert(member)
             self._audit(
@@ -104,16 +104,17 @@ class AdminMixin:
 
     def members(self, by: Caller, org_id: str | None = None) -> list[Member]:
         """Members of one organisation, or of all for the hub operator; a member sees its own organisation."""
-        if not isinstance(by, Operator) and not policy.may_administer_hub(by):
-            if org_id not in (None, by.org.id):
+        actor = policy.actor_of(by)
+        if actor is not None and not policy.may_administer_hub(by):
+            if org_id not in (None, actor.org.id):
                 raise PermissionDenied("members of other organisations are not listed")
-            org_id = by.org.id
-        with self.store.unit_of_work(read_only=True) as uow:
+            org_id = actor.org.id
+        with self.core.store.unit_of_work(read_only=True) as uow:
             return uow.find(Member, where={"org_id": org_id} if org_id else None)
 
     def set_member_active(self, by: Caller, member_id: str, active: bool) -> Member:
         """Suspend or reinstate a member; a suspended member's tokens stop working at once."""
-        with self.store.unit_of_work() as uow:
+        with self.core.store.unit_of_work() as uow:
             member = _existing(uow.get(Member, member_id), "member", member_id)
             self._require_org_admin(by, member.org_id)
             member = member.model_copy(update={"active": active})
@@ -126,16 +127,16 @@ class AdminMixin:
     def create_forum(self, by: Caller, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Forum:
         """Open a channel of exchange (hub operator only). Its fields come as a mapping ``data`` or as
         keywords, as for :meth:`create_organisation`."""
-        self._require_hub_admin(by)
+        require_hub_admin(by)
         body = _fields(data, fields, "forum", ("id", "created_at", "pseudonymisation_key_id"))
-        now = self.clock()
+        now = self.core.clock()
         # Every forum gets its own pseudonymisation key, so personal identifiers can be shared in it hashed.
         secret = policy.new_key()
         key = ForumKey(id=policy.key_id(secret), forum_id="", secret=secret.hex(), created_at=now)
         forum = parse(
             Forum, {**body, "id": new_id("forum"), "created_at": now, "pseudonymisation_key_id": key.id}
         )
-        with self.store.unit_of_work() as uow:
+        with self.core.store.unit_of_work() as uow:
             for org_id in forum.member_orgs:
                 _existing(uow.get(Organisation, org_id), "organisation", org_id)
             uow.insert(forum)
@@ -152,11 +153,11 @@ class AdminMixin:
 
     def forums(self, by: Caller) -> list[Forum]:
         """The forums the caller's organisation belongs to (all of them for the hub operator)."""
-        with self.store.unit_of_work(read_only=True) as uow:
+        with self.core.store.unit_of_work(read_only=True) as uow:
             found = uow.find(Forum)
-        if isinstance(by, Operator) or policy.may_administer_hub(by):
+        if policy.may_administer_hub(by):
             return found
-        return [f for f in found if by.org.id in f.member_orgs]
+        return [f for f in found if policy.in_forum(by, f)]
 
     def forum(self, by: Caller, forum_id: str) -> Forum:
         for forum in self.forums(by):
@@ -166,14 +167,10 @@ class AdminMixin:
 
     def set_forum_membership(self, by: Caller, forum_id: str, org_id: str, *, member: bool = True) -> Forum:
         """Add an organisation to a forum, or remove it (forum admins and the hub operator)."""
-        with self.store.unit_of_work() as uow:
+        with self.core.store.unit_of_work() as uow:
             forum = _existing(uow.get(Forum, forum_id), "forum", forum_id)
             _existing(uow.get(Organisation, org_id), "organisation", org_id)
-            if not (
-                isinstance(by, Operator)
-                or policy.may_administer_hub(by)
-                or policy.may_administer_forum(by, forum)
-            ):
+            if not policy.may_administer_forum(by, forum):
                 raise PermissionDenied("only the forum's admins may change its membership")
             orgs = forum.member_orgs | {org_id} if member else forum.member_orgs - {org_id}
             forum = forum.model_copy(update={"member_orgs": frozenset(orgs)})
@@ -200,29 +197,30 @@ class AdminMixin:
         roles and the issuing token allow; without ``ttl_days``, the hub's default lifetime, cut to the
         issuing token's.
         """
-        now = self.clock()
-        longest = self.settings.token_max_ttl_days
+        now = self.core.clock()
+        longest = self.core.settings.token_max_ttl_days
         if ttl_days is not None and not 0 < ttl_days <= longest:
             raise ValidationError("ttl_days", f"must be between 1 and {longest}")
-        expires = now + timedelta(days=self.settings.token_ttl_days if ttl_days is None else ttl_days)
-        parent = None if isinstance(by, Operator) else by.token_id
-        if not isinstance(by, Operator) and by.scopes is not None:
-            if not by.allows(Scope.TOKEN):
+        expires = now + timedelta(days=self.core.settings.token_ttl_days if ttl_days is None else ttl_days)
+        actor = policy.actor_of(by)
+        parent = None if actor is None else actor.token_id
+        if actor is not None and actor.scopes is not None:
+            if not actor.allows(Scope.TOKEN):
                 raise PermissionDenied("issuing tokens needs a token with the token scope")
-            limit = by.token_expires_at
+            limit = actor.token_expires_at
             if limit is not None and expires > limit:
                 if ttl_days is not None:
                     raise ValidationError(
                         "ttl_days", f"a token cannot outlive the token that issues it ({limit.isoformat()})"
                     )
                 expires = limit
-        with self.store.unit_of_work() as uow:
+        with self.core.store.unit_of_work() as uow:
             member = _existing(uow.get(Member, member_id), "member", member_id)
-            if isinstance(by, Operator) or by.member.id != member_id:
+            if not _is_member(by, member_id):
                 self._require_org_admin(by, member.org_id)
             allowed = scopes_for(member)
-            if not isinstance(by, Operator) and by.scopes is not None:
-                allowed &= by.scopes
+            if actor is not None and actor.scopes is not None:
+                allowed &= actor.scopes
             try:
                 wanted = allowed if scopes is None else frozenset(Scope(s) for s in scopes)
             except ValueError as exc:
@@ -264,20 +262,20 @@ class AdminMixin:
         return IssuedToken(token, secret)
 
     def tokens(self, by: Caller, member_id: str) -> list[ApiToken]:
-        with self.store.unit_of_work(read_only=True) as uow:
+        with self.core.store.unit_of_work(read_only=True) as uow:
             member = _existing(uow.get(Member, member_id), "member", member_id)
-            if isinstance(by, Operator) or by.member.id != member_id:
+            if not _is_member(by, member_id):
                 self._require_org_admin(by, member.org_id)
             return uow.find(ApiToken, where={"member_id": member_id})
 
     def revoke_token(self, by: Caller, token_id: str) -> ApiToken:
         """Revoke a token at once, and every token issued through it; requests carrying them fail from
         now on."""
-        now = self.clock()
-        with self.store.unit_of_work() as uow:
+        now = self.core.clock()
+        with self.core.store.unit_of_work() as uow:
             token = _existing(uow.get(ApiToken, token_id), "token", token_id)
             member = _existing(uow.get(Member, token.member_id), "member", token.member_id)
-            if isinstance(by, Operator) or by.member.id != member.id:
+            if not _is_member(by, member.id):
                 self._require_org_admin(by, member.org_id)
             descendants = _issued_through(token, uow.find(ApiToken))
             revoked = token.model_copy(update={"revoked_at": token.revoked_at or now})
@@ -300,8 +298,8 @@ class AdminMixin:
         including a token whose issuing token has been revoked."""
         if not secret:
             raise AuthenticationError("an API token is required (Authorization: Bearer <token>)")
-        now = self.clock()
-        with self.store.unit_of_work(read_only=True) as uow:
+        now = self.core.clock()
+        with self.core.store.unit_of_work(read_only=True) as uow:
             found = uow.find(ApiToken, where={"token_hash": hash_token(secret)}, limit=1)
             token = found[0] if found else None
             if token is None or not _usable_chain(uow, token, now):
@@ -310,7 +308,7 @@ class AdminMixin:
 
     def actor(self, member_id: str, scopes: Iterable[Scope] | None = None) -> policy.Actor:
         """The caller object for a member, as a token with ``scopes`` would give (all of its own if None)."""
-        with self.store.unit_of_work(read_only=True) as uow:
+        with self.core.store.unit_of_work(read_only=True) as uow:
             return self._actor(uow, member_id, frozenset(scopes) if scopes is not None else None)
 
     # -- shared helpers -----------------------------------------------------------------------------
@@ -335,17 +333,13 @@ class AdminMixin:
             token_expires_at=token.expires_at if token else None,
         )
 
-    def _require_hub_admin(self, by: Caller) -> None:
-        if not isinstance(by, Operator) and not policy.may_administer_hub(by):
-            raise PermissionDenied("only the hub operator's admins may do this")
-
     def _require_org_admin(self, by: Caller, org_id: str) -> None:
-        if isinstance(by, Operator) or policy.may_administer_hub(by) or policy.may_administer_org(by, org_id):
+        if policy.may_administer_org(by, org_id):
             return
         raise PermissionDenied("only the organisation's admins may do this")
 
     def _insert_audited(self, by: Caller, record: Organisation, subject: str, detail: dict[str, Any]) -> None:
-        with self.store.unit_of_work() as uow:
+        with self.core.store.unit_of_work() as uow:
             uow.insert(record)
             self._audit(uow, by, "create", subject, record.id, detail)
 
@@ -358,14 +352,7 @@ class AdminMixin:
         subject_id: str | None,
         detail: dict[str, Any],
     ) -> None:
-        uow.append_audit(
-            actor=caller_id(by),
-            action=action,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            detail=detail,
-            at=self.clock(),
-        )
+        audit_event(uow, by, action, subject_type, subject_id, detail, self.core.clock())
 
 
 def _usable_chain(uow: UnitOfWork, token: ApiToken, now: datetime) -> bool:
@@ -420,3 +407,16 @@ def _existing(record: _T | None, what: str, record_id: str) -> _T:
     if record is None:
         raise NotFound(f"no {what} {record_id!r}")
     return record
+
+
+def require_hub_admin(by: Caller) -> None:
+    """Raise :class:`PermissionDenied` unless ``by`` administers the hub (see
+    :func:`fimihub.policy.may_administer_hub`)."""
+    if not policy.may_administer_hub(by):
+        raise PermissionDenied("only the hub operator's admins may do this")
+
+
+def _is_member(by: Caller, member_id: str) -> bool:
+    """Whether ``by`` is the member ``member_id`` itself (who manages its own tokens)."""
+    actor = policy.actor_of(by)
+    return actor is not None and actor.member.id == member_id

@@ -2,29 +2,28 @@
 
 The chain finds an edited, deleted or truncated event, but it is unkeyed: an edit followed by recomputing
 every later hash passes. Anchors (:mod:`fimihub.hub.anchors`) close that: the head signed with a key outside
-the store, checked by :meth:`AuditMixin.verify_audit` against the chain as it is now.
+the store, checked by :meth:`AuditLog.verify` against the chain as it is now.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from fimihub import policy
 from fimihub.errors import IntegrityError, NotFound, PermissionDenied, ValidationError
 from fimihub.hub.anchors import check_anchor, sign_anchor
-from fimihub.hub.caller import Caller, Operator
+from fimihub.hub.core import Core
 from fimihub.model import GENESIS, AuditEvent
 from fimihub.model.audit import AuditAnchor
-from fimihub.storage import Store
+from fimihub.policy import Caller
 
-__all__ = ["AuditMixin", "AuditReport"]
+__all__ = ["AuditLog", "AuditReport"]
 
 
 @dataclass(frozen=True, slots=True)
 class AuditReport:
-    """What :meth:`AuditMixin.verify_audit` found: ``ok`` when every link and every hash holds, and the
+    """What :meth:`AuditLog.verify` found: ``ok`` when every link and every hash holds, and the
     chain still holds every anchored hash (``anchors`` of them were checked)."""
 
     events: int
@@ -38,48 +37,46 @@ class AuditReport:
         return not self.problems
 
 
-class AuditMixin:
-    """Use cases over the audit log. Mixed into :class:`~fimihub.hub.Hub`."""
+class AuditLog:
+    """Use cases over the audit log (``hub.audit``)."""
 
-    store: Store
-    clock: Callable[[], datetime]
+    def __init__(self, core: Core) -> None:
+        self.core = core
 
-    def audit_events(self, by: Caller, *, after_seq: int = 0, limit: int = 100) -> list[AuditEvent]:
+    def events(self, by: Caller, *, after_seq: int = 0, limit: int = 100) -> list[AuditEvent]:
         """Events in chain order (hub operator and its admins)."""
         _require_audit_reader(by)
-        with self.store.unit_of_work(read_only=True) as uow:
+        with self.core.store.unit_of_work(read_only=True) as uow:
             return list(uow.audit_events(after_seq=after_seq, limit=limit))
 
-    def audit_head(self, by: Caller) -> AuditAnchor:
+    def head(self, by: Caller) -> AuditAnchor:
         """The newest ``(seq, hash)`` of the chain, signed with this hub's own key (the one its STIX objects
         carry), for peers and auditors to keep as an anchor (hub operator and its admins). Checking a kept
         head later (``fimihub audit verify --anchor``) needs this hub's public key (``fimihub peer key``)."""
         _require_audit_reader(by)
-        with self.store.unit_of_work(read_only=True) as uow:
+        with self.core.store.unit_of_work(read_only=True) as uow:
             head = uow.audit_head()
             private_key = uow.peers.signing_key()
         if head is None:
             raise NotFound("the audit log is empty")
-        return sign_anchor(head[0], head[1], self.clock(), private_key)
+        return sign_anchor(head[0], head[1], self.core.clock(), private_key)
 
-    def anchor_audit(self, private_key: bytes) -> AuditAnchor:
+    def anchor(self, private_key: bytes) -> AuditAnchor:
         """The chain's head signed with ``private_key`` (an Ed25519 seed held outside the store), once the
         whole chain verifies: an anchor never vouches for a chain that is already broken.
 
-        Keep the anchor away from the store; :meth:`verify_audit` with it finds any later rewrite of the
+        Keep the anchor away from the store; :meth:`verify` with it finds any later rewrite of the
         events up to its ``seq``, even one whose hashes were all recomputed."""
-        report = self.verify_audit()
+        report = self.verify()
         if not report.ok:
             raise IntegrityError(
                 f"the audit log does not verify ({len(report.problems)} problems): not anchoring it"
             )
         if report.head_seq == 0:
             raise ValidationError("audit", "the audit log is empty: nothing to anchor")
-        return sign_anchor(report.head_seq, report.head_hash, self.clock(), private_key)
+        return sign_anchor(report.head_seq, report.head_hash, self.core.clock(), private_key)
 
-    def verify_audit(
-        self, anchors: Sequence[AuditAnchor] = (), public_key: bytes | None = None
-    ) -> AuditReport:
+    def verify(self, anchors: Sequence[AuditAnchor] = (), public_key: bytes | None = None) -> AuditReport:
         """Walk the whole chain: every event's hash, every link, no gap in ``seq``, and the stored head; and,
         for each of ``anchors`` (signed with ``public_key``), that the chain still holds the anchored hash.
 
@@ -101,7 +98,7 @@ class AuditMixin:
             anchored.setdefault(anchor.seq, []).append(anchor)
         problems: list[str] = []
         prev_hash, prev_seq, count = GENESIS, 0, 0
-        with self.store.unit_of_work(read_only=True) as uow:
+        with self.core.store.unit_of_work(read_only=True) as uow:
             for event in uow.audit_events():
                 count += 1
                 if event.seq != prev_seq + 1:
@@ -136,7 +133,7 @@ class AuditMixin:
 
 
 def _require_audit_reader(by: Caller) -> None:
-    if not isinstance(by, Operator) and not policy.may_administer_hub(by):
+    if not policy.may_administer_hub(by):
         raise PermissionDenied("only the hub operator's admins may read the audit log")
 
 

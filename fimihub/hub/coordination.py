@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from fimihub import policy
 from fimihub.coordination import (
     ActionsResult,
     Community,
@@ -21,12 +22,12 @@ from fimihub.coordination import (
     detect_coaction,
     find_communities,
 )
-from fimihub.errors import PermissionDenied, ValidationError
-from fimihub.hub.caller import Caller, Operator
+from fimihub.errors import ValidationError
 from fimihub.hub.graphml import write_graphml
 from fimihub.hub.tables import check_out, read_table, write_table
+from fimihub.policy import Caller
 
-__all__ = ["COORDINATION_STEPS", "CoordinationMixin", "CoordinationReport", "Step"]
+__all__ = ["COORDINATION_STEPS", "Coordination", "CoordinationReport", "Step"]
 
 #: The steps of a detection, in order, as reported to ``progress``.
 COORDINATION_STEPS = ("read", "actions", "co-action", "communities", "write")
@@ -56,10 +57,10 @@ class CoordinationReport:
         )
 
 
-class CoordinationMixin:
-    """Mixed into :class:`~fimihub.hub.Hub`."""
+class Coordination:
+    """Co-action networks and their communities from a member's own data (``hub.coordination``)."""
 
-    def detect_coordination(
+    def detect(
         self,
         by: Caller,
         source: str | Path | pa.Table,
@@ -81,8 +82,7 @@ class CoordinationMixin:
         distinct objects become edges (see :mod:`fimihub.coordination.coaction` for the percentile and
         symmetry filters); ``method`` is ``leiden`` or ``components``. ``out`` gets one row per edge with
         both accounts' communities; ``graphml`` the network for graph tools."""
-        if isinstance(by, Operator):
-            raise PermissionDenied("detection runs as a member, on its own data")
+        policy.member_only(by, "detection")
         check_out(out)
         if graphml is not None and Path(graphml).suffix.lower() != ".graphml":
             raise ValidationError("graphml", f"{graphml}: the network is written to a .graphml file")

@@ -22,8 +22,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fimihub import policy
-from fimihub.hub.caller import Operator
 from fimihub.model import Action, Asset, Lead, Operation, Organisation, Signal
+from fimihub.policy import Operator
 from fimihub.sim import SimOperation, World, WorldConfig, generate
 
 __all__ = ["DEMO_OPERATOR", "DemoResult", "seed_demo"]
@@ -58,28 +58,36 @@ class DemoResult:
     #: The private identifier key (base64) of the demo operator's organisation, to open its review queue
     #: with (``fimihub matches open --key-file``); only when the hub was seeded now, never stored.
     identifier_key: str | None = None
+    #: The member the token signs in as: the demo operator's admin (and analyst).
+    member_id: str = ""
 
 
 def seed_demo(hub: Any, *, seed: int = 7, progress: Callable[[str], None] | None = None) -> DemoResult:
     """Seed ``hub`` (a :class:`~fimihub.hub.Hub`) once, and issue a token for the demo operator's admin."""
     say = progress or (lambda _text: None)
     op = Operator("demo")
-    existing = [o for o in hub.organisations(op) if o.operator and o.name == DEMO_OPERATOR]
+    existing = [o for o in hub.admin.organisations(op) if o.operator and o.name == DEMO_OPERATOR]
     seeded = not existing
     if seeded:
         say(f"simulating a world (seed {seed})")
         world = generate(WorldConfig(seed=seed))
         say("seeding organisations, forums, operations, assets, signals and actions")
         summary, identifier_key = _seed(hub, op, world)
-        operator_org = next(o for o in hub.organisations(op) if o.operator)
+        operator_org = next(o for o in hub.admin.organisations(op) if o.operator)
     else:
         operator_org = existing[0]
         summary, identifier_key = "demo hub already seeded; issued a fresh token", None
-    admin = next(m for m in hub.members(op, operator_org.id) if "admin" in m.roles)
-    issued = hub.issue_token(op, admin.id, ttl_days=30, name="demo")
+    admin = next(m for m in hub.admin.members(op, operator_org.id) if "admin" in m.roles)
+    issued = hub.admin.issue_token(op, admin.id, ttl_days=30, name="demo")
     urls = hub.list(op, Signal, where={"kind": "url"}, limit=1).items
     return DemoResult(
-        issued.secret, operator_org.name, summary, seeded, urls[0].value if urls else None, identifier_key
+        issued.secret,
+        operator_org.name,
+        summary,
+        seeded,
+        urls[0].value if urls else None,
+        identifier_key,
+        admin.id,
     )
 
 
@@ -88,18 +96,18 @@ def _seed(hub: Any, op: Operator, world: World) -> tuple[str, str]:
     orgs: dict[str, Organisation] = {}
     for slug in world.config.platforms:
         name = _PLATFORM_ORGS.get(slug, f"{slug.title()} Trust & Safety")
-        orgs[slug] = hub.create_organisation(
+        orgs[slug] = hub.admin.create_organisation(
             op, name=name, kind="platform", country="IE", platforms=[slug], operator=name == DEMO_OPERATOR
         )
-    others = [hub.create_organisation(op, name=n, kind=k, country=c) for n, k, c in _OTHER_ORGS]
-    operator_org = next((o for o in orgs.values() if o.operator), None) or hub.create_organisation(
+    others = [hub.admin.create_organisation(op, name=n, kind=k, country=c) for n, k, c in _OTHER_ORGS]
+    operator_org = next((o for o in orgs.values() if o.operator), None) or hub.admin.create_organisation(
         op, name=DEMO_OPERATOR, kind="platform", country="IE", operator=True
     )
     everyone = [*orgs.values(), *others]
     identifier_keys = {org.id: policy.new_identifier_key() for org in everyone}
     for org in everyone:
-        hub.set_identifier_key(op, org.id, identifier_keys[org.id].public_key)
-    admin = hub.create_member(
+        hub.identifiers.set_key(op, org.id, identifier_keys[org.id].public_key)
+    admin = hub.admin.create_member(
         op,
         org_id=operator_org.id,
         name="Alex Moreau",
@@ -111,9 +119,9 @@ def _seed(hub: Any, op: Operator, world: World) -> tuple[str, str]:
             roles = (
                 ["partner-reporter"] if org.kind.value in ("fact-checker", "civil-society") else ["analyst"]
             )
-            hub.create_member(op, org_id=org.id, name=f"Analyst at {org.name}", roles=roles)
-        hub.create_member(op, org_id=org.id, name=f"Reviewer at {org.name}", roles=["reviewer"])
-    task_force = hub.create_forum(
+            hub.admin.create_member(op, org_id=org.id, name=f"Analyst at {org.name}", roles=roles)
+        hub.admin.create_member(op, org_id=org.id, name=f"Reviewer at {org.name}", roles=["reviewer"])
+    task_force = hub.admin.create_forum(
         op,
         name="C16 Task-force exchange",
         default_tlp="green",
@@ -121,7 +129,7 @@ def _seed(hub: Any, op: Operator, world: World) -> tuple[str, str]:
         admins=[admin.id],
         description="Cross-platform influence operations, Code of Practice Commitment 16.",
     )
-    crisis = hub.create_forum(
+    crisis = hub.admin.create_forum(
         op,
         name="Crisis Response working group",
         default_tlp="amber",
@@ -155,7 +163,7 @@ def _seed(hub: Any, op: Operator, world: World) -> tuple[str, str]:
         },
     )
     counts["leads"] += 1
-    counts.update(_resurgence(hub, hub.actor(admin.id), world, operation_ids[0]))
+    counts.update(_resurgence(hub, hub.admin.actor(admin.id), world, operation_ids[0]))
     summary = f"seeded {len(everyone)} organisations, 2 forums, " + ", ".join(
         f"{n} {k}" for k, n in counts.items()
     )
@@ -165,11 +173,11 @@ def _seed(hub: Any, op: Operator, world: World) -> tuple[str, str]:
 def _resurgence(hub: Any, analyst: Any, world: World, operation_id: str) -> Counter[str]:
     """The first operation fingerprinted, and the accounts posting after its takedown scanned against it:
     its returning accounts land in the review queue as resurgence candidates."""
-    hub.fingerprint_operation(analyst, operation_id)
+    hub.resurgence.fingerprint_operation(analyst, operation_id)
     first = world.truth.operations[0]
     posted = world.posts.column("posted_at")
     later = pc.greater(posted, pa.scalar(first.takedown_at, posted.type))
-    summary = hub.resurgence_scan(analyst, world.posts.filter(later))
+    summary = hub.resurgence.scan(analyst, world.posts.filter(later))
     return Counter({"fingerprints": 1, "resurgence candidates": summary.queued})
 
 

@@ -6,21 +6,21 @@ needs no table and is as tamper-evident as the log; :class:`GovernmentRegister` 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from fimihub import policy
 from fimihub.errors import NotFound, PermissionDenied, ValidationError
-from fimihub.hub.caller import Caller, Operator, caller_id
+from fimihub.hub.core import Core, audit_event
 from fimihub.model import (
     AuditEvent,
     new_id,
 )
-from fimihub.policy import safeguards
+from fimihub.policy import Caller, safeguards
 from fimihub.policy.safeguards import GovernmentDecision
-from fimihub.storage import Store, UnitOfWork
+from fimihub.storage import UnitOfWork
 
 __all__ = ["GovernmentRegister", "GovernmentRequest"]
 
@@ -67,9 +67,8 @@ class GovernmentRequest:
 class GovernmentRegister:
     """The register over one store; the hub's ``log_government_request`` and its siblings use it."""
 
-    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
-        self.store = store
-        self.clock = clock
+    def __init__(self, core: Core) -> None:
+        self.core = core
 
     def log(
         self, by: Caller, authority: str, legal_basis: str, scope: str, reference: str = ""
@@ -86,23 +85,17 @@ class GovernmentRegister:
             "reference": _text("reference", reference),
         }
         request_id = new_id("government-request")
-        now = self.clock()
-        with self.store.unit_of_work() as uow:
-            received = uow.append_audit(
-                actor=caller_id(by),
-                action=_RECEIVED,
-                subject_type=_SUBJECT,
-                subject_id=request_id,
-                detail=fields,
-                at=now,
-            )
-            decided = uow.append_audit(
-                actor=caller_id(by),
-                action=_DECIDED,
-                subject_type=_SUBJECT,
-                subject_id=request_id,
-                detail={"decision": GovernmentDecision.REFUSED.value, "justification": "", "default": True},
-                at=now,
+        now = self.core.clock()
+        with self.core.store.unit_of_work() as uow:
+            received = audit_event(uow, by, _RECEIVED, _SUBJECT, request_id, fields, now)
+            decided = audit_event(
+                uow,
+                by,
+                _DECIDED,
+                _SUBJECT,
+                request_id,
+                {"decision": GovernmentDecision.REFUSED.value, "justification": "", "default": True},
+                now,
             )
         return _fold([received, decided])[0]
 
@@ -120,8 +113,8 @@ class GovernmentRegister:
                 "decision", f"must be one of {[d.value for d in GovernmentDecision]}"
             ) from None
         text = _text("justification", justification)
-        now = self.clock()
-        with self.store.unit_of_work() as uow:
+        now = self.core.clock()
+        with self.core.store.unit_of_work() as uow:
             events = [e for e in _register_events(uow) if e.subject_id == request_id]
             found = _fold(events)
             if not found:
@@ -131,25 +124,26 @@ class GovernmentRegister:
             )
             if refusal is not None:
                 raise ValidationError("justification" if not text.strip() else "decision", refusal)
-            event = uow.append_audit(
-                actor=caller_id(by),
-                action=_DECIDED,
-                subject_type=_SUBJECT,
-                subject_id=request_id,
-                detail={"decision": chosen.value, "justification": text.strip()},
-                at=now,
+            event = audit_event(
+                uow,
+                by,
+                _DECIDED,
+                _SUBJECT,
+                request_id,
+                {"decision": chosen.value, "justification": text.strip()},
+                now,
             )
         return _fold([*events, event])[0]
 
     def requests(self, by: Caller) -> list[GovernmentRequest]:
         """The register of government requests, oldest first, from the audit log (hub admins)."""
         _require_hub_admin(by)
-        with self.store.unit_of_work(read_only=True) as uow:
+        with self.core.store.unit_of_work(read_only=True) as uow:
             return _fold(_register_events(uow))
 
 
 def _require_hub_admin(by: Caller) -> None:
-    if not isinstance(by, Operator) and not policy.may_administer_hub(by):
+    if not policy.may_administer_hub(by):
         raise PermissionDenied("only the hub operator's admins keep the register of government requests")
 
 

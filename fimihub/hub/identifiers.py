@@ -1,11 +1,11 @@
 """Platform identifiers: what the hub keeps of the account and post ids members give it.
 
-* **Sealed to the member.** An organisation registers an *identifier key* (:meth:`set_identifier_key`; only
+* **Sealed to the member.** An organisation registers an *identifier key* (:meth:`Identifiers.set_key`; only
   the public half reaches the hub). Every account and post id the hub queues for review on the
   organisation's data — matches through ``POST /api/v1/match``, scans, resurgence candidates — is sealed to
   that key (:mod:`fimihub.policy.sealing`), so neither whoever runs the hub nor any other member can read
   it. A use case that would queue such ids for an organisation without a key refuses before it writes
-  anything (:meth:`_identifier_sealer`).
+  anything (:meth:`Identifiers.sealer`).
 * **Keyed in forums.** An asset naming a platform account, once it is in a forum, keeps its ``external_id``
   only as the keyed hash the forum shares account ids as (HMAC-SHA256 with the forum's key over
   ``platform:id``), unless the forum's ``clear_account_ids`` says otherwise; the clear id is sealed to the
@@ -16,18 +16,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from fimihub import policy
 from fimihub.errors import NotFound, PermissionDenied, ValidationError
-from fimihub.hub.caller import Caller, Operator, caller_id
-from fimihub.hub.keys import KeysMixin, account_value, current_key
+from fimihub.hub.core import Core, audit_event
+from fimihub.hub.keys import account_value, current_key
 from fimihub.model import Asset, Forum, ForumKey, Organisation, Record
-from fimihub.storage import Store, UnitOfWork
+from fimihub.policy import Caller
+from fimihub.storage import UnitOfWork
 
-__all__ = ["KEYED", "IdentifierSealer", "IdentifiersMixin", "keyed_asset", "no_identifier_key"]
+__all__ = ["KEYED", "IdentifierSealer", "Identifiers", "keyed_asset", "no_identifier_key"]
 
 #: What a keyed hash looks like (64 hex digits): such a value is taken as keyed already, never keyed again.
 KEYED = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -57,53 +56,54 @@ def no_identifier_key(org_id: str) -> ValidationError:
     )
 
 
-class IdentifiersMixin(KeysMixin):
-    """Mixed into :class:`~fimihub.hub.Hub`."""
+class Identifiers:
+    """Members' identifier keys, and what the hub keeps of the platform ids it is given
+    (``hub.identifiers``)."""
 
-    store: Store
-    clock: Callable[[], datetime]
+    def __init__(self, core: Core) -> None:
+        self.core = core
 
-    def set_identifier_key(self, by: Caller, org_id: str, public_key: str) -> Organisation:
+    def set_key(self, by: Caller, org_id: str, public_key: str) -> Organisation:
         """Register (or replace) organisation ``org_id``'s identifier key: the public half, base64 or hex.
         Its own admins may, and the operator at the command line (who holds the store anyway: a key it
         swaps in shows as a foreign ``identifier_key_id`` on the matches, see docs/privacy.md); not the hub's
         admins over the API, whose organisation would then read what is sealed afterwards. The change is
         audited. Values sealed to an earlier key stay sealed to it."""
-        if not isinstance(by, Operator) and not (
-            policy.may_administer_org(by, org_id) and by.org.id == org_id
-        ):
+        actor = policy.actor_of(by)
+        if actor is not None and not (policy.may_administer_org(by, org_id) and actor.org.id == org_id):
             raise PermissionDenied("only the organisation's own admins may register its identifier key")
         key = policy.parse_identifier_key(public_key)
         key_id = policy.identifier_key_id(key)
-        with self.store.unit_of_work() as uow:
+        with self.core.store.unit_of_work() as uow:
             org = uow.get(Organisation, org_id)
             if org is None:
                 raise NotFound(f"no organisation {org_id!r}")
             previous = org.identifier_key_id
             org = org.model_copy(update={"identifier_key": key, "identifier_key_id": key_id})
             uow.update(org)
-            uow.append_audit(
-                actor=caller_id(by),
-                action="identifier_key.set",
-                subject_type="organisation",
-                subject_id=org_id,
-                detail={"key_id": key_id, "replaces": previous},
-                at=self.clock(),
+            audit_event(
+                uow,
+                by,
+                "identifier_key.set",
+                "organisation",
+                org_id,
+                {"key_id": key_id, "replaces": previous},
+                self.core.clock(),
             )
         return org
 
-    def _identifier_sealer(self, org_id: str) -> IdentifierSealer:
+    def sealer(self, org_id: str) -> IdentifierSealer:
         """The sealer of ``org_id``'s identifier key; :class:`ValidationError` (saying how to register one)
         when it has none."""
-        with self.store.unit_of_work(read_only=True) as uow:
+        with self.core.store.unit_of_work(read_only=True) as uow:
             org = uow.get(Organisation, org_id)
         if org is None or not org.identifier_key or not org.identifier_key_id:
             raise no_identifier_key(org_id)
         return IdentifierSealer(org.identifier_key, org.identifier_key_id)
 
-    def _current_forum_keys(self, forum_ids: set[str]) -> dict[str, ForumKey]:
+    def current_forum_keys(self, forum_ids: set[str]) -> dict[str, ForumKey]:
         """The current key of each of ``forum_ids`` that has one."""
-        with self.store.unit_of_work(read_only=True) as uow:
+        with self.core.store.unit_of_work(read_only=True) as uow:
             keys = uow.find(ForumKey, where={"forum_id": sorted(forum_ids)}) if forum_ids else []
         found: dict[str, ForumKey] = {}
         for forum_id in forum_ids:
@@ -113,7 +113,8 @@ class IdentifiersMixin(KeysMixin):
                 continue
         return found
 
-    def _prepare_written(self, uow: UnitOfWork, before: Record | None, after: Record) -> Record:
+    @staticmethod
+    def prepare_written(uow: UnitOfWork, before: Record | None, after: Record) -> Record:
         """A record as a use case writes it, with the account id of an asset in a forum keyed (see the
         module's docstring); every other record as it is."""
         if not isinstance(after, Asset):

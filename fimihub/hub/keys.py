@@ -8,17 +8,17 @@ on two platforms gives two pseudonyms.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 
 from fimihub import policy
 from fimihub.errors import NotFound, PermissionDenied, ValidationError
-from fimihub.hub.caller import Caller, Operator, caller_id
+from fimihub.hub.core import Core, audit_event
 from fimihub.model import Forum, ForumKey, Scope, SignalKind
-from fimihub.storage import Store, UnitOfWork
+from fimihub.policy import Caller
+from fimihub.storage import UnitOfWork
 from fimihub.vocab import platform as platform_slug
 
-__all__ = ["PERSONAL_KINDS", "KeysMixin", "account_value"]
+__all__ = ["PERSONAL_KINDS", "ForumKeys", "account_value"]
 
 #: The signal kinds that hold keyed hashes of personal identifiers.
 PERSONAL_KINDS = frozenset(k for k in SignalKind if k.personal)
@@ -30,23 +30,18 @@ def account_value(platform: str, account_id: str) -> str:
     return f"{platform_slug(platform)}:{account_id.strip()}"
 
 
-class KeysMixin:
-    """Mixed into :class:`~fimihub.hub.Hub`."""
+class ForumKeys:
+    """Forum keys: disclosed to the forum's members, used to hash personal identifiers (``hub.keys``)."""
 
-    store: Store
-    clock: Callable[[], datetime]
+    def __init__(self, core: Core) -> None:
+        self.core = core
 
     def forum_key(self, by: Caller, forum_id: str) -> ForumKey:
         """The forum's current key, for a member organisation to hash its own data (disclosure is audited)."""
-        with self.store.unit_of_work() as uow:
+        with self.core.store.unit_of_work() as uow:
             key = _readable_key(uow, by, forum_id, "reading a forum key")
-            uow.append_audit(
-                actor=caller_id(by),
-                action="forum_key.disclose",
-                subject_type="forum",
-                subject_id=forum_id,
-                detail={"key_id": key.id},
-                at=self.clock(),
+            audit_event(
+                uow, by, "forum_key.disclose", "forum", forum_id, {"key_id": key.id}, self.core.clock()
             )
         return key
 
@@ -58,25 +53,16 @@ class KeysMixin:
         signal_kind = _personal(kind)
         if not 0 < len(values) <= _MAX_VALUES:
             raise ValidationError("values", f"send between 1 and {_MAX_VALUES} values")
-        with self.store.unit_of_work(read_only=True) as uow:
+        with self.core.store.unit_of_work(read_only=True) as uow:
             key = _readable_key(uow, by, forum_id, "pseudonymising with a forum key")
         return [policy.pseudonymise(key.key, signal_kind.value, v) for v in values]
 
-    def _keys_of(self, by: Caller) -> list[bytes]:
+    def keys_of(self, by: Caller) -> list[bytes]:
         """The current keys of every forum the caller's organisation is in (all forums for the operator)."""
-        with self.store.unit_of_work(read_only=True) as uow:
-            forums = [f for f in uow.find(Forum) if _in_forum(by, f)]
+        with self.core.store.unit_of_work(read_only=True) as uow:
+            forums = [f for f in uow.find(Forum) if policy.in_forum(by, f)]
             keys = uow.find(ForumKey, where={"forum_id": [f.id for f in forums]}) if forums else []
         return [k.key for k in keys if k.retired_at is None]
-
-
-def _in_forum(by: Caller, forum: Forum) -> bool:
-    """The one rule for "is the caller in this forum": the operator is; a member is when it is active, the
-    forum is among its actor's forums and its organisation is still among the forum's members (both must
-    agree: fail closed). A suspended member is in no forum."""
-    if isinstance(by, Operator):
-        return True
-    return by.member.active and forum.id in by.forums and by.org.id in forum.member_orgs
 
 
 def _readable_key(uow: UnitOfWork, by: Caller, forum_id: str, what: str) -> ForumKey:
@@ -85,9 +71,9 @@ def _readable_key(uow: UnitOfWork, by: Caller, forum_id: str, what: str) -> Foru
     Not in the forum (or no such forum): ``NotFound``, so that a forum's existence is not revealed; in it
     but without ``read``: ``PermissionDenied``."""
     forum = uow.get(Forum, forum_id)
-    if forum is None or not _in_forum(by, forum):
+    if forum is None or not policy.in_forum(by, forum):
         raise NotFound(f"no forum {forum_id!r}")
-    if not isinstance(by, Operator) and not by.allows(Scope.READ):
+    if not policy.allows(by, Scope.READ):
         raise PermissionDenied(f"{what} needs the read scope")
     return current_key(uow.find(ForumKey, where={"forum_id": forum_id}), forum_id)
 

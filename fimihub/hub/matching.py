@@ -8,25 +8,34 @@ the access policy, so a member only ever learns of signals it may read.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from fimihub import policy
 from fimihub.errors import NotFound, PermissionDenied, ValidationError
-from fimihub.hub.caller import Caller, Operator, caller_id
-from fimihub.hub.identifiers import IdentifierSealer, IdentifiersMixin, no_identifier_key
-from fimihub.hub.keys import account_value
-from fimihub.hub.resurgence import recidivist_asset
+from fimihub.hub.core import Core, audit_event
+from fimihub.hub.identifiers import Identifiers, IdentifierSealer, no_identifier_key
+from fimihub.hub.keys import ForumKeys, account_value
+from fimihub.hub.preparing import signal_types
 from fimihub.matching import Matcher, MatchHit, new_matcher, warning_lists_for
-from fimihub.matching.kinds.pdq import check_quality
-from fimihub.model import Forum, Match, MatchStatus, Organisation, Scope, Signal, SignalKind, new_id, parse
-from fimihub.policy import Actor
-from fimihub.settings import Settings
-from fimihub.storage import Store
+from fimihub.model import (
+    Asset,
+    AssetKind,
+    Forum,
+    Match,
+    MatchStatus,
+    Organisation,
+    Scope,
+    Signal,
+    SignalKind,
+    new_id,
+    parse,
+)
+from fimihub.policy import Actor, Caller, caller_id
 
-__all__ = ["ItemMatches", "MatchingMixin", "match_record"]
+__all__ = ["ItemMatches", "Matching", "match_record", "recidivist_asset"]
 
 _PAGE = 5000
 _HASHED = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -43,19 +52,21 @@ class ItemMatches:
     matches: list[dict[str, Any]] = field(default_factory=list)
 
 
-class MatchingMixin(IdentifiersMixin):
-    """Mixed into :class:`~fimihub.hub.Hub`."""
+class Matching:
+    """The hub's matcher over every active signal, items looked up against it, the review of matches and
+    organisations' allow-lists (``hub.matching``)."""
 
-    store: Store
-    settings: Settings
-    clock: Callable[[], datetime]
-    _matcher: Matcher | None = None
+    def __init__(self, core: Core, *, keys: ForumKeys, identifiers: Identifiers) -> None:
+        self.core = core
+        self.keys = keys
+        self.identifiers = identifiers
+        self._matcher: Matcher | None = None
 
     def matcher(self) -> Matcher:
         """The hub's matcher over every active signal (built from the store on first use)."""
         if self._matcher is None:
             matcher = new_matcher()
-            with self.store.unit_of_work(read_only=True) as uow:
+            with self.core.store.unit_of_work(read_only=True) as uow:
                 for batch in uow.pages(Signal, where={"revoked": False}, size=_PAGE):
                     matcher.add(batch)
             self._matcher = matcher
@@ -77,20 +88,21 @@ class MatchingMixin(IdentifiersMixin):
         needs one registered (:class:`ValidationError` before anything is written otherwise)."""
         if not 0 < len(items) <= _MAX_ITEMS:
             raise ValidationError("items", f"send between 1 and {_MAX_ITEMS} items")
-        if record and not isinstance(by, Operator) and not by.allows(Scope.WRITE):
+        member = policy.actor_of(
+            by
+        )  # matches are queued for a member's organisation; the operator only looks
+        if record and not policy.allows(by, Scope.WRITE):
             raise PermissionDenied("recording matches in the review queue needs the write scope")
-        now = self.clock()
+        now = self.core.clock()
         matcher = self.matcher()
         parsed = [_item(i, item, matcher) for i, item in enumerate(items)]
         sealer: IdentifierSealer | None = None
-        if record and not isinstance(by, Operator) and any(_identifies(extra) for _, _, extra, _ in parsed):
-            sealer = self._identifier_sealer(by.org.id)
-        keys = self._keys_of(by) if any(clear for *_, clear in parsed) else []
-        with self.store.unit_of_work(read_only=not record) as uow:
+        if record and member is not None and any(_identifies(extra) for _, _, extra, _ in parsed):
+            sealer = self.identifiers.sealer(member.org.id)
+        keys = self.keys.keys_of(by) if any(clear for *_, clear in parsed) else []
+        with self.core.store.unit_of_work(read_only=not record) as uow:
             forums = {f.id: f for f in uow.find(Forum)}
-            allowed = self._allow_list(
-                uow.get(Organisation, by.org.id) if not isinstance(by, Operator) else None
-            )
+            allowed = self._allow_list(uow.get(Organisation, member.org.id) if member is not None else None)
             answers: list[ItemMatches] = []
             matches: list[Match] = []
             for index, (kind, value, extra, clear) in enumerate(parsed):
@@ -100,41 +112,36 @@ class MatchingMixin(IdentifiersMixin):
                 hits = [
                     h
                     for h in found.values()
-                    if self._may_see(by, h.signal, forums) and (h.via.value, h.value) not in allowed
+                    if policy.may_read(by, h.signal, forums) and (h.via.value, h.value) not in allowed
                 ]
                 looked_up = [] if clear else matcher.lookups(kind, value)
                 canonical = looked_up[0][1] if looked_up and looked_up[0][0] is kind else value
                 answers.append(ItemMatches(index, kind, canonical, [_describe(h) for h in hits]))
-                if record and not isinstance(by, Operator):
-                    expires = now + timedelta(days=self.settings.default_retention_days)
+                if record and member is not None:
+                    expires = now + timedelta(days=self.core.settings.default_retention_days)
                     matches.extend(
-                        match_record(by, h, extra, source, now, expires, sealer=sealer) for h in hits
+                        match_record(member, h, extra, source, now, expires, sealer=sealer) for h in hits
                     )
             if matches:
                 uow.insert_many(matches)
-                uow.append_audit(
-                    actor=caller_id(by),
-                    action="match.record",
-                    subject_type="match",
-                    subject_id=None,
-                    detail={"count": len(matches), "source": source},
-                    at=now,
+                audit_event(
+                    uow, by, "match.record", "match", None, {"count": len(matches), "source": source}, now
                 )
         return answers
 
-    def review_match(self, by: Caller, match_id: str, status: MatchStatus | str, note: str = "") -> Match:
+    def review(self, by: Caller, match_id: str, status: MatchStatus | str, note: str = "") -> Match:
         """Confirm or reject a match in the review queue (its organisation's reviewers, analysts, admins)."""
-        now = self.clock()
+        now = self.core.clock()
         try:
             new_status = MatchStatus(status)
         except ValueError:
             raise ValidationError("status", f"must be one of {[s.value for s in MatchStatus]}") from None
-        with self.store.unit_of_work() as uow:
+        with self.core.store.unit_of_work() as uow:
             found = uow.get(Match, match_id)
             forums = {f.id: f for f in uow.find(Forum)}
-            if found is None or not self._may_see(by, found, forums):
+            if found is None or not policy.may_read(by, found, forums):
                 raise NotFound(f"no match {match_id!r}")
-            if not isinstance(by, Operator) and not policy.may_review(by, found):
+            if not policy.may_review(by, found):
                 raise PermissionDenied(
                     "only reviewers, analysts and admins of the organisation review its matches"
                 )
@@ -148,35 +155,27 @@ class MatchingMixin(IdentifiersMixin):
                 }
             )
             uow.update(parse(Match, reviewed.model_dump()))
-            uow.append_audit(
-                actor=caller_id(by),
-                action="match.review",
-                subject_type="match",
-                subject_id=match_id,
-                detail={"status": new_status.value},
-                at=now,
-            )
+            audit_event(uow, by, "match.review", "match", match_id, {"status": new_status.value}, now)
             recidivist = recidivist_asset(reviewed, now) if new_status is MatchStatus.CONFIRMED else None
             if recidivist is not None and found.status is not MatchStatus.CONFIRMED:
                 # A confirmed resurgence candidate is a returning account of the prior operation.
                 uow.insert_many([recidivist])
-                uow.append_audit(
-                    actor=caller_id(by),
-                    action="create",
-                    subject_type="asset",
-                    subject_id=recidivist.id,
-                    detail={"recidivist_of": recidivist.operation_id, "match": match_id},
-                    at=now,
+                audit_event(
+                    uow,
+                    by,
+                    "create",
+                    "asset",
+                    recidivist.id,
+                    {"recidivist_of": recidivist.operation_id, "match": match_id},
+                    now,
                 )
         return reviewed
 
     def set_allow_list(self, by: Caller, org_id: str, entries: Sequence[str]) -> Organisation:
         """Replace an organisation's allow-list: ``kind:value`` entries never matched for it (its admins)."""
-        if not isinstance(by, Operator) and not (
-            policy.may_administer_org(by, org_id) or policy.may_administer_hub(by)
-        ):
+        if not policy.may_administer_org(by, org_id):
             raise PermissionDenied("only the organisation's admins may change its allow-list")
-        types = new_matcher_types()
+        types = signal_types()
         normalised: list[str] = []
         for index, entry in enumerate(entries):
             kind, _, value = entry.partition(":")
@@ -184,52 +183,29 @@ class MatchingMixin(IdentifiersMixin):
                 normalised.append(f"{kind}:{types[SignalKind(kind)].normalise(value)}")
             except (KeyError, ValueError) as exc:
                 raise ValidationError(f"allow_list[{index}]", f"{entry!r}: {exc}") from None
-        now = self.clock()
-        with self.store.unit_of_work() as uow:
+        now = self.core.clock()
+        with self.core.store.unit_of_work() as uow:
             org = uow.get(Organisation, org_id)
             if org is None:
                 raise NotFound(f"no organisation {org_id!r}")
             org = org.model_copy(update={"allow_list": tuple(dict.fromkeys(normalised))})
             uow.update(org)
-            uow.append_audit(
-                actor=caller_id(by),
-                action="allow_list.set",
-                subject_type="organisation",
-                subject_id=org_id,
-                detail={"entries": len(org.allow_list)},
-                at=now,
+            audit_event(
+                uow, by, "allow_list.set", "organisation", org_id, {"entries": len(org.allow_list)}, now
             )
         return org
 
     # -- keeping the matcher current, and signals well-formed -------------------------------------------
 
-    def _signals_changed(self, added: Sequence[Signal] = (), removed: Sequence[str] = ()) -> None:
+    def signals_changed(self, added: Sequence[Signal] = (), removed: Sequence[str] = ()) -> None:
+        """Keep the matcher (when built) in step with signals written or removed."""
         if self._matcher is not None:
             self._matcher.remove(removed)
             self._matcher.add(added)
 
-    def _prepare_signal(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Normalise a new signal's value and flag it when it is on a warning list."""
-        kind, value = data.get("kind"), data.get("value")
-        if not isinstance(kind, str) or not isinstance(value, str):
-            return data  # the model names what is missing or mistyped
-        try:
-            signal_kind = SignalKind(kind)
-        except ValueError:
-            return data
-        try:
-            normalised = new_matcher_types()[signal_kind].normalise(value)
-        except KeyError:
-            return data
-        except ValueError as exc:
-            raise ValidationError("value", str(exc)) from None
-        quality = data.get("quality")
-        if signal_kind is SignalKind.PDQ and quality is not None:
-            try:
-                check_quality(quality)
-            except ValueError as exc:
-                raise ValidationError("quality", str(exc)) from None
-        return {**data, "value": normalised, "warning_lists": warning_lists_for(signal_kind, normalised)}
+    def forget(self) -> None:
+        """Drop the matcher: it is rebuilt from the store on next use (after a purge)."""
+        self._matcher = None
 
     @staticmethod
     def _allow_list(org: Organisation | None) -> frozenset[tuple[str, str]]:
@@ -239,18 +215,33 @@ class MatchingMixin(IdentifiersMixin):
             (kind, value) for kind, _, value in (e.partition(":") for e in org.allow_list) if value
         )
 
-    @staticmethod
-    def _may_see(by: Caller, record: Any, forums: Mapping[str, Forum]) -> bool:
-        if isinstance(by, Operator):
-            return True
-        forum = forums.get(record.forum_id) if record.forum_id else None
-        return policy.may(by, policy.Act.READ, record, forum=forum)
 
-
-def new_matcher_types() -> Mapping[SignalKind, Any]:
-    from fimihub.matching.kinds import SIGNAL_TYPES
-
-    return SIGNAL_TYPES
+def recidivist_asset(match: Match, now: datetime) -> Asset | None:
+    """The recidivist asset a confirmed resurgence candidate becomes (``None`` for signal matches): an account
+    of the prior operation, owned by the member whose data it is and as private as the match. Its
+    ``external_id`` is the account's keyed hash the match holds as its item, its clear id the match's sealed
+    one: the hub never sees the clear id."""
+    if not match.is_resurgence or match.operation_id is None or not match.platform:
+        return None
+    keyed = match.item_value if match.item_key_id and match.item_kind.value == "account_id" else None
+    if keyed is None and not match.account_sealed:
+        return None
+    return Asset(
+        id=new_id("asset"),
+        owner_org=match.owner_org,
+        created_by=match.reviewed_by,
+        created_at=now,
+        modified_at=now,
+        marking=match.marking,
+        operation_id=match.operation_id,
+        platform=match.platform,
+        kind=AssetKind.ACCOUNT,
+        external_id=keyed,
+        external_id_key_id=match.item_key_id if keyed else None,
+        external_id_sealed=match.account_sealed,
+        identifier_key_id=match.identifier_key_id if match.account_sealed else None,
+        recidivist=True,
+    )
 
 
 def _item(

@@ -2,7 +2,7 @@
 
 A hub pulls objects from its peers' collections into its forums' collections, and pushes what its forums'
 collections gain to them (:mod:`fimihub.exchange.peers` does the talking). What arrives is stored exactly as
-a TAXII post is (:meth:`~fimihub.hub.taxii.TaxiiMixin.add_stix`): versions are kept by id and ``modified``,
+a TAXII post is (:meth:`~fimihub.hub.taxii.Taxii.add`): versions are kept by id and ``modified``,
 a version held already changes nothing, revocations and deletion tombstones are new versions like any other.
 Pulled objects are owned by the local organisation that stands for the peer, and are never pushed back to it.
 
@@ -15,10 +15,10 @@ members' own posts), are stored, and the report counts them.
 
 from __future__ import annotations
 
+import builtins
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -40,48 +40,39 @@ from fimihub.exchange.peers import (
     push,
 )
 from fimihub.exchange.stix import signing
-from fimihub.hub.caller import Caller, Operator, caller_id
-from fimihub.hub.taxii import StixFilters, StixPage, StixStatus, collection_id_of
+from fimihub.hub.admin import require_hub_admin
+from fimihub.hub.core import Core, audit_event
+from fimihub.hub.signatures import HubSigner
+from fimihub.hub.taxii import StixFilters, Taxii, collection_id_of
 from fimihub.model import TLP, Forum, Organisation
-from fimihub.settings import Settings
-from fimihub.storage import Store, UnitOfWork
+from fimihub.policy import Caller, Operator
+from fimihub.storage import UnitOfWork
 from fimihub.storage.peers import PeerCheckpoint, PeerRecord, TrustedKey
 
-__all__ = ["HubKey", "PeersMixin"]
+__all__ = ["Peers"]
 
 #: Markings that are never pushed to a peer: AMBER+STRICT stays in the owner organisation, RED with the people
 #: it names.
 _NOT_PUSHED = frozenset({TLP.AMBER_STRICT, TLP.RED})
 
 
-@dataclass(frozen=True, slots=True)
-class HubKey:
-    """This hub's public signing key, as peers configure it (``fimihub peer add … --key``)."""
+class Peers:
+    """Federation: the peers this hub syncs with, the keys it trusts, and the syncs (``hub.peers``)."""
 
-    key_id: str
-    public_key: str
-    algorithm: str = signing.ALGORITHM
-
-
-class PeersMixin:
-    """Federation use cases. Mixed into :class:`~fimihub.hub.Hub`."""
-
-    store: Store
-    settings: Settings
-    clock: Callable[[], datetime]
-    add_stix: Callable[..., StixStatus]
-    stix_objects: Callable[..., StixPage]
-    _require_hub_admin: Callable[[Caller], None]
+    def __init__(self, core: Core, *, taxii: Taxii, signer: HubSigner) -> None:
+        self.core = core
+        self.taxii = taxii
+        self.signer = signer
 
     # -- peers ----------------------------------------------------------------------------------------------
 
-    def add_peer(self, by: Caller, peer: Peer, *, keys: Sequence[str] = (), replace: bool = False) -> Peer:
+    def add(self, by: Caller, peer: Peer, *, keys: Sequence[str] = (), replace: bool = False) -> Peer:
         """Configure a peer (``replace`` to change an existing one), trusting ``keys``: the Ed25519 public
         keys of the remote hub, if it is a fimihub hub (``fimihub peer key`` there prints its key)."""
-        self._require_hub_admin(by)
-        trusted = [_trusted(k, label=peer.name, peer=peer.name, at=self.clock()) for k in keys]
-        now = self.clock()
-        with self.store.unit_of_work() as uow:
+        require_hub_admin(by)
+        trusted = [_trusted(k, label=peer.name, peer=peer.name, at=self.core.clock()) for k in keys]
+        now = self.core.clock()
+        with self.core.store.unit_of_work() as uow:
             held = uow.peers.peer(peer.name)
             if held is not None and not replace:
                 raise Conflict(f"peer {peer.name!r} exists already")
@@ -105,69 +96,66 @@ class PeersMixin:
             self._peer_audit(uow, by, "peer.replace" if held else "peer.add", peer.name, detail, now)
         return peer
 
-    def peers(self, by: Caller) -> list[Peer]:
+    def list(self, by: Caller) -> list[Peer]:
         """Every configured peer, by name."""
-        self._require_hub_admin(by)
-        with self.store.unit_of_work(read_only=True) as uow:
+        require_hub_admin(by)
+        with self.core.store.unit_of_work(read_only=True) as uow:
             return [Peer.from_json(r.body, r.credentials) for r in uow.peers.peers()]
 
-    def peer(self, by: Caller, name: str) -> Peer:
+    def get(self, by: Caller, name: str) -> Peer:
         """One peer; :class:`NotFound` when there is none of that name."""
-        self._require_hub_admin(by)
-        with self.store.unit_of_work(read_only=True) as uow:
+        require_hub_admin(by)
+        with self.core.store.unit_of_work(read_only=True) as uow:
             return _peer_of(uow, name)
 
-    def peer_checkpoints(self, by: Caller, name: str) -> list[PeerCheckpoint]:
+    def checkpoints(self, by: Caller, name: str) -> builtins.list[PeerCheckpoint]:
         """How far the syncs with a peer got, per remote collection and direction."""
-        self._require_hub_admin(by)
-        with self.store.unit_of_work(read_only=True) as uow:
+        require_hub_admin(by)
+        with self.core.store.unit_of_work(read_only=True) as uow:
             _peer_of(uow, name)
             return uow.peers.checkpoints(name)
 
-    def remove_peer(self, by: Caller, name: str) -> None:
+    def remove(self, by: Caller, name: str) -> None:
         """Forget a peer, its checkpoints and the keys trusted with it. What was synced stays."""
-        self._require_hub_admin(by)
-        with self.store.unit_of_work() as uow:
+        require_hub_admin(by)
+        with self.core.store.unit_of_work() as uow:
             if not uow.peers.remove_peer(name):
                 raise NotFound(f"no peer {name!r}")
-            self._peer_audit(uow, by, "peer.remove", name, {}, self.clock())
+            self._peer_audit(uow, by, "peer.remove", name, {}, self.core.clock())
 
     # -- keys -----------------------------------------------------------------------------------------------
-
-    def hub_key(self) -> HubKey:
-        """This hub's public signing key. It is public: anyone may have it."""
-        keys = self._signing_keys()
-        return HubKey(keys.key_id, signing.encode_key(keys.public))
 
     def trust_key(self, by: Caller, public_key: str, *, label: str, peer: str | None = None) -> TrustedKey:
         """Trust a hub's public key: objects signed with it are checked, and refused when altered. A hub need
         not be a peer to be trusted — objects it wrote may arrive relayed through another hub."""
-        self._require_hub_admin(by)
-        key = _trusted(public_key, label=label, peer=peer, at=self.clock())
-        with self.store.unit_of_work() as uow:
+        require_hub_admin(by)
+        key = _trusted(public_key, label=label, peer=peer, at=self.core.clock())
+        with self.core.store.unit_of_work() as uow:
             if peer is not None:
                 _peer_of(uow, peer)
             uow.peers.trust(key)
-            self._peer_audit(uow, by, "peer.trust", key.key_id, {"label": label, "peer": peer}, self.clock())
+            self._peer_audit(
+                uow, by, "peer.trust", key.key_id, {"label": label, "peer": peer}, self.core.clock()
+            )
         return key
 
-    def trusted_keys(self, by: Caller) -> list[TrustedKey]:
+    def trusted_keys(self, by: Caller) -> builtins.list[TrustedKey]:
         """The keys this hub trusts, by key id."""
-        self._require_hub_admin(by)
-        with self.store.unit_of_work(read_only=True) as uow:
+        require_hub_admin(by)
+        with self.core.store.unit_of_work(read_only=True) as uow:
             return uow.peers.trusted_keys()
 
     def distrust_key(self, by: Caller, key_id: str) -> None:
         """Stop trusting a key: its objects are then stored as signed by an unknown key."""
-        self._require_hub_admin(by)
-        with self.store.unit_of_work() as uow:
+        require_hub_admin(by)
+        with self.core.store.unit_of_work() as uow:
             if not uow.peers.distrust(key_id):
                 raise NotFound(f"no trusted key {key_id!r}")
-            self._peer_audit(uow, by, "peer.distrust", key_id, {}, self.clock())
+            self._peer_audit(uow, by, "peer.distrust", key_id, {}, self.core.clock())
 
     # -- syncing --------------------------------------------------------------------------------------------
 
-    def sync_peer(
+    def sync(
         self,
         by: Caller,
         name: str,
@@ -180,8 +168,8 @@ class PeersMixin:
         """Pull from and push to a peer, each linked collection in turn, as its ``direction`` says (or only
         the ``directions`` given, among those). Never raises for the peer's failures: the report says what
         happened per collection, and the checkpoints stay at the last page that completed."""
-        self._require_hub_admin(by)
-        with self.store.unit_of_work(read_only=True) as uow:
+        require_hub_admin(by)
+        with self.core.store.unit_of_work(read_only=True) as uow:
             peer = _peer_of(uow, name)
         wanted = {Direction(d) for d in directions} if directions is not None else {peer.direction}
         pulls = peer.direction.pulls and any(d.pulls for d in wanted)
@@ -196,25 +184,25 @@ class PeersMixin:
                     report.links.append(self._pull_link(peer, link, client))
                 if pushes:
                     report.links.append(self._push_link(peer, link, client))
-        with self.store.unit_of_work() as uow:
+        with self.core.store.unit_of_work() as uow:
             summary = [
                 {k: v for k, v in link.as_json().items() if k != "rejected"}
                 | {"rejected": len(link.rejected)}
                 for link in report.links
             ]
             self._peer_audit(
-                uow, by, "peer.sync", peer.name, {"ok": report.ok, "links": summary}, self.clock()
+                uow, by, "peer.sync", peer.name, {"ok": report.ok, "links": summary}, self.core.clock()
             )
         return report
 
-    def sync_peers(self, by: Caller, names: Sequence[str] = (), **options: Any) -> list[SyncReport]:
-        """:meth:`sync_peer` for each peer named, or every peer when none is."""
-        chosen = list(names) or [p.name for p in self.peers(by)]
-        return [self.sync_peer(by, name, **options) for name in chosen]
+    def sync_all(self, by: Caller, names: Sequence[str] = (), **options: Any) -> builtins.list[SyncReport]:
+        """:meth:`sync` for each peer named, or every peer when none is."""
+        chosen = list(names) or [p.name for p in self.list(by)]
+        return [self.sync(by, name, **options) for name in chosen]
 
     def _pull_link(self, peer: Peer, link: CollectionLink, client: TaxiiClient) -> Any:
         start = self._checkpoint(peer.name, link.remote, "pull")
-        trusted = self._trusted_keys()
+        trusted = self.signer.trusted_keys()
         return pull(
             client,
             link,
@@ -235,7 +223,11 @@ class PeersMixin:
         )
 
     def _ingest(
-        self, peer: Peer, link: CollectionLink, objects: list[dict[str, Any]], trusted: Mapping[str, bytes]
+        self,
+        peer: Peer,
+        link: CollectionLink,
+        objects: builtins.list[dict[str, Any]],
+        trusted: Mapping[str, bytes],
     ) -> Ingested:
         """Store a pulled page the way a TAXII post is stored; versions held already are left out first, so
         what this hub sent the peer and gets back is not an error."""
@@ -243,13 +235,13 @@ class PeersMixin:
         for obj in objects:
             verdict = signing.verify(obj, trusted).value
             verdicts[verdict] = verdicts.get(verdict, 0) + 1
-        with self.store.unit_of_work(read_only=True) as uow:
+        with self.core.store.unit_of_work(read_only=True) as uow:
             ids = [o["id"] for o in objects if isinstance(o.get("id"), str)]
             held = {_unsigned_text(e.body) for e in uow.stix.versions_of(link.forum_id, ids)}
         fresh = [o for o in objects if _unsigned_text(o) not in held]
         if not fresh:
             return Ingested(held=len(objects), signatures=verdicts)
-        status = self.add_stix(
+        status = self.taxii.add(
             Operator(f"peer:{peer.name}"),
             collection_id_of(link.forum_id),
             fresh,
@@ -269,8 +261,8 @@ class PeersMixin:
         """A page of the local collection to push: every version added after ``after``, without what came
         from this peer and what may not leave the hub (TLP:AMBER+STRICT, TLP:RED, named recipients)."""
         filters = StixFilters(added_after=after, next=cursor, versions=("all",), limit=peer.page_size)
-        page = self.stix_objects(Operator(f"peer:{peer.name}"), collection_id_of(link.forum_id), filters)
-        objects: list[dict[str, Any]] = []
+        page = self.taxii.objects(Operator(f"peer:{peer.name}"), collection_id_of(link.forum_id), filters)
+        objects: builtins.list[dict[str, Any]] = []
         echoes = 0
         for entry in page.entries:
             if entry.owner_org == peer.owner_org:
@@ -282,72 +274,23 @@ class PeersMixin:
         return LocalPage(objects, echoes, page.date_added_last, page.more, page.next)
 
     def _checkpoint(self, peer: str, collection_id: str, direction: str) -> Checkpoint | None:
-        with self.store.unit_of_work(read_only=True) as uow:
+        with self.core.store.unit_of_work(read_only=True) as uow:
             found = uow.peers.checkpoint(peer, collection_id, direction)
         return Checkpoint(found.position, found.settled) if found else None
 
     def _save_checkpoint(self, peer: str, collection_id: str, direction: str, point: Checkpoint) -> None:
-        with self.store.unit_of_work() as uow:
+        with self.core.store.unit_of_work() as uow:
             uow.peers.save_checkpoint(
-                PeerCheckpoint(peer, collection_id, direction, point.position, point.settled, self.clock())
-            )
-
-    # -- signatures (seams of the TAXII use cases) ---------------------------------------------------------
-
-    def _sign_outgoing(self, objects: Sequence[Any]) -> list[Any]:
-        """The objects the hub publishes, each signed with its key (anything not an object is left as is,
-        for validation to refuse)."""
-        keys = self._signing_keys()
-        return [signing.sign(o, keys) if isinstance(o, Mapping) else o for o in objects]
-
-    def _signature_refusals(self, objects: Sequence[Any]) -> dict[int, str]:
-        """Why objects arriving must be refused, by their place in ``objects``: their signature is by a
-        trusted key and does not match (altered), or cannot be read."""
-        signed = [
-            (i, o)
-            for i, o in enumerate(objects)
-            if isinstance(o, Mapping) and signing.SIGNATURE_PROPERTY in o
-        ]
-        if not signed:
-            return {}
-        trusted = self._trusted_keys()
-        refusals: dict[int, str] = {}
-        for index, obj in signed:
-            verdict = signing.verify(obj, trusted)
-            if verdict is signing.Verdict.TAMPERED:
-                refusals[index] = (
-                    f"{signing.SIGNATURE_PROPERTY}: does not match the object: it was altered after "
-                    f"{signing.signature_key_id(obj)} signed it"
+                PeerCheckpoint(
+                    peer, collection_id, direction, point.position, point.settled, self.core.clock()
                 )
-            elif verdict is signing.Verdict.MALFORMED:
-                refusals[index] = f"{signing.SIGNATURE_PROPERTY}: not an {signing.ALGORITHM} signature"
-        return refusals
-
-    def _signed_tombstone(self, uow: UnitOfWork, body: dict[str, Any]) -> dict[str, Any]:
-        """A deletion tombstone of a signed object, signed again by this hub (inside the deleting unit of
-        work): the hub vouches for the deletion."""
-        if signing.SIGNATURE_PROPERTY not in body:
-            return body
-        return signing.sign(body, signing.KeyPair.from_private(uow.peers.signing_key()))
-
-    def _signing_keys(self) -> signing.KeyPair:
-        with self.store.unit_of_work(read_only=True) as uow:
-            return signing.KeyPair.from_private(uow.peers.signing_key())
-
-    def _trusted_keys(self) -> dict[str, bytes]:
-        """Trusted public keys by key id, this hub's own among them."""
-        own = self._signing_keys()
-        with self.store.unit_of_work(read_only=True) as uow:
-            found = {k.key_id: signing.decode_key(k.public_key) for k in uow.peers.trusted_keys()}
-        return {**found, own.key_id: own.public}
+            )
 
     def _peer_audit(
         self, uow: UnitOfWork, by: Caller, action: str, subject: str, detail: dict[str, Any], at: datetime
     ) -> None:
         kind = "trusted_key" if action in ("peer.trust", "peer.distrust") else "peer"
-        uow.append_audit(
-            actor=caller_id(by), action=action, subject_type=kind, subject_id=subject, detail=detail, at=at
-        )
+        audit_event(uow, by, action, kind, subject, detail, at)
 
 
 def _peer_of(uow: UnitOfWork, name: str) -> Peer:

@@ -1,17 +1,64 @@
-"""The facts a data-protection impact assessment needs: each forum's policies and holdings."""
+"""Privacy operations of the hub: retention (records and STIX objects purged when they expire, legal holds
+kept) and the facts a data-protection impact assessment needs (each forum's policies and holdings).
+Data-subject requests are :mod:`fimihub.hub.subjects`."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from fimihub.model import Forum, Governed, Organisation, Signal, SignalKind
+from fimihub.hub.admin import require_hub_admin
+from fimihub.hub.core import Core, audit_event
+from fimihub.hub.matching import Matching
+from fimihub.hub.taxii.retention import purge_expired_stix
+from fimihub.model import Case, Forum, Governed, Organisation, Signal, SignalKind
+from fimihub.policy import Caller
 from fimihub.reporting.dpia import DpiaFacts, ForumFacts, RecipientFacts
 from fimihub.settings import Settings
 from fimihub.storage import FILTERABLE, UnitOfWork
 from fimihub.storage.base import RECORD_TYPES
 from fimihub.vocab import EEA
 
-__all__ = ["dpia_facts"]
+__all__ = ["Privacy", "dpia_facts"]
+
+
+class Privacy:
+    """Retention and the DPIA's facts (``hub.privacy``)."""
+
+    def __init__(self, core: Core, *, matching: Matching) -> None:
+        self.core = core
+        self.matching = matching
+
+    def run(self, by: Caller) -> dict[str, int]:
+        """Purge every record whose expiry has passed, and what has expired in the TAXII collections (see
+        :mod:`fimihub.hub.taxii.retention`); returns how many of each kind went. A case under legal hold
+        keeps itself, its operations and everything of theirs (:attr:`Case.legal_hold`)."""
+        require_hub_admin(by)
+        now = self.core.clock()
+        with self.core.store.unit_of_work() as uow:
+            held = [c for c in uow.find(Case) if c.legal_hold]
+            held_operations = sorted({o for c in held for o in c.operation_ids})
+            purged = uow.purge_expired(
+                now, held_ids=[c.id for c in held] + held_operations, held_operations=held_operations
+            )
+            purged.update(purge_expired_stix(uow, now))
+            audit_event(
+                uow,
+                by,
+                "retention.purge",
+                "store",
+                None,
+                {"purged": purged, "held_cases": [c.id for c in held]},
+                now,
+            )
+        self.matching.forget()  # rebuilt from what is left on next use
+        return purged
+
+    def dpia(self, by: Caller) -> DpiaFacts:
+        """The facts a data-protection impact assessment needs, from every forum's policy and holdings
+        (hub admins): render them with :func:`fimihub.reporting.dpia.render_dpia`."""
+        require_hub_admin(by)
+        with self.core.store.unit_of_work(read_only=True) as uow:
+            return dpia_facts(uow, self.core.settings, self.core.clock())
 
 
 def dpia_facts(uow: UnitOfWork, settings: Settings, now: datetime) -> DpiaFacts:

@@ -15,18 +15,20 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from fimihub import policy
 from fimihub.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationError
-from fimihub.hub.caller import Caller, Operator
+from fimihub.hub.core import Core
 from fimihub.hub.keys import current_key
+from fimihub.hub.pages import Page
 from fimihub.matching import psi as engine
 from fimihub.model import Forum, ForumKey, Organisation, PsiSession, PsiStatus, new_id, parse
 from fimihub.model.psi import psi_marking
-from fimihub.storage import Store, UnitOfWork, Visibility
+from fimihub.policy import Caller
+from fimihub.storage import UnitOfWork, Visibility
 
 __all__ = ["MAX_OPEN_PER_PAIR", "PSI_TTL_DAYS", "PsiRelay", "decode_message"]
 
@@ -50,18 +52,12 @@ def decode_message(value: object, field: str) -> bytes:
 
 
 class PsiRelay:
-    """The relay of PSI sessions over one store."""
+    """The relay of private matching sessions between two organisations (``hub.psi``)."""
 
     def __init__(
-        self,
-        store: Store,
-        clock: Callable[[], datetime],
-        *,
-        ttl_days: int = PSI_TTL_DAYS,
-        max_open_per_pair: int = MAX_OPEN_PER_PAIR,
+        self, core: Core, *, ttl_days: int = PSI_TTL_DAYS, max_open_per_pair: int = MAX_OPEN_PER_PAIR
     ) -> None:
-        self.store = store
-        self.clock = clock
+        self.core = core
         self.ttl = timedelta(days=ttl_days)
         self.max_open_per_pair = max_open_per_pair
 
@@ -95,8 +91,8 @@ class PsiRelay:
                 "opening a private matching session needs an analyst or admin, the write scope, and "
                 "another organisation to address"
             )
-        now = self.clock()
-        with self.store.unit_of_work() as uow:
+        now = self.core.clock()
+        with self.core.store.unit_of_work() as uow:
             if uow.get(Organisation, responder) is None:
                 raise NotFound(f"no organisation {responder!r}")
             key_id = self._key_for(uow, actor, responder, kind.personal, key_forum_id)
@@ -147,9 +143,9 @@ class PsiRelay:
         status: str | None = None,
         after: str | None = None,
         limit: int = 100,
-    ) -> tuple[list[PsiSession], str | None]:
+    ) -> Page[PsiSession]:
         """The live sessions the caller's organisation opened (``role="requester"``), those addressed to it
-        (``"responder"``) or both (``None``), by id; and the id to continue after, if there are more."""
+        (``"responder"``) or both (``None``), by id, a page at a time."""
         actor = _member(by)
         if not 1 <= limit <= _LIST_MAX:
             raise ValidationError("limit", f"must be between 1 and {_LIST_MAX}")
@@ -165,11 +161,11 @@ class PsiRelay:
                 where["status"] = PsiStatus(status).value
             except ValueError:
                 raise ValidationError("status", f"must be one of {[s.value for s in PsiStatus]}") from None
-        now = self.clock()
+        now = self.core.clock()
         visible = Visibility(org_id=actor.org.id, member_id=actor.member.id)
         found: list[PsiSession] = []
         cursor = after
-        with self.store.unit_of_work(read_only=True) as uow:
+        with self.core.store.unit_of_work(read_only=True) as uow:
             while len(found) <= limit:
                 batch = uow.find(PsiSession, where=where, visible=visible, after_id=cursor, limit=limit + 1)
                 found.extend(s for s in batch if _live(s, now) and policy.may_see_psi(actor, s))
@@ -178,14 +174,14 @@ class PsiRelay:
                 cursor = batch[-1].id
         if len(found) > limit:
             found = found[:limit]
-            return found, found[-1].id
-        return found, None
+            return Page(found, found[-1].id)
+        return Page(found, None)
 
     def session(self, by: Caller, session_id: str) -> PsiSession:
         """The session with its messages, for either of its organisations (each fetch is audited)."""
         actor = _member(by)
-        now = self.clock()
-        with self.store.unit_of_work() as uow:
+        now = self.core.clock()
+        with self.core.store.unit_of_work() as uow:
             session = _visible(uow, actor, session_id, now)
             uow.append_audit(
                 actor=actor.member.id,
@@ -203,8 +199,8 @@ class PsiRelay:
         setup_bytes = decode_message(setup, "setup")
         response_bytes = decode_message(response, "response")
         answered_items = engine.answer_items(setup_bytes, response_bytes)
-        now = self.clock()
-        with self.store.unit_of_work() as uow:
+        now = self.core.clock()
+        with self.core.store.unit_of_work() as uow:
             session = self._answerable(uow, actor, session_id, now)
             if answered_items != session.request_items:
                 raise ValidationError(
@@ -235,8 +231,8 @@ class PsiRelay:
         actor = _member(by)
         if not isinstance(reason, str):
             raise ValidationError("reason", "must be a string")
-        now = self.clock()
-        with self.store.unit_of_work() as uow:
+        now = self.core.clock()
+        with self.core.store.unit_of_work() as uow:
             session = self._answerable(uow, actor, session_id, now)
             declined = session.evolve(
                 status=PsiStatus.DECLINED,
@@ -305,9 +301,7 @@ class PsiRelay:
 
 
 def _member(by: Caller) -> policy.Actor:
-    if isinstance(by, Operator):
-        raise PermissionDenied("private matching is between member organisations, not the hub's operator")
-    return by
+    return policy.member_only(by, "private matching (between member organisations)")
 
 
 def _live(session: PsiSession, now: datetime) -> bool:

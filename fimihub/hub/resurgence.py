@@ -34,9 +34,10 @@ from fimihub.coordination import (
     score_accounts,
 )
 from fimihub.errors import NotFound, PermissionDenied, ValidationError
-from fimihub.hub.caller import Caller, Operator, caller_id
-from fimihub.hub.identifiers import IdentifierSealer, IdentifiersMixin
-from fimihub.hub.keys import account_value, current_key
+from fimihub.hub.core import Core, audit_event
+from fimihub.hub.identifiers import Identifiers, IdentifierSealer
+from fimihub.hub.keys import ForumKeys, account_value, current_key
+from fimihub.hub.records import Records
 from fimihub.hub.tables import check_out, read_table, write_table
 from fimihub.model import (
     TLP,
@@ -54,11 +55,10 @@ from fimihub.model import (
     new_id,
     parse,
 )
-from fimihub.policy import Actor
-from fimihub.settings import Settings
-from fimihub.storage import Store, UnitOfWork
+from fimihub.policy import Actor, Caller
+from fimihub.storage import UnitOfWork
 
-__all__ = ["ResurgenceMixin", "ResurgenceSummary", "recidivist_asset"]
+__all__ = ["Resurgence", "ResurgenceSummary"]
 
 _PAGE = 1000
 
@@ -77,13 +77,14 @@ class ResurgenceSummary:
     out: str | None
 
 
-class ResurgenceMixin(IdentifiersMixin):
-    """Mixed into :class:`~fimihub.hub.Hub`."""
+class Resurgence:
+    """Fingerprints of disrupted operations, and the scan that finds their return (``hub.resurgence``)."""
 
-    store: Store
-    settings: Settings
-    clock: Callable[[], datetime]
-    create: Callable[..., Any]
+    def __init__(self, core: Core, *, records: Records, keys: ForumKeys, identifiers: Identifiers) -> None:
+        self.core = core
+        self.records = records
+        self.keys = keys
+        self.identifiers = identifiers
 
     def fingerprint_operation(
         self, by: Caller, operation_id: str, *, forum_id: str | None = None
@@ -99,9 +100,10 @@ class ResurgenceMixin(IdentifiersMixin):
         stricter, and it is built only from the assets and signals that this marking does not widen and
         that the caller could itself share into the forum (a value released to the caller alone, or
         another organisation's AMBER, stays out)."""
-        if isinstance(by, Operator) or not by.allows(Scope.WRITE):
+        member = policy.member_only(by, "fingerprinting")
+        if not member.allows(Scope.WRITE):
             raise PermissionDenied("fingerprinting runs as a member with the write scope")
-        with self.store.unit_of_work(read_only=True) as uow:
+        with self.core.store.unit_of_work(read_only=True) as uow:
             forums = {f.id: f for f in uow.find(Forum)}
             operation = uow.get(Operation, operation_id)
             if operation is None or not policy.may(
@@ -110,10 +112,10 @@ class ResurgenceMixin(IdentifiersMixin):
                 raise NotFound(f"no operation {operation_id!r}")
             target = forum_id if forum_id is not None else operation.forum_id
             marking = _fingerprint_marking(operation, forums.get(target) if target else None)
-            fits = _fitting(by, marking, forums.get(target) if target else None)
-            assets = [a for a in _visible(by, _all(uow, Asset, operation_id), forums) if fits(a)]
-            signals = [s for s in _visible(by, _all(uow, Signal, operation_id), forums) if fits(s)]
-            key_forum = target or next((f for f in sorted(by.forums) if f in forums), None)
+            fits = _fitting(member, marking, forums.get(target) if target else None)
+            assets = [a for a in policy.readable(member, _all(uow, Asset, operation_id), forums) if fits(a)]
+            signals = [s for s in policy.readable(member, _all(uow, Signal, operation_id), forums) if fits(s)]
+            key_forum = target or next((f for f in sorted(member.forums) if f in forums), None)
             if key_forum is None:
                 raise ValidationError("forum_id", "a fingerprint's handle patterns need a forum's key")
             key = current_key(uow.find(ForumKey, where={"forum_id": key_forum}), key_forum)
@@ -132,10 +134,9 @@ class ResurgenceMixin(IdentifiersMixin):
         }
         if target is not None:
             data["forum_id"] = target
-        created: Fingerprint = self.create(by, Fingerprint, data)
-        return created
+        return self.records.create(by, Fingerprint, data)
 
-    def resurgence_scan(
+    def scan(
         self,
         by: Caller,
         source: str | Path | pa.Table,
@@ -155,12 +156,11 @@ class ResurgenceMixin(IdentifiersMixin):
         identifier key (so a scan against stored fingerprints needs one registered); every candidate goes
         to ``out`` when given. ``confirm=False`` flags candidates by score alone, without co-action
         confirming them."""
-        if isinstance(by, Operator):
-            raise PermissionDenied("a resurgence scan runs as a member, on its own data")
-        if not by.allows(Scope.WRITE):
+        member = policy.member_only(by, "a resurgence scan (on the member's own data)")
+        if not member.allows(Scope.WRITE):
             raise PermissionDenied("queuing candidates needs the write scope")
         check_out(out)
-        now = self.clock()
+        now = self.core.clock()
         table = source if isinstance(source, pa.Table) else read_table(source)
         name = "api" if isinstance(source, pa.Table) else Path(source).name
         config = config or ResurgenceConfig()
@@ -173,9 +173,9 @@ class ResurgenceMixin(IdentifiersMixin):
             fingerprints = list(built.fingerprints)
             keys: list[bytes] = [key]
         else:
-            stored = self._visible_fingerprints(by)
+            stored = self._visible_fingerprints(member)
             fingerprints = [_parsed(f) for f in stored.values()]
-            keys = self._keys_of(by)
+            keys = self.keys.keys_of(by)
         if not fingerprints and disrupted is not None:
             raise ValidationError("disrupted", "no operation is labelled in the export of removed accounts")
         if not fingerprints:
@@ -183,14 +183,14 @@ class ResurgenceMixin(IdentifiersMixin):
                 "fingerprints", "none to scan against: fingerprint a disrupted operation, or pass --disrupted"
             )
         # Candidates of stored fingerprints are queued with their account ids sealed: refuse before any work.
-        sealer = self._identifier_sealer(by.org.id) if stored else None
+        sealer = self.identifiers.sealer(member.org.id) if stored else None
         result = score_accounts(table, fingerprints, key=keys or None, config=config, progress=progress)
         flagged = result.flagged()
         rows = [row for row in flagged.to_pylist() if row["operation"] in stored]
-        item_keys = self._item_keys(by, [stored[row["operation"]] for row in rows]) if rows else {}
+        item_keys = self._item_keys(member, [stored[row["operation"]] for row in rows]) if rows else {}
         matches = [
             _candidate_match(
-                by,
+                member,
                 row,
                 stored[row["operation"]],
                 name,
@@ -201,15 +201,16 @@ class ResurgenceMixin(IdentifiersMixin):
             )
             for row in rows
         ]
-        with self.store.unit_of_work() as uow:
+        with self.core.store.unit_of_work() as uow:
             uow.insert_many(matches)
-            uow.append_audit(
-                actor=caller_id(by),
-                action="resurgence.scan",
-                subject_type="match",
-                subject_id=None,
-                at=now,
-                detail={"source": name, "accounts": result.accounts, "queued": len(matches)},
+            audit_event(
+                uow,
+                by,
+                "resurgence.scan",
+                "match",
+                None,
+                {"source": name, "accounts": result.accounts, "queued": len(matches)},
+                now,
             )
         if out is not None:
             write_table(result.candidates, out)
@@ -226,23 +227,23 @@ class ResurgenceMixin(IdentifiersMixin):
 
     def _visible_fingerprints(self, by: Actor) -> dict[str, Fingerprint]:
         """The newest visible fingerprint of each operation, by operation id."""
-        with self.store.unit_of_work(read_only=True) as uow:
+        with self.core.store.unit_of_work(read_only=True) as uow:
             forums = {f.id: f for f in uow.find(Forum)}
-            found = _visible(by, _all(uow, Fingerprint), forums)
+            found = policy.readable(by, _all(uow, Fingerprint), forums)
         newest: dict[str, Fingerprint] = {}
         for fingerprint in sorted(found, key=lambda f: f.modified_at):
             newest[fingerprint.operation_id] = fingerprint
         return newest
 
     def _retention(self) -> timedelta:
-        return timedelta(days=self.settings.default_retention_days)
+        return timedelta(days=self.core.settings.default_retention_days)
 
     def _item_keys(self, by: Actor, fingerprints: list[Fingerprint]) -> dict[str, ForumKey]:
         """The key each fingerprint's candidates are keyed with, by fingerprint id: its forum's, or (for one
         kept outside forums) that of the caller's first forum, as its handle patterns are."""
         first = sorted(by.forums)[:1]
         wanted = {f.forum_id for f in fingerprints if f.forum_id} | set(first)
-        keys = self._current_forum_keys(wanted)
+        keys = self.identifiers.current_forum_keys(wanted)
         fallback = keys.get(first[0]) if first else None
         found: dict[str, ForumKey] = {}
         for fingerprint in fingerprints:
@@ -250,45 +251,6 @@ class ResurgenceMixin(IdentifiersMixin):
             if key is not None:
                 found[fingerprint.id] = key
         return found
-
-    def _prepare_fingerprint(self, data: dict[str, Any]) -> dict[str, Any]:
-        """A fingerprint record's features checked and put in canonical form (for create and update)."""
-        features = data.get("features")
-        try:
-            parsed = OperationFingerprint.from_dict(features)
-        except ValidationError as exc:
-            raise ValidationError(f"features.{exc.field}", exc.errors[0][1]) from None
-        if "operation_id" in data and parsed.operation != data["operation_id"]:
-            raise ValidationError("features.operation", "must equal the fingerprint's operation_id")
-        return {**data, "features": parsed.to_dict()}
-
-
-def recidivist_asset(match: Match, now: datetime) -> Asset | None:
-    """The recidivist asset a confirmed resurgence candidate becomes (``None`` for signal matches): an account
-    of the prior operation, owned by the member whose data it is and as private as the match. Its
-    ``external_id`` is the account's keyed hash the match holds as its item, its clear id the match's sealed
-    one: the hub never sees the clear id."""
-    if not match.is_resurgence or match.operation_id is None or not match.platform:
-        return None
-    keyed = match.item_value if match.item_key_id and match.item_kind.value == "account_id" else None
-    if keyed is None and not match.account_sealed:
-        return None
-    return Asset(
-        id=new_id("asset"),
-        owner_org=match.owner_org,
-        created_by=match.reviewed_by,
-        created_at=now,
-        modified_at=now,
-        marking=match.marking,
-        operation_id=match.operation_id,
-        platform=match.platform,
-        kind=AssetKind.ACCOUNT,
-        external_id=keyed,
-        external_id_key_id=match.item_key_id if keyed else None,
-        external_id_sealed=match.account_sealed,
-        identifier_key_id=match.identifier_key_id if match.account_sealed else None,
-        recidivist=True,
-    )
 
 
 def _all(uow: UnitOfWork, kind: type[Any], operation_id: str | None = None) -> list[Any]:
@@ -314,10 +276,6 @@ def _fitting(by: Actor, marking: Marking, forum: Forum | None) -> Callable[[Gove
         return forum is None or policy.may(by, policy.Act.SHARE, record, forum=forum)
 
     return fits
-
-
-def _visible(by: Actor, records: list[Any], forums: Mapping[str, Forum]) -> list[Any]:
-    return [r for r in records if policy.may(by, policy.Act.READ, r, forum=forums.get(r.forum_id or ""))]
 
 
 def _values(assets: list[Asset], signals: list[Signal]) -> tuple[dict[str, list[str]], list[str], int]:

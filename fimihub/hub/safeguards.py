@@ -4,23 +4,23 @@ register of government requests for data.
 
 The rules are :mod:`fimihub.policy.safeguards`; this module looks up what they need inside the writing unit of
 work and applies them wherever an action or a feedback record is written: :meth:`~fimihub.Hub.create` and
-:meth:`~fimihub.Hub.update` call :meth:`SafeguardsMixin._safeguard_new` / ``_safeguard_changed`` /
-``_send_notices``, TAXII posts go through the intake hooks, and :meth:`SafeguardsMixin.approve_action` is the
-one way an action becomes approved.
+:meth:`~fimihub.Hub.update` call :meth:`Safeguards.new` / :meth:`Safeguards.changed` /
+:meth:`Safeguards.send_notices`, TAXII intake calls :meth:`Safeguards.posted` and
+:meth:`Safeguards.posted_written`, and :meth:`Safeguards.approve_action` is the one way an action becomes
+approved.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from fimihub import policy
 from fimihub.errors import NotFound, PermissionDenied, ValidationError
-from fimihub.hub.caller import Caller, Operator, caller_id
-from fimihub.hub.government import GovernmentRegister, GovernmentRequest
-from fimihub.hub.taxii.feed import StixFeedMixin
-from fimihub.hub.taxii.intake import StixIntakeMixin
+from fimihub.hub.core import Core, audit_event
+from fimihub.hub.government import GovernmentRequest
+from fimihub.hub.writes import WritePath
 from fimihub.model import (
     Action,
     ActionStatus,
@@ -36,12 +36,10 @@ from fimihub.model import (
     new_id,
     parse,
 )
-from fimihub.policy import safeguards
-from fimihub.policy.safeguards import GovernmentDecision
-from fimihub.settings import Settings
-from fimihub.storage import Store, UnitOfWork
+from fimihub.policy import Caller, safeguards
+from fimihub.storage import UnitOfWork
 
-__all__ = ["NOTICE_PURPOSE", "GovernmentRequest", "SafeguardsMixin"]
+__all__ = ["NOTICE_PURPOSE", "GovernmentRequest", "Safeguards"]
 
 G = TypeVar("G", bound=Governed)
 
@@ -54,12 +52,13 @@ _NOTICE_TEXT = {
 _FEW_ASSETS = 200  # more than this: the assets are read page by page rather than one by one
 
 
-class SafeguardsMixin(StixIntakeMixin, StixFeedMixin):
-    """Mixed into :class:`~fimihub.hub.Hub`."""
+class Safeguards:
+    """Human-rights safeguards on the write paths, and the register of government requests
+    (``hub.safeguards``)."""
 
-    store: Store
-    settings: Settings
-    clock: Callable[[], datetime]
+    def __init__(self, core: Core, *, writes: WritePath) -> None:
+        self.core = core
+        self.writes = writes
 
     # -- second review ----------------------------------------------------------------------------------
 
@@ -70,17 +69,16 @@ class SafeguardsMixin(StixIntakeMixin, StixFeedMixin):
         (unless its forum waives review). Audited (``action.approve``)."""
         if not isinstance(note, str):
             raise ValidationError("note", "must be a string")
-        if isinstance(by, Operator):
-            raise PermissionDenied(
-                "a second member of the organisation approves its actions, not the operator"
-            )
-        now = self.clock()
-        with self._writing(by) as uow:
+        member = policy.member_only(
+            by, "approving an action (a second member of the organisation approves it)"
+        )
+        now = self.core.clock()
+        with self.writes.open(by, publish=True) as uow:
             forums = {f.id: f for f in uow.find(Forum)}
             current = uow.get(Action, action_id)
-            if current is None or not _may_read(by, current, forums):
+            if current is None or not policy.may_read(by, current, forums):
                 raise NotFound(f"no action {action_id!r}")
-            refusal = safeguards.approval_refusal(by, current)
+            refusal = safeguards.approval_refusal(member, current)
             if refusal is not None:
                 raise PermissionDenied(refusal)
             approved = parse(
@@ -88,7 +86,7 @@ class SafeguardsMixin(StixIntakeMixin, StixFeedMixin):
                 {
                     **current.model_dump(),
                     "status": ActionStatus.APPROVED,
-                    "approved_by": by.member.id,
+                    "approved_by": member.member.id,
                     "approved_at": now,
                     "approval_note": note.strip(),
                     "modified_at": now,
@@ -98,19 +96,20 @@ class SafeguardsMixin(StixIntakeMixin, StixFeedMixin):
             _refuse(safeguards.second_review_refusal(approved, sensitive=bool(categories)))
             _refuse(self._review_refusal(uow, by, approved, forums))
             uow.update(approved)
-            uow.append_audit(
-                actor=caller_id(by),
-                action="action.approve",
-                subject_type="action",
-                subject_id=action_id,
-                detail={"sensitive": sorted(c.value for c in categories), "note": note.strip()[:2000]},
-                at=now,
+            audit_event(
+                uow,
+                by,
+                "action.approve",
+                "action",
+                action_id,
+                {"sensitive": sorted(c.value for c in categories), "note": note.strip()[:2000]},
+                now,
             )
         return approved
 
     # -- hooks of the write paths -----------------------------------------------------------------------
 
-    def _safeguard_new(
+    def new(
         self,
         uow: UnitOfWork,
         by: Caller,
@@ -118,8 +117,9 @@ class SafeguardsMixin(StixIntakeMixin, StixFeedMixin):
         records: list[G],
         forums: Mapping[str, Forum],
     ) -> list[G]:
-        """New records as the safeguards let them be stored (called by ``Hub.create_many`` before it inserts
-        them): an action naming a sensitive target is proposed, and none is enforced without the reviews it
+        """New records as the safeguards let them be stored (called by ``Records.create_many`` before it
+        inserts them): an action naming a sensitive target is proposed, and none is enforced without the
+        reviews it
         needs (:class:`PermissionDenied` otherwise)."""
         out: list[G] = []
         for data, record in zip(items, records, strict=True):
@@ -132,10 +132,8 @@ class SafeguardsMixin(StixIntakeMixin, StixFeedMixin):
                 out.append(record)
         return out
 
-    def _safeguard_changed(
-        self, uow: UnitOfWork, by: Caller, before: G, after: G, forums: Mapping[str, Forum]
-    ) -> G:
-        """A changed record as the safeguards let it be stored (called by ``Hub.update``)."""
+    def changed(self, uow: UnitOfWork, by: Caller, before: G, after: G, forums: Mapping[str, Forum]) -> G:
+        """A changed record as the safeguards let it be stored (called by ``Records.update``)."""
         if isinstance(before, Action) and isinstance(after, Action):
             return cast(G, self._safeguarded_action(uow, by, before, after, forums, status_given=True))
         return after
@@ -180,13 +178,14 @@ class SafeguardsMixin(StixIntakeMixin, StixFeedMixin):
         if lead_changed:
             _refuse(self._review_refusal(uow, by, action, forums))
         if categories and before is None and action.status is ActionStatus.PROPOSED:
-            uow.append_audit(
-                actor=caller_id(by),
-                action="action.second_review_required",
-                subject_type="action",
-                subject_id=action.id,
-                detail={"sensitive": sorted(c.value for c in categories)},
-                at=self.clock(),
+            audit_event(
+                uow,
+                by,
+                "action.second_review_required",
+                "action",
+                action.id,
+                {"sensitive": sorted(c.value for c in categories)},
+                self.core.clock(),
             )
         return action
 
@@ -197,7 +196,7 @@ class SafeguardsMixin(StixIntakeMixin, StixFeedMixin):
         if ref is None or not action.status.enforcing:
             return None
         signal = uow.get(Signal, ref)
-        if signal is not None and not _may_read(by, signal, forums):
+        if signal is not None and not policy.may_read(by, signal, forums):
             signal = None  # a hidden signal answers as an unknown one
         confirmed = bool(
             uow.find(
@@ -215,7 +214,7 @@ class SafeguardsMixin(StixIntakeMixin, StixFeedMixin):
             action, signal=signal, signal_forum=signal_forum, confirmed_match=confirmed
         )
 
-    def _send_notices(
+    def send_notices(
         self,
         uow: UnitOfWork,
         by: Caller,
@@ -247,12 +246,12 @@ class SafeguardsMixin(StixIntakeMixin, StixFeedMixin):
         forums: Mapping[str, Forum],
         acting_on: dict[str, list[str]],
     ) -> None:
-        now = self.clock()
+        now = self.core.clock()
         signal_id: str | None = None
         subject = feedback.subject_id
         if subject.startswith("action--"):
             action = uow.get(Action, subject)
-            if action is None or not _may_read(by, action, forums):
+            if action is None or not policy.may_read(by, action, forums):
                 return  # nothing the notifier may see: nothing to tell
             signal_id = safeguards.acted_signal(action)
             if feedback.kind is FeedbackKind.OVERTURNED and action.owner_org == feedback.owner_org:
@@ -270,7 +269,7 @@ class SafeguardsMixin(StixIntakeMixin, StixFeedMixin):
         if not recipients:
             return
         expires = policy.expiry_for(
-            now, record_expires_at=None, forum=None, default_days=self.settings.default_retention_days
+            now, record_expires_at=None, forum=None, default_days=self.core.settings.default_retention_days
         )
         notices = [
             Feedback(
@@ -289,18 +288,19 @@ class SafeguardsMixin(StixIntakeMixin, StixFeedMixin):
             for org_id in recipients
         ]
         uow.insert_many(notices)
-        uow.append_audit(
-            actor=caller_id(by),
-            action="feedback.notice",
-            subject_type="feedback",
-            subject_id=feedback.id,
-            detail={
+        audit_event(
+            uow,
+            by,
+            "feedback.notice",
+            "feedback",
+            feedback.id,
+            {
                 "signal": signal_id,
                 "kind": feedback.kind.value,
                 "notices": [n.id for n in notices],
                 "recipients": recipients,
             },
-            at=now,
+            now,
         )
 
     def _overturn(
@@ -309,25 +309,27 @@ class SafeguardsMixin(StixIntakeMixin, StixFeedMixin):
         """Mark the notifier's own action overturned, when it may change it."""
         if action.status is ActionStatus.OVERTURNED:
             return
-        if not isinstance(by, Operator) and not policy.may(
+        if not policy.may(
             by, policy.Act.WRITE, action, forum=forums.get(action.forum_id) if action.forum_id else None
         ):
             return
         uow.update(action.model_copy(update={"status": ActionStatus.OVERTURNED, "modified_at": now}))
-        uow.append_audit(
-            actor=caller_id(by),
-            action="update",
-            subject_type="action",
-            subject_id=action.id,
-            detail={"fields": ["status"], "status": ActionStatus.OVERTURNED.value},
-            at=now,
+        audit_event(
+            uow,
+            by,
+            "update",
+            "action",
+            action.id,
+            {"fields": ["status"], "status": ActionStatus.OVERTURNED.value},
+            now,
         )
 
     # TAXII posts by members are writes like any other: the same safeguards apply.
 
-    def _posted_safeguarded(self, uow: UnitOfWork, by: Caller, record: Governed) -> Governed | None:
-        if isinstance(by, Operator) or not isinstance(record, Action):
-            return record  # peers' records were held to the safeguards of the hub they come from
+    def posted(self, uow: UnitOfWork, by: Caller, record: Governed) -> Governed | None:
+        if policy.actor_of(by) is None or not isinstance(record, Action):
+            # The operator posts what peer sync brings: held to their own hub's safeguards already.
+            return record
         held = uow.get(Action, record.id)
         held = held if held is not None and held.owner_org == record.owner_org else None
         approval = {
@@ -354,29 +356,9 @@ class SafeguardsMixin(StixIntakeMixin, StixFeedMixin):
                 return None
         return None
 
-    def _posted_written(self, uow: UnitOfWork, by: Caller, records: Sequence[Governed]) -> None:
-        if not isinstance(by, Operator):
-            self._send_notices(uow, by, records, {f.id: f for f in uow.find(Forum)})
-
-    # -- government requests ----------------------------------------------------------------------------
-
-    def log_government_request(
-        self, by: Caller, authority: str, legal_basis: str, scope: str, reference: str = ""
-    ) -> GovernmentRequest:
-        """Record a request from a public authority for data held in the hub (hub admins); refused by
-        default (:class:`~fimihub.hub.government.GovernmentRegister`)."""
-        return GovernmentRegister(self.store, self.clock).log(by, authority, legal_basis, scope, reference)
-
-    def decide_government_request(
-        self, by: Caller, request_id: str, decision: GovernmentDecision | str, justification: str = ""
-    ) -> GovernmentRequest:
-        """Record a hub admin's decision on a logged request: ``refused``, or ``disclosed`` with a written
-        justification (and only for a request that states its legal basis)."""
-        return GovernmentRegister(self.store, self.clock).decide(by, request_id, decision, justification)
-
-    def government_requests(self, by: Caller) -> list[GovernmentRequest]:
-        """The register of government requests, oldest first, from the audit log (hub admins)."""
-        return GovernmentRegister(self.store, self.clock).requests(by)
+    def posted_written(self, uow: UnitOfWork, by: Caller, records: Sequence[Governed]) -> None:
+        if policy.actor_of(by) is not None:  # not peer sync, whose records notify on their own hub
+            self.send_notices(uow, by, records, {f.id: f for f in uow.find(Forum)})
 
 
 # -- helpers ------------------------------------------------------------------------------------------------
@@ -385,13 +367,6 @@ class SafeguardsMixin(StixIntakeMixin, StixFeedMixin):
 def _refuse(reason: str | None) -> None:
     if reason is not None:
         raise PermissionDenied(reason)
-
-
-def _may_read(by: Caller, record: Governed, forums: Mapping[str, Forum]) -> bool:
-    if isinstance(by, Operator):
-        return True
-    forum = forums.get(record.forum_id) if record.forum_id else None
-    return policy.may(by, policy.Act.READ, record, forum=forum)
 
 
 def _sensitive(
@@ -407,7 +382,7 @@ def _sensitive(
         assets = [a for a in (uow.get(Asset, i) for i in sorted(wanted)) if a is not None]
     else:
         assets = (a for page in uow.pages(Asset) for a in page if a.id in wanted)
-    return {a.sensitive for a in assets if a.sensitive is not None and _may_read(by, a, forums)}
+    return {a.sensitive for a in assets if a.sensitive is not None and policy.may_read(by, a, forums)}
 
 
 def _actions_on(uow: UnitOfWork, signal_id: str) -> list[Action]:

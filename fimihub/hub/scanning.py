@@ -6,25 +6,26 @@ import functools
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fimihub import policy
 from fimihub.errors import PermissionDenied, ValidationError
-from fimihub.hub.caller import Caller, Operator, caller_id
-from fimihub.hub.matching import MatchingMixin, match_record
+from fimihub.hub.core import Core, audit_event
+from fimihub.hub.identifiers import Identifiers
+from fimihub.hub.keys import ForumKeys
+from fimihub.hub.matching import Matching, match_record
 from fimihub.hub.tables import check_out, staged_table
 from fimihub.matching import new_matcher
 from fimihub.matching.scan import ScanReport, scan_export
 from fimihub.model import Forum, Match, Scope, Signal
-from fimihub.settings import Settings
-from fimihub.storage import Store
+from fimihub.policy import Caller
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["SCAN_COLUMNS", "SCAN_ENGINES", "ScanSummary", "ScanningMixin"]
+__all__ = ["SCAN_COLUMNS", "SCAN_ENGINES", "ScanSummary", "Scanning"]
 
 #: Where a scan can run: in this process, or on Spark (``pip install 'fimihub[spark]'``).
 SCAN_ENGINES = ("local", "spark")
@@ -59,12 +60,15 @@ class ScanSummary:
     out: str | None
 
 
-class ScanningMixin(MatchingMixin):
-    """Mixed into :class:`~fimihub.hub.Hub`."""
+class Scanning:
+    """Platform exports scanned against the signals a member may see, into its review queue
+    (``hub.scanning``; ``hub.scan`` for short)."""
 
-    store: Store
-    settings: Settings
-    clock: Callable[[], datetime]
+    def __init__(self, core: Core, *, matching: Matching, keys: ForumKeys, identifiers: Identifiers) -> None:
+        self.core = core
+        self.matching = matching
+        self.keys = keys
+        self.identifiers = identifiers
 
     def scan(
         self,
@@ -92,27 +96,25 @@ class ScanningMixin(MatchingMixin):
             raise ValidationError(
                 "engine", f"unknown scan engine {engine!r} (use one of: {', '.join(SCAN_ENGINES)})"
             )
-        if isinstance(by, Operator):
-            raise PermissionDenied("a scan runs as a member (whose signals and review queue it uses)")
-        if not by.allows(Scope.WRITE):
+        member = policy.member_only(by, "a scan (which uses a member's signals and review queue)")
+        if not member.allows(Scope.WRITE):
             raise PermissionDenied("queuing matches needs the write scope")
         check_out(out)
-        sealer = self._identifier_sealer(by.org.id)
-        now = self.clock()
-        with self.store.unit_of_work(read_only=True) as uow:
+        sealer = self.identifiers.sealer(member.org.id)
+        now = self.core.clock()
+        with self.core.store.unit_of_work(read_only=True) as uow:
             forums = {f.id: f for f in uow.find(Forum)}
 
         def visible(signal: Signal) -> bool:
-            forum = forums.get(signal.forum_id) if signal.forum_id else None
-            return policy.may(by, policy.Act.READ, signal, forum=forum)
+            return policy.may_read(by, signal, forums)
 
-        hashers = [functools.partial(policy.pseudonymise, key, "account_id") for key in self._keys_of(by)]
+        hashers = [functools.partial(policy.pseudonymise, key, "account_id") for key in self.keys.keys_of(by)]
         if engine == "spark":
             from fimihub.matching.spark_scan import scan_export_spark
 
             report = scan_export_spark(
                 str(path),
-                [s for s in self.matcher().signals() if visible(s)],
+                [s for s in self.matching.matcher().signals() if visible(s)],
                 new_matcher=new_matcher,
                 now=now,
                 progress=progress,
@@ -122,17 +124,17 @@ class ScanningMixin(MatchingMixin):
         else:
             report = scan_export(
                 Path(path),
-                self.matcher(),
+                self.matching.matcher(),
                 visible=visible,
                 now=now,
                 progress=progress,
                 account_hashers=hashers,
             )
         source = f"scan:{Path(path).name}"
-        expires = now + timedelta(days=self.settings.default_retention_days)
+        expires = now + timedelta(days=self.core.settings.default_retention_days)
         matches = [
             match_record(
-                by,
+                member,
                 hit.hit,
                 {"platform": hit.platform, "account_id": hit.account_id, "post_id": hit.post_id},
                 source,
@@ -146,16 +148,17 @@ class ScanningMixin(MatchingMixin):
         # file that cannot be written queues nothing, and a failed commit leaves no file behind.
         with (
             staged_table(_hits_table(report, matches), out) if out is not None else nullcontext(),
-            self.store.unit_of_work() as uow,
+            self.core.store.unit_of_work() as uow,
         ):
             uow.insert_many(matches)
-            uow.append_audit(
-                actor=caller_id(by),
-                action="scan",
-                subject_type="match",
-                subject_id=None,
-                at=now,
-                detail={"source": source, "rows": report.rows, "matches": len(matches)},
+            audit_event(
+                uow,
+                by,
+                "scan",
+                "match",
+                None,
+                {"source": source, "rows": report.rows, "matches": len(matches)},
+                now,
             )
         return ScanSummary(
             report.rows,

@@ -12,13 +12,14 @@ ids to signals). They update incrementally and save to an explicit, versioned fo
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO, ClassVar, Self
 
+from fimihub.matching.index import fileformat
 from fimihub.model import SignalKind
 
-__all__ = ["Hit", "SignalIndex", "SignalType"]
+__all__ = ["Hit", "SignalIndex", "SignalType", "ValueIndex"]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -74,6 +75,24 @@ class SignalIndex(ABC):
     @abstractmethod
     def load(cls, stream: BinaryIO) -> Self:
         """Read an index :meth:`save` wrote; ``ValidationError`` for another format or version."""
+
+
+class ValueIndex(SignalIndex):
+    """An index wholly described by its entries' values: saved as its ``(entry id, value)`` pairs
+    (:func:`~fimihub.matching.index.fileformat.save_values`), loaded by adding them to an empty index."""
+
+    @abstractmethod
+    def values(self) -> Mapping[int, str]:
+        """The live entries, entry id -> value."""
+
+    def save(self, stream: BinaryIO) -> None:
+        fileformat.save_values(stream, self.format_name, self.format_version, self.values().items())
+
+    @classmethod
+    def load(cls, stream: BinaryIO) -> Self:
+        index = cls()
+        index.add(*fileformat.load_values(stream, cls.format_name))
+        return index
 
 
 class SignalType(ABC):

@@ -65,7 +65,7 @@ class Action(Governed):
     note: Text = ""
     status: ActionStatus = ActionStatus.TAKEN
     #: The member who approved a proposed action (never its proposer), when, and why; set by the hub only
-    #: (``Hub.approve_action``).
+    #: (``hub.safeguards.approve_action``).
     approved_by: str | None = None
     approved_at: UtcDatetime | None = None
     approval_note: Text = ""

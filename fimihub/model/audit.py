@@ -12,12 +12,12 @@ was rewritten at or before the anchored event, however consistent its hashes are
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime
 from typing import Any, Final, Literal
 
 from pydantic import Field
 
+from fimihub import jsontext
 from fimihub.model._base import Record, UtcDatetime
 
 __all__ = ["ANCHOR_FORMAT", "GENESIS", "AuditAnchor", "AuditEvent", "chain_hash"]
@@ -90,7 +90,7 @@ class AuditAnchor(Record):
         """The bytes the signature covers: :meth:`to_json` without ``sig``, keys sorted, no white space,
         UTF-8. Anyone holding the file can rebuild them: drop ``sig`` and write the rest canonically."""
         unsigned = {k: v for k, v in self.to_json().items() if k != "sig"}
-        return json.dumps(unsigned, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        return jsontext.canonical(unsigned).encode("utf-8")
 
 
 def chain_hash(
@@ -103,8 +103,9 @@ def chain_hash(
     subject_id: str | None,
     detail: dict[str, Any],
 ) -> str:
-    """SHA-256 over a canonical JSON of the event's content and the previous hash."""
-    body = json.dumps(
+    """SHA-256 over the canonical JSON (:func:`fimihub.jsontext.canonical`) of the event's content and the
+    previous hash; values JSON has no form for (a datetime in ``detail``) are written as their ``str()``."""
+    body = jsontext.canonical(
         {
             "prev": prev_hash,
             "seq": seq,
@@ -115,9 +116,6 @@ def chain_hash(
             "subject_id": subject_id,
             "detail": detail,
         },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
         default=str,
     )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 
 from pydantic import Field, model_validator
@@ -94,9 +93,3 @@ class Operation(Governed):
         if self.id in self.continues:
             raise ValueError("continues: an operation cannot continue itself")
         return self
-
-    def active_between(self, start: datetime, end: datetime) -> bool:
-        """Whether the operation was seen at any time in ``[start, end)``."""
-        first = self.first_seen or self.created_at
-        last = self.last_seen or self.modified_at
-        return first < end and last >= start

@@ -70,13 +70,22 @@ from fimihub.model import TLP, Forum, Governed, Lead, Member, Organisation, Orga
 __all__ = [
     "Act",
     "Actor",
+    "Caller",
+    "Operator",
+    "actor_of",
+    "acts_for_org",
+    "allows",
+    "caller_id",
     "check",
+    "in_forum",
     "may",
     "may_administer_forum",
     "may_administer_hub",
     "may_administer_org",
     "may_declassify",
+    "may_read",
     "may_review",
+    "member_only",
     "readable",
 ]
 
@@ -149,13 +158,73 @@ class Actor:
         return self.scopes is None or scope in self.scopes
 
 
-def may(actor: Actor, act: Act, record: Governed, *, forum: Forum | None = None) -> bool:
-    """Whether ``actor`` may do ``act`` on ``record``.
+@dataclass(frozen=True, slots=True)
+class Operator:
+    """Whoever runs the hub's host and its command line.
+
+    Holding the store's file or database credentials already gives full power over the data, so the operator
+    is not filtered by markings; every change it makes is still written to the audit log under its name.
+    What it may not do is decided here too: it declassifies nothing (that is an owner organisation's act) and
+    runs nothing that works as a member (scans, detection, private matching).
+    """
+
+    name: str = "cli"
+
+    @property
+    def id(self) -> str:
+        return f"operator:{self.name}"
+
+
+#: Who asks: a member acting through a token (or in-process), or the hub's operator.
+Caller = Actor | Operator
+
+
+def caller_id(by: Caller) -> str:
+    """The name the audit log records for a caller."""
+    return by.id if isinstance(by, Operator) else by.member.id
+
+
+def actor_of(by: Caller) -> Actor | None:
+    """The member ``by`` acts as, or None for the operator (who acts for no organisation of its own)."""
+    return None if isinstance(by, Operator) else by
+
+
+def member_only(by: Caller, what: str) -> Actor:
+    """``by`` as a member; the operator is refused ``what`` (work that runs as a member, on its own data)."""
+    if isinstance(by, Operator):
+        raise PermissionDenied(f"{what} runs as a member, not as the hub's operator")
+    return by
+
+
+def acts_for_org(by: Caller, org_id: str) -> bool:
+    """Whether ``by`` acts for organisation ``org_id`` (its own records, statuses, queues): a member of it, or
+    the operator, who acts for every organisation."""
+    return isinstance(by, Operator) or by.org.id == org_id
+
+
+def allows(by: Caller, scope: Scope) -> bool:
+    """Whether ``by``'s token (if any) carries ``scope``; the operator holds no token and every scope."""
+    return isinstance(by, Operator) or by.allows(scope)
+
+
+def in_forum(by: Caller, forum: Forum) -> bool:
+    """The one rule for "is the caller in this forum": the operator is; a member is when it is active, the
+    forum is among its actor's forums and its organisation is still among the forum's members (both must
+    agree: fail closed). A suspended member is in no forum."""
+    if isinstance(by, Operator):
+        return True
+    return by.member.active and _member_of(by, forum)
+
+
+def may(actor: Caller, act: Act, record: Governed, *, forum: Forum | None = None) -> bool:
+    """Whether ``actor`` may do ``act`` on ``record`` (the operator may do every act).
 
     ``forum`` is the forum the record is in (``record.forum_id``; optional, and when given it must be that
     forum) or, for SHARE, the target forum (required: sharing into no forum is refused).
     """
     record_forum = _record_forum(act, record, forum)
+    if isinstance(actor, Operator):
+        return True
     if not _sees(actor, record, record_forum) or not actor.allows(_SCOPE_FOR[act]):
         return False
     if act is Act.READ:
@@ -165,16 +234,24 @@ def may(actor: Actor, act: Act, record: Governed, *, forum: Forum | None = None)
     return _may_change(actor, act, record)
 
 
-def check(actor: Actor, act: Act, record: Governed, *, forum: Forum | None = None) -> None:
+def check(actor: Caller, act: Act, record: Governed, *, forum: Forum | None = None) -> None:
     """Raise unless ``actor`` may do ``act`` on ``record``: ``NotFound`` if it may not even see it, else
     ``PermissionDenied``. Arguments as for :func:`may`."""
+    if isinstance(actor, Operator):
+        _record_forum(act, record, forum)
+        return
     if not _sees(actor, record, _record_forum(act, record, forum)):
         raise NotFound(f"no such record: {record.id}")
     if not may(actor, act, record, forum=forum):
         raise PermissionDenied(f"{actor.member.id} may not {act.value} {record.id}")
 
 
-def readable(actor: Actor, records: Iterable[G], forums: Mapping[str, Forum]) -> list[G]:
+def may_read(by: Caller, record: Governed, forums: Mapping[str, Forum]) -> bool:
+    """Whether ``by`` may read ``record``; ``forums`` maps forum ids to forums (the record's is looked up)."""
+    return may(by, Act.READ, record, forum=forums.get(record.forum_id) if record.forum_id else None)
+
+
+def readable(actor: Caller, records: Iterable[G], forums: Mapping[str, Forum]) -> list[G]:
     """The records ``actor`` may READ, in their order. ``forums`` maps forum ids to forums."""
     return [
         r
@@ -183,29 +260,39 @@ def readable(actor: Actor, records: Iterable[G], forums: Mapping[str, Forum]) ->
     ]
 
 
-def may_administer_hub(actor: Actor) -> bool:
-    """Whether ``actor`` is an admin of the hub's operator organisation, who manages organisations, forums
-    and the audit log for everyone (but reads no record it would not read otherwise)."""
+def may_administer_hub(actor: Caller) -> bool:
+    """Whether ``actor`` is the operator or an admin of the hub's operator organisation, who manages
+    organisations, forums and the audit log for everyone (but reads no record it would not read otherwise)."""
+    if isinstance(actor, Operator):
+        return True
     return _is_admin(actor) and actor.org.operator
 
 
-def may_administer_forum(actor: Actor, forum: Forum) -> bool:
-    """Whether ``actor`` may manage ``forum``'s membership, rules and retention."""
+def may_administer_forum(actor: Caller, forum: Forum) -> bool:
+    """Whether ``actor`` may manage ``forum``'s membership, rules and retention: the operator, a hub admin,
+    or an admin of a member organisation listed in ``forum.admins``."""
+    if isinstance(actor, Operator):
+        return True
     if not _is_admin(actor):
         return False
     return actor.org.operator or (_member_of(actor, forum) and actor.member.id in forum.admins)
 
 
-def may_administer_org(actor: Actor, org_id: str) -> bool:
-    """Whether ``actor`` may manage the members and tokens of organisation ``org_id``."""
+def may_administer_org(actor: Caller, org_id: str) -> bool:
+    """Whether ``actor`` may manage the members and tokens of organisation ``org_id``: the operator, a hub
+    admin, or an admin of that organisation."""
+    if isinstance(actor, Operator):
+        return True
     return _is_admin(actor) and (actor.org.operator or actor.org.id == org_id)
 
 
-def may_declassify(actor: Actor, record: Governed) -> bool:
+def may_declassify(actor: Caller, record: Governed) -> bool:
     """Whether ``actor`` may widen ``record``'s marking (a lower TLP or PAP, more recipients): an admin of
     the owner organisation who sees the record, with the ``admin`` and ``write`` scopes, unless the record is
     a re-shared copy of another organisation's (which only its source's owner may declassify, at the source).
-    No other act widens a marking (see :func:`fimihub.policy.widening`)."""
+    No other act widens a marking (see :func:`fimihub.policy.widening`); the operator never declassifies."""
+    if isinstance(actor, Operator):
+        return False
     return (
         _is_admin(actor)
         and actor.allows(Scope.WRITE)
@@ -215,9 +302,11 @@ def may_declassify(actor: Actor, record: Governed) -> bool:
     )
 
 
-def may_review(actor: Actor, record: Governed) -> bool:
+def may_review(actor: Caller, record: Governed) -> bool:
     """Whether ``actor`` may confirm or reject a match (or another record awaiting review) of its own
-    organisation: reviewers, analysts and admins, with the ``write`` scope."""
+    organisation: reviewers, analysts and admins, with the ``write`` scope (and the operator)."""
+    if isinstance(actor, Operator):
+        return True
     member = actor.member
     return (
         member.active

@@ -1,6 +1,6 @@
 """What a data-protection impact assessment needs to know about a hub, drawn from its forums' policies.
 
-:func:`render_dpia` turns the :class:`DpiaFacts` the hub gathers (``Hub.privacy_dpia``) into Markdown, one
+:func:`render_dpia` turns the :class:`DpiaFacts` the hub gathers (``hub.privacy.dpia``) into Markdown, one
 section per forum: purposes, lawful bases, categories of data, retention, recipients, transfers outside the
 EU/EEA and the safeguards in force. What a forum leaves unstated is flagged, not filled in: a DPIA is the
 controller's own assessment, and this is its factual annex.

@@ -13,10 +13,12 @@ __all__ = [
     "COMMON_POSTS",
     "SLUG_WORDS",
     "split_phrases",
+    "words",
 ]
 
 
-def _words(text: str) -> tuple[str, ...]:
+def words(text: str) -> tuple[str, ...]:
+    """The whitespace-separated words of ``text`` (word lists written as one block of text)."""
     return tuple(text.split())
 
 
@@ -148,7 +150,7 @@ COMMON_POSTS: tuple[str, ...] = split_phrases(
         """
 )
 
-BENIGN_HASHTAGS: tuple[str, ...] = _words(
+BENIGN_HASHTAGS: tuple[str, ...] = words(
     """
     news football weekend coffee travel music photography Europe climate tech food recipes running
     MondayMotivation sunset books gaming politics science art cycling cinema health fitness nature garden
@@ -158,7 +160,7 @@ BENIGN_HASHTAGS: tuple[str, ...] = _words(
 )
 
 #: Words slugs of news article URLs are made of.
-SLUG_WORDS: tuple[str, ...] = _words(
+SLUG_WORDS: tuple[str, ...] = words(
     """
     minister budget vote talks summit storm court ruling market prices energy housing strike rail trade
     deal report study school hospital election parliament border farmers climate floods heat drought

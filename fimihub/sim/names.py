@@ -9,6 +9,8 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 
+from fimihub.sim.lexicon import words
+
 __all__ = [
     "CODE_ADJECTIVES",
     "CODE_NOUNS",
@@ -27,11 +29,7 @@ __all__ = [
 ]
 
 
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
-FIRST_NAMES: tuple[str, ...] = _words(
+FIRST_NAMES: tuple[str, ...] = words(
     """
     Anna Maria Sofia Elena Julia Laura Sara Eva Katarzyna Agnieszka Zsófia Ilona Petra Jana Lucie Ivana
     Marta Inês Beatriz Chiara Giulia Francesca Léa Chloé Manon Camille Émilie Hanna Lena Lea Mia Emma Ingrid
@@ -44,7 +42,7 @@ FIRST_NAMES: tuple[str, ...] = _words(
     """
 )
 
-LAST_NAMES: tuple[str, ...] = _words(
+LAST_NAMES: tuple[str, ...] = words(
     """
     Kovač Novak Horvat Nowak Kowalski Wiśniewska Wójcik Kamiński Lewandowski Szabó Nagy Tóth Kovács Varga
     Dvořák Svoboda Novotný Procházka Černý Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Hoffmann
@@ -59,7 +57,7 @@ LAST_NAMES: tuple[str, ...] = _words(
 )
 
 #: Well-known outlets benign users link to.
-NEWS_DOMAINS: tuple[str, ...] = _words(
+NEWS_DOMAINS: tuple[str, ...] = words(
     """
     reuters.com apnews.com bbc.com euronews.com politico.eu lemonde.fr lefigaro.fr liberation.fr spiegel.de
     zeit.de faz.net sueddeutsche.de tagesschau.de elpais.com elmundo.es lavanguardia.com corriere.it
@@ -88,13 +86,13 @@ NEWS_SECTIONS: tuple[str, ...] = (
 )
 
 #: Building blocks of the operations' invented outlets: ``<head>-<tail>.<tld>``.
-FAKE_OUTLET_HEADS: tuple[str, ...] = _words(
+FAKE_OUTLET_HEADS: tuple[str, ...] = words(
     """
     euro baltic nordic central danube alpine atlantic free true real open people citizen honest clear
     new daily plain straight common public civic sovereign frank candid solid vital simple modern
     """
 )
-FAKE_OUTLET_TAILS: tuple[str, ...] = _words(
+FAKE_OUTLET_TAILS: tuple[str, ...] = words(
     """
     news times herald post report review today insider observer chronicle digest wire tribune journal
     voice monitor gazette bulletin courier dispatch ledger press watch focus
@@ -114,13 +112,13 @@ FAKE_OUTLET_TLDS: tuple[str, ...] = (
 )
 
 #: Code names for operations: ``<adjective> <noun>``.
-CODE_ADJECTIVES: tuple[str, ...] = _words(
+CODE_ADJECTIVES: tuple[str, ...] = words(
     """
     Amber Ashen Azure Brass Cobalt Copper Crimson Dusky Ember Frost Gilded Granite Hollow Indigo Iron
     Jade Lunar Marble Misty Onyx Pale Quiet Russet Scarlet Silent Silver Slate Stone Velvet Violet
     """
 )
-CODE_NOUNS: tuple[str, ...] = _words(
+CODE_NOUNS: tuple[str, ...] = words(
     """
     Lantern Harbor Falcon Meadow Compass Anchor Bridge Candle Cipher Comet Crow Delta Echo Fjord Gate
     Heron Kestrel Lighthouse Mirror Orchard Otter Pike Raven River Sparrow Spindle Tide Tower

@@ -135,9 +135,6 @@ class SimTruth:
                 return op
         raise KeyError(operation_id)
 
-    def returning_of(self, operation_id: str) -> tuple[SimReturn, ...]:
-        return tuple(r for r in self.returning if r.operation == operation_id)
-
     # -- JSON ------------------------------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:

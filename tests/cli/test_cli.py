@@ -20,6 +20,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def test_administration_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "hub.db")
+    assert run(capsys, "db", "upgrade", "--db", db)[0] == 0
     code, org_id, _ = run(
         capsys, "org", "add", "Platform A", "--kind", "platform", "--country", "IE", "--db", db
     )
@@ -46,6 +47,7 @@ def test_administration_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_bad_input_names_the_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "hub.db")
+    assert run(capsys, "db", "upgrade", "--db", db)[0] == 0
     code, _, err = run(capsys, "org", "add", "X", "--kind", "platform", "--country", "ZZ", "--db", db)
     assert code == 2 and "country" in err
     code, _, err = run(capsys, "org", "add", "X", "--kind", "alien", "--db", db)
@@ -58,6 +60,7 @@ def test_bad_input_names_the_field(tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_audit_verify_fails_on_tampering(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "hub.db")
+    assert run(capsys, "db", "upgrade", "--db", db)[0] == 0
     for name in ("A", "B", "C"):
         run(capsys, "org", "add", name, "--kind", "researcher", "--db", db)
     engine = sa.create_engine(database_url(db))
@@ -70,6 +73,7 @@ def test_audit_verify_fails_on_tampering(tmp_path: Path, capsys: pytest.CaptureF
 
 def test_retention_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "hub.db")
+    assert run(capsys, "db", "upgrade", "--db", db)[0] == 0
     code, out, _ = run(capsys, "retention", "run", "--json", "--db", db)
     assert code == 0 and sum(json.loads(out).values()) == 0
 

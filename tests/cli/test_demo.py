@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import os
+import shlex
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
 
-from fimihub.cli import main
+from fimihub import Hub, Settings
+from fimihub.app import create_app
+from fimihub.cli import cli, main
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +103,64 @@ def test_demo_queue_opens_with_the_identifier_key_it_wrote(
     assert opened and all(r["account_id"] and r["fingerprint_id"] for r in opened)
     assert "another identifier key" not in err
     assert opened[0]["account_id"].encode() not in db.read_bytes()
+
+
+def test_demo_ends_with_commands_that_work_as_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("FIMIHUB_DB", "FIMIHUB_HOST", "FIMIHUB_PORT", "FIMIHUB_MEMBER", "FIMIHUB_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["demo", "--no-serve"])
+    assert shown.exit_code == 0, shown.output
+    block = shown.stdout.split("Try next:\n", 1)[1]
+    facts = dict(line.strip().split(":", 1) for line in block.splitlines()[:3])
+    store, member, token = (facts[k].strip().split()[0] for k in ("store", "member", "token"))
+    assert store == "fimihub-demo.db" and Path(store).exists()
+    assert member.startswith("member--") and token.startswith("fhk_")
+    commands = [
+        shlex.split(line) for line in block.splitlines() if line.lstrip().startswith(("fimihub ", "curl "))
+    ]
+    assert [argv[1] for argv in commands if argv[0] == "fimihub"] == ["sim", "scan", "coordination", "serve"]
+
+    for argv in (argv for argv in commands if argv[0] == "fimihub"):
+        if argv[1] == "serve":  # not run here: the curl commands are answered in-process below
+            assert argv[2:] == ["--db", store, "--host", "127.0.0.1", "--port", "8000"]
+            continue
+        ran = runner.invoke(cli, argv[1:])
+        assert ran.exit_code == 0, (argv, ran.output)
+        if argv[1] == "scan":
+            assert "matches queued for review" in ran.stdout and f"--member {member}" in shlex.join(argv)
+        if argv[1] == "coordination":
+            assert " communities" in ran.stdout
+
+    curls = [argv for argv in commands if argv[0] == "curl"]
+    assert len(curls) == 2
+    with Hub.open(Settings(db=store)) as hub, TestClient(create_app(hub=hub)) as client:
+        for argv in curls:
+            headers = dict(argv[i + 1].split(": ", 1) for i, arg in enumerate(argv) if arg == "-H")
+            body = argv[argv.index("-d") + 1] if "-d" in argv else None
+            url = urlsplit(argv[-1])
+            assert url.netloc == "127.0.0.1:8000" and headers["Authorization"] == f"Bearer {token}"
+            answer = client.request("POST" if body else "GET", url.path, headers=headers, content=body)
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["items"]
+
+
+def test_a_port_in_use_is_said_before_anything_is_done(
+    demo_db: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        fresh = tmp_path / "fresh.db"
+        assert main(["demo", "--db", str(fresh), "--port", port]) == 2
+        err = capsys.readouterr().err
+        assert f"127.0.0.1:{port} is already in use" in err and "make demo PORT=" in err
+        assert "fimihub demo --port " in err and not fresh.exists()  # refused before the store was made
+        assert main(["serve", "--db", str(demo_db[0]), "--port", port]) == 2
+        err = capsys.readouterr().err
+        assert "is already in use" in err and "fimihub serve --port " in err
+        assert "Traceback" not in err

@@ -18,6 +18,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def test_log_decide_and_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "hub.db")
+    assert run(capsys, "db", "upgrade", "--db", db)[0] == 0
     code, request_id, _ = run(
         capsys,
         "gov-request", "log", "--authority", "Ministry", "--legal-basis", "Art. 3",

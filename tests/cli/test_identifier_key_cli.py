@@ -27,12 +27,14 @@ def test_identifier_key_made_here_and_the_queue_opened_with_it(
     db = str(tmp_path / "hub.db")
     with Hub.open(Settings(db=db)) as hub:
         op = hub.operator("test")
-        a = hub.create_organisation(op, name="A", kind="platform", platforms=["x"])
-        b = hub.create_organisation(op, name="B", kind="platform", platforms=["x"])
-        forum = hub.create_forum(op, name="F", member_orgs=[a.id, b.id])
-        analyst_a = hub.create_member(op, org_id=a.id, name="a", roles=["analyst"])
-        analyst_b = hub.create_member(op, org_id=b.id, name="b", roles=["analyst"])
-        hub.create(hub.actor(analyst_a.id), Signal, {"kind": "hashtag", "value": "#x1", "forum_id": forum.id})
+        a = hub.admin.create_organisation(op, name="A", kind="platform", platforms=["x"])
+        b = hub.admin.create_organisation(op, name="B", kind="platform", platforms=["x"])
+        forum = hub.admin.create_forum(op, name="F", member_orgs=[a.id, b.id])
+        analyst_a = hub.admin.create_member(op, org_id=a.id, name="a", roles=["analyst"])
+        analyst_b = hub.admin.create_member(op, org_id=b.id, name="b", roles=["analyst"])
+        hub.create(
+            hub.admin.actor(analyst_a.id), Signal, {"kind": "hashtag", "value": "#x1", "forum_id": forum.id}
+        )
 
     key_file = tmp_path / "keys" / "b.key"
     code, out, err = run(capsys, "org", "identifier-key", "--org", b.id, "--out", str(key_file), "--db", db)
@@ -51,7 +53,7 @@ def test_identifier_key_made_here_and_the_queue_opened_with_it(
     )
     assert code == 3 and not missing.exists()
     with Hub.open(Settings(db=db)) as hub:
-        assert hub.organisation(hub.operator(), b.id).identifier_key_id == key_id
+        assert hub.admin.organisation(hub.operator(), b.id).identifier_key_id == key_id
 
     export = tmp_path / "export.csv"
     table = {
@@ -74,7 +76,7 @@ def test_identifier_key_made_here_and_the_queue_opened_with_it(
 
     # The same from a saved answer of GET /api/v1/matches, with no store at all, into a file.
     with Hub.open(Settings(db=db)) as hub:
-        items = [m.model_dump(mode="json") for m in hub.list(hub.actor(analyst_b.id), Match).items]
+        items = [m.model_dump(mode="json") for m in hub.list(hub.admin.actor(analyst_b.id), Match).items]
     saved = tmp_path / "queue.json"
     saved.write_text(json.dumps({"items": items}))
     out_file = tmp_path / "opened.csv"
@@ -98,6 +100,7 @@ def test_a_public_key_made_elsewhere_and_a_forum_sharing_ids_in_clear(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(tmp_path / "hub.db")
+    assert run(capsys, "db", "upgrade", "--db", db)[0] == 0
     code, org_id, _ = run(capsys, "org", "add", "A", "--kind", "platform", "--db", db)
     pair = policy.new_identifier_key()
     code, out, _ = run(

@@ -20,10 +20,10 @@ def test_the_dpia_states_each_forums_purpose_basis_holdings_and_transfers(tmp_pa
     db, hub = _hub(tmp_path)
     with hub:
         op = hub.operator()
-        a = hub.create_organisation(op, name="Platform A", kind="platform", country="IE")
-        us = hub.create_organisation(op, name="Lab US", kind="researcher", country="US")
-        nowhere = hub.create_organisation(op, name="Collective", kind="civil-society")
-        forum = hub.create_forum(
+        a = hub.admin.create_organisation(op, name="Platform A", kind="platform", country="IE")
+        us = hub.admin.create_organisation(op, name="Lab US", kind="researcher", country="US")
+        nowhere = hub.admin.create_organisation(op, name="Collective", kind="civil-society")
+        forum = hub.admin.create_forum(
             op,
             name="Elections",
             member_orgs=[a.id, us.id, nowhere.id],
@@ -32,13 +32,13 @@ def test_the_dpia_states_each_forums_purpose_basis_holdings_and_transfers(tmp_pa
             purpose="Finding covert influence networks targeting EU elections",
             lawful_basis="Legitimate interests (GDPR Art. 6(1)(f))",
         )
-        hub.create_forum(op, name="Quiet", member_orgs=[a.id])
-        analyst = hub.actor(hub.create_member(op, org_id=a.id, name="Ana", roles=["analyst"]).id)
+        hub.admin.create_forum(op, name="Quiet", member_orgs=[a.id])
+        analyst = hub.admin.actor(hub.admin.create_member(op, org_id=a.id, name="Ana", roles=["analyst"]).id)
         hub.create(analyst, Signal, {"kind": "domain", "value": "dpia.example", "forum_id": forum.id})
         hub.create(analyst, Signal, {"kind": "account_id", "value": "a" * 64, "forum_id": forum.id})
-        reader = hub.actor(hub.create_member(op, org_id=a.id, name="Rita", roles=["reader"]).id)
+        reader = hub.admin.actor(hub.admin.create_member(op, org_id=a.id, name="Rita", roles=["reader"]).id)
         try:
-            hub.privacy_dpia(reader)
+            hub.privacy.dpia(reader)
             raise AssertionError("a reader drew the DPIA facts")
         except PermissionDenied:
             pass

@@ -20,11 +20,11 @@ REF = "DSR-2026-17"
 def _world(db: str) -> dict[str, str]:
     with Hub.open(Settings(db=db)) as hub:
         op = hub.operator("test")
-        a = hub.create_organisation(op, name="Platform A", kind="platform", platforms=["x"])
-        forum = hub.create_forum(op, name="F", member_orgs=[a.id], default_tlp="green")
-        analyst = hub.actor(hub.create_member(op, org_id=a.id, name="a", roles=["analyst"]).id)
+        a = hub.admin.create_organisation(op, name="Platform A", kind="platform", platforms=["x"])
+        forum = hub.admin.create_forum(op, name="F", member_orgs=[a.id], default_tlp="green")
+        analyst = hub.admin.actor(hub.admin.create_member(op, org_id=a.id, name="a", roles=["analyst"]).id)
         register_identifier_keys(hub, a.id)
-        keyed = policy.pseudonymise(hub.forum_key(op, forum.id).key, "account_id", f"x:{ACCOUNT}")
+        keyed = policy.pseudonymise(hub.keys.forum_key(op, forum.id).key, "account_id", f"x:{ACCOUNT}")
         signal = hub.create(analyst, Signal, {"kind": "account_id", "value": keyed, "forum_id": forum.id})
         asset = hub.create(
             analyst, Asset, {"platform": "x", "kind": "account", "external_id": ACCOUNT, "forum_id": forum.id}
@@ -94,12 +94,12 @@ def test_find_export_and_erase(tmp_path: Path) -> None:
         op = hub.operator()
         for kind, record_id in ((Signal, world["signal"]), (Asset, world["asset"])):
             try:
-                hub.get(op, kind, record_id)  # type: ignore[arg-type]
+                hub.get(op, kind, record_id)
                 raise AssertionError(f"{record_id} was not erased")
             except NotFound:
                 pass
         assert hub.get(op, Lead, world["lead"]) and hub.get(op, Signal, world["other"])
-        events = [e for e in hub.audit_events(op, limit=1000) if e.action.startswith("subject.")]
+        events = [e for e in hub.audit.events(op, limit=1000) if e.action.startswith("subject.")]
         assert [e.action for e in events] == ["subject.find"] * 2 + ["subject.export"] + ["subject.erase"] * 2
         assert all(e.actor == "operator:cli" and e.detail["request_ref"] == REF for e in events)
         assert ACCOUNT not in json.dumps([e.detail for e in events])
@@ -126,7 +126,7 @@ def test_rectify_a_record(tmp_path: Path) -> None:
     with Hub.open(Settings(db=db)) as hub:
         lead = hub.get(hub.operator(), Lead, world["lead"])
         assert lead.description == "see the account" and lead.platforms == ("x",)
-        (event,) = [e for e in hub.audit_events(hub.operator(), limit=1000) if e.action == "subject.rectify"]
+        (event,) = [e for e in hub.audit.events(hub.operator(), limit=1000) if e.action == "subject.rectify"]
         assert event.detail == {"request_ref": REF, "fields": ["description", "platforms"]}
     assert CliRunner().invoke(cli, [*args, "--set", "no-equals-sign"]).exit_code == 2
     assert CliRunner().invoke(cli, args).exit_code == 2
@@ -139,6 +139,6 @@ def test_errors_are_named_and_nothing_is_audited(tmp_path: Path) -> None:
     assert main(without_platform) == 2
     assert main(_args("erase", db, "--yes", "--request-ref", "  ")) == 2
     with Hub.open(Settings(db=db)) as hub:
-        events = hub.audit_events(hub.operator(), limit=1000)
+        events = hub.audit.events(hub.operator(), limit=1000)
         assert not [e for e in events if e.action.startswith("subject.")]
         assert hub.list(hub.operator(), Signal).items

@@ -8,6 +8,7 @@ import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -31,11 +32,11 @@ def served(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[st
         test_client = TestClient(app, headers={"Authorization": f"Bearer {token}"})
         original = test_client.request
 
-        def request(method: str, url: str, **kwargs: object) -> object:
+        def request(method: str, url: str, **kwargs: Any) -> Any:
             sent.append({"method": method, "url": url, "json": kwargs.get("json")})
-            return original(method, url, **kwargs)  # type: ignore[arg-type]
+            return original(method, url, **kwargs)
 
-        test_client.request = request  # type: ignore[method-assign]
+        test_client.request = request  # type: ignore[method-assign,assignment]
         return test_client
 
     # fimihub.cli re-exports the `psi` command group under the module's name: reach the module itself.
@@ -45,7 +46,9 @@ def served(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[st
 
 def _token(cast: Cast, tmp_path: Path, member_id: str) -> Path:
     path = tmp_path / f"{member_id}.token"
-    path.write_text(cast.hub.issue_token(cast.hub.operator(), member_id).secret + "\n", encoding="utf-8")
+    path.write_text(
+        cast.hub.admin.issue_token(cast.hub.operator(), member_id).secret + "\n", encoding="utf-8"
+    )
     return path
 
 
@@ -145,7 +148,7 @@ def test_account_ids_from_an_export_meet_keyed_hashes_size_only(
     export.write_text(
         "platform,account_id,text\nx,1001,hi\ntwitter,1002,yo\nfacebook,77,hey\n", encoding="utf-8"
     )
-    key = cast.hub.forum_key(cast.analyst_b, cast.forum_id).key
+    key = cast.hub.keys.forum_key(cast.analyst_b, cast.forum_id).key
     hashes = tmp_path / "hashes.txt"
     hashes.write_text(
         "\n".join(policy.pseudonymise(key, "account_id", v) for v in ("x:1002", "facebook:77", "x:9")),

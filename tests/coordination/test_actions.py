@@ -8,13 +8,12 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from fimihub.coordination.actions import (
+from fimihub.coordination.coaction import (
     ACTION_COLUMNS,
     actions_from_export,
     actions_from_objects,
-    parse_times,
+    coaction_edges,
 )
-from fimihub.coordination.coaction import coaction_edges
 from fimihub.errors import ValidationError
 
 T0 = 1_700_000_000
@@ -159,19 +158,6 @@ def test_a_runaway_account_is_capped_and_reported() -> None:
     assert bot_times == [T0 + 51 + k for k in range(10)]  # its earliest posts
 
 
-def test_times_in_every_accepted_form() -> None:
-    column = pa.array(["2024-01-01T00:00:00Z", "2024-01-01 01:00:00", "2024-01-01T02:00:00+01:00",
-                       "1704067200.9", "  1704067200 ", "", None, "soon", "2024-01-01"])  # fmt: skip
-    seconds, valid = parse_times(column)
-    assert valid.tolist() == [True, True, True, True, True, False, False, False, True]
-    day = 1_704_067_200
-    assert seconds[valid].tolist() == [day, day + 3600, day + 3600, day, day, day]
-    stamps = pa.array([day * 1000, None], pa.timestamp("ms", tz="UTC"))
-    assert parse_times(stamps)[0][:1].tolist() == [day] and parse_times(stamps)[1].tolist() == [True, False]
-    floats = parse_times(pa.array([1.5, float("nan")]))
-    assert floats[0][0] == 1 and floats[1].tolist() == [True, False]
-
-
 def test_object_tables_in_coortweet_shape() -> None:
     table = pa.table(
         {
@@ -225,7 +211,7 @@ def test_object_table_duplicates_equal_a_reference(monkeypatch: pytest.MonkeyPat
 
     import numpy as np
 
-    from fimihub.coordination import _groups
+    from fimihub.coordination.coaction import duplicates as _groups
 
     if weak_hash:  # every row collides with many others: the exact check behind the hash does all the work
         monkeypatch.setattr(_groups, "mix", lambda columns: (columns[0] % 3).astype(np.uint64))
@@ -257,7 +243,7 @@ def test_object_table_duplicates_equal_a_reference(monkeypatch: pytest.MonkeyPat
 def test_grouping_rows_puts_equal_rows_together() -> None:
     import numpy as np
 
-    from fimihub.coordination._groups import group_rows
+    from fimihub.coordination.coaction.duplicates import group_rows
 
     rng = np.random.default_rng(2)
     columns = [rng.integers(0, 4, 500), rng.integers(-3, 3, 500), rng.integers(0, 2**40, 500) % 7]
@@ -274,7 +260,7 @@ def test_codes_made_with_an_object_table_give_the_same_networks() -> None:
     import gc
     import random
 
-    from fimihub.coordination import _codes
+    from fimihub.coordination.coaction import codes as _codes
 
     rng = random.Random(21)
     rows = [
@@ -297,9 +283,9 @@ def test_codes_made_with_an_object_table_give_the_same_networks() -> None:
     rebuilt = pa.Table.from_batches(actions.to_batches(), schema=actions.schema)  # no codes kept for it
     assert _codes.recall(rebuilt, "account") is None
     for mode in ("objects", "actions"):
-        remembered = coaction_edges(actions, window_s=30, mode=mode)  # type: ignore[arg-type]
+        remembered = coaction_edges(actions, window_s=30, mode=mode)
         assert remembered.num_rows > 0
-        assert remembered.equals(coaction_edges(rebuilt, window_s=30, mode=mode))  # type: ignore[arg-type]
+        assert remembered.equals(coaction_edges(rebuilt, window_s=30, mode=mode))
     key = id(actions)
     del actions, result
     gc.collect()

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fimihub.coordination import coaction as coaction_module
 from fimihub.coordination.coaction import coaction_edges, coaction_evidence, detect_coaction
+from fimihub.coordination.coaction import network as coaction_module
 from fimihub.errors import ValidationError
 
 Row = tuple[str, str, str, int]  # account, object kind, object id, time
@@ -243,7 +243,7 @@ def test_bad_arguments_are_refused() -> None:
 def test_thinning_keeps_every_pair_of_accounts() -> None:
     import numpy as np
 
-    from fimihub.coordination._pairs import _redundant
+    from fimihub.coordination.coaction.pairs import _redundant
 
     rng = random.Random(5)
     for _ in range(30):
@@ -276,7 +276,7 @@ def test_directed_weights_equal_brute_force_when_accounts_repeat_themselves(
 def test_dense_and_sorted_counting_agree() -> None:
     import numpy as np
 
-    from fimihub.coordination._directed import count_keys
+    from fimihub.coordination.coaction.directed import count_keys
 
     rng = np.random.default_rng(7)
     for space in (1, 5, 300, 5000):
@@ -290,7 +290,8 @@ def test_dense_and_sorted_counting_agree() -> None:
 
 def test_unpacked_fallbacks_give_the_same_networks(monkeypatch: pytest.MonkeyPatch) -> None:
     # Huge inputs overflow the packed integer sort keys; the lexsort and argsort paths must agree.
-    from fimihub.coordination import _directed, _pairs
+    from fimihub.coordination.coaction import directed as _directed
+    from fimihub.coordination.coaction import pairs as _pairs
 
     rng = random.Random(13)
     cases = []

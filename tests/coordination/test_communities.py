@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from fimihub.coordination import actions_from_export, coaction_edges, find_communities
-from fimihub.coordination.communities import membership_table
+from fimihub.coordination.coaction import membership_table
 from fimihub.errors import ValidationError
 
 

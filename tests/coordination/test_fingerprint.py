@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from fimihub.coordination._features import handle_patterns, keyed_patterns
+from fimihub.coordination.features import handle_patterns, keyed_patterns
 from fimihub.coordination.fingerprint import (
     FINGERPRINT_FORMAT,
     FingerprintConfig,

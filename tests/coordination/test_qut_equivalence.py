@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -37,7 +38,7 @@ def qut_co_retweet(
     db = str(tmp_path / f"qut-{window}-{min_weight}.db")
     # The toolkit's message columns: message_id, user_id, username, repost_id, reply_id, message, timestamp,
     # urls.
-    messages = (
+    messages: Iterator[tuple[object, ...]] = (
         (f"{r['content_id']}:{r['object_id']}", r["account_id"], r["account_id"], r["object_id"], None, "",
          r["timestamp_share"], [])
         for r in objects.to_pylist()

@@ -18,5 +18,5 @@ def client(cast: Cast) -> Iterator[TestClient]:
 
 
 def bearer(cast: Cast, member_id: str, **kwargs: object) -> dict[str, str]:
-    issued = cast.hub.issue_token(cast.hub.operator(), member_id, **kwargs)  # type: ignore[arg-type]
+    issued = cast.hub.admin.issue_token(cast.hub.operator(), member_id, **kwargs)  # type: ignore[arg-type]
     return {"Authorization": f"Bearer {issued.secret}"}

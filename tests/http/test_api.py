@@ -19,7 +19,7 @@ def test_requests_without_a_token_are_refused(client: TestClient) -> None:
 
 
 def test_whoami_with_bearer_and_basic(client: TestClient, cast: Cast) -> None:
-    issued = cast.hub.issue_token(cast.hub.operator(), cast.analyst_a.member.id)
+    issued = cast.hub.admin.issue_token(cast.hub.operator(), cast.analyst_a.member.id)
     me = client.get("/api/v1/whoami", headers={"Authorization": f"Bearer {issued.secret}"}).json()
     assert me["member"]["id"] == cast.analyst_a.member.id
     assert me["organisation"]["id"] == cast.org_a
@@ -67,10 +67,10 @@ def test_scopes_limit_tokens(client: TestClient, cast: Cast) -> None:
 
 
 def test_revoked_and_expired_tokens_stop_working(client: TestClient, cast: Cast) -> None:
-    issued = cast.hub.issue_token(cast.hub.operator(), cast.analyst_a.member.id)
+    issued = cast.hub.admin.issue_token(cast.hub.operator(), cast.analyst_a.member.id)
     headers = {"Authorization": f"Bearer {issued.secret}"}
     assert client.get("/api/v1/whoami", headers=headers).status_code == 200
-    cast.hub.revoke_token(cast.hub.operator(), issued.token.id)
+    cast.hub.admin.revoke_token(cast.hub.operator(), issued.token.id)
     assert client.get("/api/v1/whoami", headers=headers).status_code == 401
 
 

@@ -13,7 +13,7 @@ from tests.conftest import Cast
 
 def sign_in(client: TestClient, cast: Cast, member_id: str) -> str:
     """Sign in as ``member_id``; returns the session's CSRF token, which every form post carries."""
-    secret = cast.hub.issue_token(cast.hub.operator(), member_id).secret
+    secret = cast.hub.admin.issue_token(cast.hub.operator(), member_id).secret
     answer = client.post("/login", data={"token": secret}, follow_redirects=False)
     assert answer.status_code == 303
     found = re.search(r'name="fimihub-csrf" content="([0-9a-f]{64})"', client.get("/").text)

@@ -31,7 +31,7 @@ Auth = Callable[[Actor], dict[str, str]]
 @pytest.fixture
 def auth(cast: Cast) -> Auth:
     def make(actor: Actor) -> dict[str, str]:
-        secret = cast.hub.issue_token(cast.hub.operator(), actor.member.id).secret
+        secret = cast.hub.admin.issue_token(cast.hub.operator(), actor.member.id).secret
         basic = base64.b64encode(f"client:{secret}".encode()).decode()
         return {"Authorization": f"Basic {basic}", "Accept": TAXII}
 
@@ -162,7 +162,7 @@ def test_each_organisations_copy_expires_into_its_own_tombstone(
     _post(client, coll, b, [_campaign(stix_id, "Probe")])
     later = hub.clock() + timedelta(days=hub.settings.default_retention_days + 400)
     hub.clock = lambda: later
-    assert hub.run_retention(hub.operator())["stix_tombstones"] == 2
+    assert hub.privacy.run(hub.operator())["stix_tombstones"] == 2
     a, b = auth(cast.analyst_a), auth(cast.analyst_b)  # tokens of the new day
     for headers, name in ((a, "Secret"), (b, "Probe")):
         stones = client.get(f"{coll}objects/{stix_id}/", headers=headers).json()["objects"]
@@ -177,7 +177,7 @@ def test_the_operator_deletes_every_copy(client: TestClient, cast: Cast, auth: A
     _post(client, coll, a, [_campaign(stix_id, "Secret", "amber+strict")])
     _post(client, coll, b, [_campaign(stix_id, "Probe")])
     collection_id = cast.forum_id.removeprefix("forum--")
-    cast.hub.delete_stix(cast.hub.operator(), collection_id, stix_id)
+    cast.hub.taxii.delete(cast.hub.operator(), collection_id, stix_id)
     for headers, name in ((a, "Secret"), (b, "Probe")):
         stones = client.get(f"{coll}objects/{stix_id}/", headers=headers).json()["objects"]
         assert [(o["name"], o["revoked"]) for o in stones if o["name"] == name] == [(name, True)]
@@ -222,7 +222,7 @@ def test_any_body_key_is_a_field_never_an_argument(
     client: TestClient, cast: Cast, path: str, key: str
 ) -> None:
     admin = bearer(cast, cast.admin_o.member.id)
-    bodies = {
+    bodies: dict[str, dict[str, object]] = {
         "/api/v1/organisations": {"name": "X", "kind": "platform"},
         "/api/v1/forums": {"name": "X"},
         "/api/v1/members": {"org_id": cast.org_a, "name": "X", "roles": ["reader"]},
@@ -330,7 +330,7 @@ def test_taxii_bodies_that_no_store_can_hold_are_a_400(
 
 
 def test_a_bare_token_is_never_echoed(client: TestClient, cast: Cast, auth: Auth) -> None:
-    secret = cast.hub.issue_token(cast.hub.operator(), cast.analyst_a.member.id).secret
+    secret = cast.hub.admin.issue_token(cast.hub.operator(), cast.analyst_a.member.id).secret
     for header in (secret, secret.upper(), f"{secret} trailing", f"Weird{secret} x"):
         rest = client.get("/api/v1/whoami", headers={"Authorization": header})
         assert rest.status_code == 401
@@ -424,7 +424,7 @@ def test_an_unexpected_error_carries_the_security_headers_too(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(cast.hub, "organisations", broken)
+    monkeypatch.setattr(cast.hub.admin, "organisations", broken)
     answer = client.get("/api/v1/organisations", headers=bearer(cast, cast.analyst_a.member.id))
     assert answer.status_code == 500 and answer.json()["error"]["code"] == "internal"
     for header, value in _HEADERS.items():
@@ -440,7 +440,7 @@ def test_the_console_has_no_inline_script_or_style(client: TestClient) -> None:
 def test_the_console_cookie_is_secure_over_https(cast: Cast) -> None:
     from fimihub.app import create_app
 
-    secret = cast.hub.issue_token(cast.hub.operator(), cast.analyst_a.member.id).secret
+    secret = cast.hub.admin.issue_token(cast.hub.operator(), cast.analyst_a.member.id).secret
     for base, secure in (("https://hub.example", True), ("http://hub.example", False)):
         with TestClient(create_app(hub=cast.hub), base_url=base, follow_redirects=False) as console:
             signed_in = console.post("/login", data={"token": secret})

@@ -17,7 +17,7 @@ from tests.http.taxii.stix import TAXII
 
 def test_an_organisation_registers_its_identifier_key(client: TestClient, cast: Cast) -> None:
     hub, op = cast.hub, cast.hub.operator("test")
-    admin_b = hub.create_member(op, org_id=cast.org_b, name="admin b", roles=["admin"])
+    admin_b = hub.admin.create_member(op, org_id=cast.org_b, name="admin b", roles=["admin"])
     pair = policy.new_identifier_key()
     url = f"/api/v1/organisations/{cast.org_b}/identifier-key"
     body = {"public_key": pair.public_key}
@@ -61,7 +61,7 @@ def test_recording_ids_without_a_key_says_how_to_register_one(client: TestClient
 
 
 def _user_accounts(client: TestClient, cast: Cast, member_id: str) -> list[dict[str, Any]]:
-    issued = cast.hub.issue_token(cast.hub.operator(), member_id)
+    issued = cast.hub.admin.issue_token(cast.hub.operator(), member_id)
     headers = {"Authorization": basic(issued.secret), "Accept": TAXII}
     coll = f"{ROOT}collections/{cast.forum_id.removeprefix('forum--')}/objects/"
     page = client.get(coll, headers=headers, params={"match[type]": "user-account"})
@@ -70,9 +70,9 @@ def _user_accounts(client: TestClient, cast: Cast, member_id: str) -> list[dict[
 
 
 def test_an_assets_account_id_travels_keyed(client: TestClient, cast: Cast) -> None:
-    owner = cast.hub.actor(cast.analyst_a.member.id)
+    owner = cast.hub.admin.actor(cast.analyst_a.member.id)
     pair = policy.new_identifier_key()
-    cast.hub.set_identifier_key(cast.hub.operator(), cast.org_a, pair.public_key)
+    cast.hub.identifiers.set_key(cast.hub.operator(), cast.org_a, pair.public_key)
     asset = cast.hub.create(
         owner,
         Asset,
@@ -84,7 +84,7 @@ def test_an_assets_account_id_travels_keyed(client: TestClient, cast: Cast) -> N
             "forum_id": cast.forum_id,
         },
     )
-    keyed = cast.hub.pseudonymise(cast.analyst_b, cast.forum_id, "account_id", ["facebook:100042"])[0]
+    keyed = cast.hub.keys.pseudonymise(cast.analyst_b, cast.forum_id, "account_id", ["facebook:100042"])[0]
     # A member of another organisation reads the keyed hash, over REST ...
     got = client.get(f"/api/v1/assets/{asset.id}", headers=bearer(cast, cast.analyst_b.member.id))
     assert got.status_code == 200, got.text

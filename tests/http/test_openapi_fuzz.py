@@ -26,7 +26,7 @@ _EXAMPLES = {GenerationMode.POSITIVE: 12, GenerationMode.NEGATIVE: 6}
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_no_operation_answers_with_a_server_error(cast: Cast) -> None:
     cast.hub.settings = cast.hub.settings.replace(rate_limit_per_minute=0)  # a 429 would hide the rest
-    secret = cast.hub.issue_token(cast.hub.operator(), cast.admin_o.member.id).secret
+    secret = cast.hub.admin.issue_token(cast.hub.operator(), cast.admin_o.member.id).secret
     headers = {"Authorization": f"Bearer {secret}"}
     schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(hub=cast.hub))
     failures: list[str] = []

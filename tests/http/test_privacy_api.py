@@ -22,7 +22,7 @@ ROOT = "/api/v1/privacy/subject"
 def _world(cast: Cast) -> dict[str, str]:
     hub, a = cast.hub, cast.analyst_a
     register_identifier_keys(hub, cast.org_a)
-    key = hub.forum_key(hub.operator(), cast.forum_id)
+    key = hub.keys.forum_key(hub.operator(), cast.forum_id)
     keyed = policy.pseudonymise(key.key, "account_id", account_value("x", ACCOUNT))
     signal = hub.create(a, Signal, {"kind": "account_id", "value": keyed, "forum_id": cast.forum_id})
     asset = hub.create(
@@ -62,14 +62,14 @@ def test_a_hub_admin_finds_exports_and_erases(client: TestClient, cast: Cast) ->
     assert report["erased"] == {"assets": [world["asset"]], "signals": [world["signal"]]}
     for kind, record_id in ((Signal, world["signal"]), (Asset, world["asset"])):
         try:
-            cast.hub.get(cast.hub.operator(), kind, record_id)  # type: ignore[arg-type]
+            cast.hub.get(cast.hub.operator(), kind, record_id)
             raise AssertionError(f"{record_id} is still there")
         except NotFound:
             pass
     assert cast.hub.get(cast.hub.operator(), Lead, world["other"])
 
     events = [
-        e for e in cast.hub.audit_events(cast.hub.operator(), limit=1000) if e.action.startswith("subject.")
+        e for e in cast.hub.audit.events(cast.hub.operator(), limit=1000) if e.action.startswith("subject.")
     ]
     assert [e.action for e in events] == ["subject.find", "subject.export", "subject.erase", "subject.erase"]
     assert {e.detail["request_ref"] for e in events} == {REF}
@@ -78,7 +78,9 @@ def test_a_hub_admin_finds_exports_and_erases(client: TestClient, cast: Cast) ->
 
 def test_only_hub_admins_may_ask_and_before_the_body_is_read(client: TestClient, cast: Cast) -> None:
     _world(cast)
-    admin_a = cast.hub.create_member(cast.hub.operator(), org_id=cast.org_a, name="admin a", roles=["admin"])
+    admin_a = cast.hub.admin.create_member(
+        cast.hub.operator(), org_id=cast.org_a, name="admin a", roles=["admin"]
+    )
     refused = [
         bearer(cast, cast.analyst_a.member.id),
         bearer(cast, admin_a.id),
@@ -91,7 +93,7 @@ def test_only_hub_admins_may_ask_and_before_the_body_is_read(client: TestClient,
             assert answer.status_code == 403, (route, answer.text)
             assert client.post(f"{ROOT}/{route}", json={"bogus": 1}, headers=headers).status_code == 403
     assert client.post(f"{ROOT}/find", json={**SUBJECT, "request_ref": REF}).status_code == 401
-    events = cast.hub.audit_events(cast.hub.operator(), limit=1000)
+    events = cast.hub.audit.events(cast.hub.operator(), limit=1000)
     assert not [e for e in events if e.action.startswith("subject.")]
 
 

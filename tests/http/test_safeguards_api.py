@@ -12,7 +12,7 @@ from tests.http.conftest import bearer
 
 
 def _member(cast: Cast, org_id: str, role: str) -> str:
-    return cast.hub.create_member(cast.hub.operator(), org_id=org_id, name=role, roles=[role]).id
+    return cast.hub.admin.create_member(cast.hub.operator(), org_id=org_id, name=role, roles=[role]).id
 
 
 def _post(client: TestClient, path: str, body: Any, headers: dict[str, str]) -> Any:
@@ -66,7 +66,7 @@ def test_overturn_notices_are_listed_by_subject_to_their_recipient_only(
     client: TestClient, cast: Cast
 ) -> None:
     hub, op = cast.hub, cast.hub.operator()
-    forum = hub.create_forum(
+    forum = hub.admin.create_forum(
         op, name="Waived", member_orgs=[cast.org_a, cast.org_b, cast.org_c], human_review_required=False
     )
     a = bearer(cast, cast.analyst_a.member.id)
@@ -136,9 +136,9 @@ def test_the_register_of_government_requests(client: TestClient, cast: Cast) -> 
 
 def test_a_public_authority_reads_only_what_its_forum_allows(client: TestClient, cast: Cast) -> None:
     hub, op = cast.hub, cast.hub.operator()
-    gov = hub.create_organisation(op, name="Agency", kind="public-authority")
-    closed = hub.create_forum(op, name="Closed", member_orgs=[cast.org_b, gov.id], default_tlp="green")
-    opened = hub.create_forum(
+    gov = hub.admin.create_organisation(op, name="Agency", kind="public-authority")
+    closed = hub.admin.create_forum(op, name="Closed", member_orgs=[cast.org_b, gov.id], default_tlp="green")
+    opened = hub.admin.create_forum(
         op, name="Open", member_orgs=[cast.org_b, gov.id], default_tlp="green", public_authority_access=True
     )
     b = bearer(cast, cast.analyst_b.member.id)

@@ -13,7 +13,7 @@ from tests.http.conftest import bearer
 
 def _admin_a(cast: Cast) -> str:
     op = cast.hub.operator("test")
-    return cast.hub.create_member(op, org_id=cast.org_a, name="Admin A", roles=["admin", "analyst"]).id
+    return cast.hub.admin.create_member(op, org_id=cast.org_a, name="Admin A", roles=["admin", "analyst"]).id
 
 
 def test_a_read_only_token_mints_nothing(client: TestClient, cast: Cast) -> None:
@@ -53,7 +53,7 @@ def test_a_token_issues_nothing_that_outlives_it(client: TestClient, cast: Cast)
 
 
 def test_revoking_a_token_revokes_what_it_issued(client: TestClient, cast: Cast) -> None:
-    parent = cast.hub.issue_token(cast.hub.operator(), cast.analyst_a.member.id)
+    parent = cast.hub.admin.issue_token(cast.hub.operator(), cast.analyst_a.member.id)
     headers = {"Authorization": f"Bearer {parent.secret}"}
     child = client.post("/api/v1/tokens", json={}, headers=headers).json()
     grandchild_answer = client.post(
@@ -63,29 +63,29 @@ def test_revoking_a_token_revokes_what_it_issued(client: TestClient, cast: Cast)
     for issued in (child, grandchild):
         auth = {"Authorization": f"Bearer {issued['secret']}"}
         assert client.get("/api/v1/whoami", headers=auth).status_code == 200
-    cast.hub.revoke_token(cast.hub.operator(), parent.token.id)
+    cast.hub.admin.revoke_token(cast.hub.operator(), parent.token.id)
     for issued in (child, grandchild):
         auth = {"Authorization": f"Bearer {issued['secret']}"}
         assert client.get("/api/v1/whoami", headers=auth).status_code == 401
-    listed = {t.id: t for t in cast.hub.tokens(cast.hub.operator(), cast.analyst_a.member.id)}
+    listed = {t.id: t for t in cast.hub.admin.tokens(cast.hub.operator(), cast.analyst_a.member.id)}
     assert listed[child["id"]].revoked_at is not None and listed[grandchild["id"]].revoked_at is not None
 
 
 def test_a_child_stops_with_a_parent_revoked_behind_its_back(cast: Cast) -> None:
     """Even if the cascade were missed (a token revoked by editing the store), the chain is checked."""
     hub = cast.hub
-    parent = hub.issue_token(hub.operator(), cast.analyst_a.member.id)
-    child = hub.issue_token(hub.authenticate(parent.secret), cast.analyst_a.member.id)
+    parent = hub.admin.issue_token(hub.operator(), cast.analyst_a.member.id)
+    child = hub.admin.issue_token(hub.admin.authenticate(parent.secret), cast.analyst_a.member.id)
     with hub.store.unit_of_work() as uow:
         uow.update(parent.token.model_copy(update={"revoked_at": hub.clock()}))
     with pytest.raises(Exception, match="revoked"):
-        hub.authenticate(child.secret)
+        hub.admin.authenticate(child.secret)
 
 
 def test_token_lifetimes_are_capped_by_the_settings(cast: Cast) -> None:
     hub = cast.hub
     longest = hub.settings.token_max_ttl_days
     with pytest.raises(Exception, match="ttl_days"):
-        hub.issue_token(hub.operator(), cast.analyst_a.member.id, ttl_days=longest + 1)
-    issued = hub.issue_token(hub.operator(), cast.analyst_a.member.id, ttl_days=longest)
+        hub.admin.issue_token(hub.operator(), cast.analyst_a.member.id, ttl_days=longest + 1)
+    issued = hub.admin.issue_token(hub.operator(), cast.analyst_a.member.id, ttl_days=longest)
     assert issued.token.expires_at - issued.token.created_at == timedelta(days=longest)

@@ -12,7 +12,7 @@ from tests.conftest import Cast
 def make_history(cast: Cast) -> Hub:
     for i in range(5):
         cast.hub.create(cast.analyst_a, Operation, {"name": f"Op {i}"})
-    assert cast.hub.verify_audit().ok
+    assert cast.hub.audit.verify().ok
     return cast.hub
 
 
@@ -26,14 +26,14 @@ def tamper(hub: Hub, db_url: str, statement: str) -> None:
 
 
 def test_untouched_chain_verifies(cast: Cast) -> None:
-    report = make_history(cast).verify_audit()
+    report = make_history(cast).audit.verify()
     assert report.ok and report.events >= 5 and report.head_seq == report.events
 
 
 def test_edited_event_is_found(cast: Cast, db_url: str) -> None:
     hub = make_history(cast)
     tamper(hub, db_url, "UPDATE audit_events SET actor = 'someone-else' WHERE seq = 3")
-    report = hub.verify_audit()
+    report = hub.audit.verify()
     assert not report.ok
     assert any("event 3" in p and "edited" in p for p in report.problems)
 
@@ -41,20 +41,20 @@ def test_edited_event_is_found(cast: Cast, db_url: str) -> None:
 def test_rehashed_edit_breaks_the_next_link(cast: Cast, db_url: str) -> None:
     hub = make_history(cast)
     tamper(hub, db_url, "UPDATE audit_events SET hash = 'ab' || substr(hash, 3) WHERE seq = 2")
-    problems = hub.verify_audit().problems
+    problems = hub.audit.verify().problems
     assert any("event 2" in p for p in problems) and any("event 3" in p and "link" in p for p in problems)
 
 
 def test_deleted_event_is_found(cast: Cast, db_url: str) -> None:
     hub = make_history(cast)
     tamper(hub, db_url, "DELETE FROM audit_events WHERE seq = 4")
-    problems = hub.verify_audit().problems
+    problems = hub.audit.verify().problems
     assert any("missing" in p for p in problems)
 
 
 def test_truncated_tail_is_found(cast: Cast, db_url: str) -> None:
     hub = make_history(cast)
-    last = hub.verify_audit().head_seq
+    last = hub.audit.verify().head_seq
     tamper(hub, db_url, f"DELETE FROM audit_events WHERE seq = {last}")
-    problems = hub.verify_audit().problems
+    problems = hub.audit.verify().problems
     assert any("head" in p for p in problems)

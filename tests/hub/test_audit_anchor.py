@@ -46,7 +46,7 @@ def make_history(hub: Hub, analyst: object, n: int = 5) -> None:
 def rewrite(hub: Hub, db_url: str, seq: int, actor: str = "someone-else") -> None:
     """Edit event ``seq`` as an operator with write access would: change it, then recompute the hash of it
     and of every later event, and move the head, so that the chain is consistent again."""
-    events = hub.audit_events(hub.operator(), limit=100_000)
+    events = hub.audit.events(hub.operator(), limit=100_000)
     engine = sa.create_engine(database_url(db_url))
     try:
         with engine.begin() as conn:
@@ -78,23 +78,23 @@ def rewrite(hub: Hub, db_url: str, seq: int, actor: str = "someone-else") -> Non
 def test_untouched_chain_holds_its_anchor(cast: Cast) -> None:
     hub = cast.hub
     make_history(hub, cast.analyst_a)
-    anchor = hub.anchor_audit(PRIVATE)
-    assert anchor.seq == hub.verify_audit().head_seq and anchor.key_id == signing.key_id(PUBLIC)
+    anchor = hub.audit.anchor(PRIVATE)
+    assert anchor.seq == hub.audit.verify().head_seq and anchor.key_id == signing.key_id(PUBLIC)
     make_history(hub, cast.analyst_a, 2)  # the chain grows past the anchor: still fine
-    report = hub.verify_audit([anchor], PUBLIC)
+    report = hub.audit.verify([anchor], PUBLIC)
     assert report.ok and report.anchors == 1
 
 
 def test_rehashed_edit_passes_plain_verify_but_not_the_anchor(cast: Cast, db_url: str) -> None:
     hub = cast.hub
     make_history(hub, cast.analyst_a)
-    anchor = hub.anchor_audit(PRIVATE)
+    anchor = hub.audit.anchor(PRIVATE)
     make_history(hub, cast.analyst_a, 2)
     rewrite(hub, db_url, 3)
-    assert hub.audit_events(hub.operator(), limit=1000)[2].actor == "someone-else"
+    assert hub.audit.events(hub.operator(), limit=1000)[2].actor == "someone-else"
     # The weakness anchors close: an edit with every later hash recomputed is a consistent chain.
-    assert hub.verify_audit().ok
-    report = hub.verify_audit([anchor], PUBLIC)
+    assert hub.audit.verify().ok
+    report = hub.audit.verify([anchor], PUBLIC)
     assert not report.ok
     assert report.problems == [
         f"event {anchor.seq}: its hash is not the one anchored at {anchor.at:%Y-%m-%dT%H:%M:%SZ} "
@@ -105,19 +105,19 @@ def test_rehashed_edit_passes_plain_verify_but_not_the_anchor(cast: Cast, db_url
 def test_an_anchor_pins_only_the_events_up_to_it(cast: Cast, db_url: str) -> None:
     hub = cast.hub
     make_history(hub, cast.analyst_a)
-    early = hub.anchor_audit(PRIVATE)
+    early = hub.audit.anchor(PRIVATE)
     make_history(hub, cast.analyst_a, 3)
-    late = hub.anchor_audit(PRIVATE)
+    late = hub.audit.anchor(PRIVATE)
     rewrite(hub, db_url, early.seq + 1)
-    assert hub.verify_audit([early], PUBLIC).ok  # after the anchor: a later anchor is needed
-    problems = hub.verify_audit([early, late], PUBLIC).problems
+    assert hub.audit.verify([early], PUBLIC).ok  # after the anchor: a later anchor is needed
+    problems = hub.audit.verify([early, late], PUBLIC).problems
     assert len(problems) == 1 and problems[0].startswith(f"event {late.seq}:")
 
 
 def test_a_chain_cut_before_the_anchor_is_found(cast: Cast, db_url: str) -> None:
     hub = cast.hub
     make_history(hub, cast.analyst_a)
-    anchor = hub.anchor_audit(PRIVATE)
+    anchor = hub.audit.anchor(PRIVATE)
     engine = sa.create_engine(database_url(db_url))
     with engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM audit_events WHERE seq >= :s"), {"s": anchor.seq - 1})
@@ -127,30 +127,30 @@ def test_a_chain_cut_before_the_anchor_is_found(cast: Cast, db_url: str) -> None
             sa.text("UPDATE audit_head SET seq = :s, hash = :h WHERE id = 1"), dict(s=last[0], h=last[1])
         )
     engine.dispose()
-    assert hub.verify_audit().ok
-    problems = hub.verify_audit([anchor], PUBLIC).problems
+    assert hub.audit.verify().ok
+    problems = hub.audit.verify([anchor], PUBLIC).problems
     assert len(problems) == 1 and f"event {anchor.seq}: anchored" in problems[0] and "removed" in problems[0]
 
 
 def test_forged_and_altered_anchors_are_refused(cast: Cast) -> None:
     hub = cast.hub
     make_history(hub, cast.analyst_a)
-    anchor = hub.anchor_audit(PRIVATE)
+    anchor = hub.audit.anchor(PRIVATE)
     other = bytes(range(1, 33))
-    forged = hub.anchor_audit(other)
+    forged = hub.audit.anchor(other)
     with pytest.raises(IntegrityError, match="names key"):
-        hub.verify_audit([forged], PUBLIC)
+        hub.audit.verify([forged], PUBLIC)
     # The forger names the right key id but cannot sign for it.
     claimed = forged.model_copy(update={"key_id": anchor.key_id})
     with pytest.raises(IntegrityError, match="not signed by the given key"):
-        hub.verify_audit([claimed], PUBLIC)
+        hub.audit.verify([claimed], PUBLIC)
     for change in ({"seq": anchor.seq - 1}, {"hash": "0" * 64}, {"at": anchor.at.replace(year=2000)}):
         with pytest.raises(IntegrityError, match="not signed by the given key"):
             check_anchor(anchor.model_copy(update=change), PUBLIC)
     with pytest.raises(IntegrityError):
         check_anchor(anchor.model_copy(update={"sig": anchor.sig[:-4]}), PUBLIC)
     with pytest.raises(ValidationError) as caught:
-        hub.verify_audit([anchor])
+        hub.audit.verify([anchor])
     assert caught.value.field == "public_key"
 
 
@@ -162,7 +162,7 @@ def test_a_broken_chain_is_not_anchored(cast: Cast, db_url: str) -> None:
         conn.execute(sa.text("UPDATE audit_events SET actor = 'x' WHERE seq = 2"))
     engine.dispose()
     with pytest.raises(IntegrityError, match="not anchoring"):
-        hub.anchor_audit(PRIVATE)
+        hub.audit.anchor(PRIVATE)
 
 
 def test_anchor_files_round_trip_and_pem_keys_are_read(tmp_path: Path) -> None:
@@ -207,11 +207,11 @@ def test_the_api_serves_the_head_signed_by_the_hub(cast: Cast, db_url: str, tmp_
         answer = client.get("/api/v1/audit/head", headers=bearer(cast, cast.admin_o.member.id))
     assert answer.status_code == 200, answer.text
     head = AuditAnchor.model_validate(answer.json())
-    hub_public = signing.decode_key(hub.hub_key().public_key)
-    report = hub.verify_audit([head], hub_public)
+    hub_public = signing.decode_key(hub.signer.hub_key().public_key)
+    report = hub.audit.verify([head], hub_public)
     assert report.ok and head.seq <= report.head_seq
     rewrite(hub, db_url, 2)
-    assert not hub.verify_audit([head], hub_public).ok
+    assert not hub.audit.verify([head], hub_public).ok
 
 
 def test_cli_keygen_anchor_and_verify(

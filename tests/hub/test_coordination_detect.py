@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import igraph
+import igraph  # type: ignore[import-untyped]
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -28,7 +28,7 @@ def world_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_operations_come_out_as_communities(cast: Cast, world_path: Path, tmp_path: Path) -> None:
     steps: list[str] = []
-    report = cast.hub.detect_coordination(
+    report = cast.hub.coordination.detect(
         cast.analyst_b,
         world_path,
         out=tmp_path / "edges.parquet",
@@ -76,7 +76,7 @@ def test_object_tables_in_cootweets_shape(cast: Cast, tmp_path: Path) -> None:
     )
     path = tmp_path / "objects.csv"
     pacsv.write_csv(table, path)
-    report = cast.hub.detect_coordination(cast.analyst_b, path, window_s=60, min_weight=2)
+    report = cast.hub.coordination.detect(cast.analyst_b, path, window_s=60, min_weight=2)
     assert [(e["account_1"], e["account_2"], e["weight"]) for e in report.edges.to_pylist()] == [
         ("a", "b", 2)
     ]
@@ -86,19 +86,19 @@ def test_bad_input_is_named(cast: Cast, tmp_path: Path, world_path: Path) -> Non
     odd = tmp_path / "odd.csv"
     pacsv.write_csv(pa.table({"who": ["a"], "when": ["1"]}), odd)
     with pytest.raises(ValidationError) as exc:
-        cast.hub.detect_coordination(cast.analyst_b, odd)
+        cast.hub.coordination.detect(cast.analyst_b, odd)
     assert exc.value.field == "input" and "who, when" in exc.value.errors[0][1]
     with pytest.raises(ValidationError) as exc:
-        cast.hub.detect_coordination(cast.analyst_b, tmp_path / "missing.parquet")
+        cast.hub.coordination.detect(cast.analyst_b, tmp_path / "missing.parquet")
     assert exc.value.field == "input"
     with pytest.raises(ValidationError) as exc:
-        cast.hub.detect_coordination(cast.analyst_b, world_path, out=tmp_path / "edges.xlsx")
+        cast.hub.coordination.detect(cast.analyst_b, world_path, out=tmp_path / "edges.xlsx")
     assert exc.value.field == "out"
     with pytest.raises(ValidationError) as exc:
-        cast.hub.detect_coordination(cast.analyst_b, world_path, graphml=tmp_path / "net.xml")
+        cast.hub.coordination.detect(cast.analyst_b, world_path, graphml=tmp_path / "net.xml")
     assert exc.value.field == "graphml"
     with pytest.raises(PermissionDenied):
-        cast.hub.detect_coordination(cast.hub.operator(), world_path)
+        cast.hub.coordination.detect(cast.hub.operator(), world_path)
 
 
 def test_cli_detect(

@@ -50,7 +50,7 @@ def _export(path: Path) -> Path:
 
 
 def _audit(hub: Hub) -> list[AuditEvent]:
-    return hub.audit_events(hub.operator(), limit=1000)
+    return hub.audit.events(hub.operator(), limit=1000)
 
 
 def test_no_account_or_post_id_is_stored_in_clear(tmp_path: Path) -> None:
@@ -63,11 +63,11 @@ def test_no_account_or_post_id_is_stored_in_clear(tmp_path: Path) -> None:
     db = tmp_path / "hub.db"
     with Hub.open(Settings(db=str(db))) as hub:
         op = hub.operator("test")
-        a = hub.create_organisation(op, name="Platform A", kind="platform", platforms=["x"])
-        b = hub.create_organisation(op, name="Platform B", kind="platform", platforms=["x"])
-        forum = hub.create_forum(op, name="F", member_orgs=[a.id, b.id], default_tlp="green")
-        analyst_a = hub.actor(hub.create_member(op, org_id=a.id, name="a", roles=["analyst"]).id)
-        analyst_b = hub.actor(hub.create_member(op, org_id=b.id, name="b", roles=["analyst"]).id)
+        a = hub.admin.create_organisation(op, name="Platform A", kind="platform", platforms=["x"])
+        b = hub.admin.create_organisation(op, name="Platform B", kind="platform", platforms=["x"])
+        forum = hub.admin.create_forum(op, name="F", member_orgs=[a.id, b.id], default_tlp="green")
+        analyst_a = hub.admin.actor(hub.admin.create_member(op, org_id=a.id, name="a", roles=["analyst"]).id)
+        analyst_b = hub.admin.actor(hub.admin.create_member(op, org_id=b.id, name="b", roles=["analyst"]).id)
         keys = register_identifier_keys(hub, a.id, b.id)
         hub.create_many(
             analyst_a,
@@ -84,7 +84,7 @@ def test_no_account_or_post_id_is_stored_in_clear(tmp_path: Path) -> None:
             {"platform": "x", "kind": "account", "external_id": "acct-asset-5521", "forum_id": forum.id},
         )
         # Through the REST API ...
-        token = hub.issue_token(op, analyst_b.member.id).secret
+        token = hub.admin.issue_token(op, analyst_b.member.id).secret
         items = [
             {
                 "kind": "url",
@@ -191,23 +191,25 @@ def test_without_an_identifier_key_nothing_is_written(cast: Cast, tmp_path: Path
 def test_who_registers_an_identifier_key(cast: Cast) -> None:
     hub, op = cast.hub, cast.hub.operator("test")
     pair = policy.new_identifier_key()
-    admin_b = hub.actor(hub.create_member(op, org_id=cast.org_b, name="admin b", roles=["admin"]).id)
+    admin_b = hub.admin.actor(
+        hub.admin.create_member(op, org_id=cast.org_b, name="admin b", roles=["admin"]).id
+    )
     with pytest.raises(PermissionDenied):
-        hub.set_identifier_key(cast.analyst_b, cast.org_b, pair.public_key)
+        hub.identifiers.set_key(cast.analyst_b, cast.org_b, pair.public_key)
     with pytest.raises(PermissionDenied):
-        hub.set_identifier_key(admin_b, cast.org_a, pair.public_key)
+        hub.identifiers.set_key(admin_b, cast.org_a, pair.public_key)
     with pytest.raises(ValidationError) as exc:
-        hub.set_identifier_key(admin_b, cast.org_b, "not a key")
+        hub.identifiers.set_key(admin_b, cast.org_b, "not a key")
     assert exc.value.field == "public_key"
     with pytest.raises(NotFound):
-        hub.set_identifier_key(op, "organisation--nope", pair.public_key)
-    org = hub.set_identifier_key(admin_b, cast.org_b, pair.public_key)
+        hub.identifiers.set_key(op, "organisation--nope", pair.public_key)
+    org = hub.identifiers.set_key(admin_b, cast.org_b, pair.public_key)
     assert (org.identifier_key, org.identifier_key_id) == (pair.public_key, pair.key_id)
-    assert hub.organisation(op, cast.org_b) == org
+    assert hub.admin.organisation(op, cast.org_b) == org
     # The hub's admins may not swap a key in over the API: their organisation would read what is sealed next.
     with pytest.raises(PermissionDenied):
-        hub.set_identifier_key(cast.admin_o, cast.org_a, policy.new_identifier_key().public_key)
-    hub.set_identifier_key(op, cast.org_a, policy.new_identifier_key().public_key)
+        hub.identifiers.set_key(cast.admin_o, cast.org_a, policy.new_identifier_key().public_key)
+    hub.identifiers.set_key(op, cast.org_a, policy.new_identifier_key().public_key)
     events = [e for e in _audit(hub) if e.action == "identifier_key.set"]
     assert [(e.actor, e.subject_id) for e in events] == [
         (admin_b.member.id, cast.org_b),
@@ -224,12 +226,12 @@ def test_an_account_id_in_a_forum_is_keyed_for_everyone(cast: Cast) -> None:
         Asset,
         {"platform": "facebook", "kind": "account", "external_id": "100042", "forum_id": cast.forum_id},
     )
-    forum_key = hub.forum_key(cast.analyst_b, cast.forum_id)
+    forum_key = hub.keys.forum_key(cast.analyst_b, cast.forum_id)
     keyed = policy.pseudonymise(forum_key.key, "account_id", "facebook:100042")
     seen_by_b = hub.get(cast.analyst_b, Asset, created.id)
     assert seen_by_b.external_id == keyed and seen_by_b.external_id_key_id == forum_key.id
     # The same hash the forum's members compute, and share as account-id signals.
-    assert hub.pseudonymise(cast.analyst_b, cast.forum_id, "account_id", ["facebook:100042"]) == [keyed]
+    assert hub.keys.pseudonymise(cast.analyst_b, cast.forum_id, "account_id", ["facebook:100042"]) == [keyed]
     # The owner recovers the clear id with its private key; nobody else can.
     own = hub.get(cast.analyst_a, Asset, created.id)
     assert policy.open_sealed(keys[cast.org_a].private_key, own.external_id_sealed or "") == "100042"
@@ -257,7 +259,7 @@ def test_an_asset_shared_later_is_keyed_and_without_a_key_only_keyed(cast: Cast)
         {"platform": "x", "kind": "account", "external_id": "55", "marking": {"tlp": "green"}},
     )
     hub.share(cast.analyst_b, Asset, draft.id, cast.forum_id)
-    forum_key = hub.forum_key(cast.analyst_a, cast.forum_id)
+    forum_key = hub.keys.forum_key(cast.analyst_a, cast.forum_id)
     shared = hub.get(cast.analyst_a, Asset, draft.id)
     assert shared.external_id == policy.pseudonymise(forum_key.key, "account_id", "x:55")
     # B registered no identifier key: the hub keeps no copy of the clear id at all.
@@ -269,10 +271,15 @@ def test_an_asset_shared_later_is_keyed_and_without_a_key_only_keyed(cast: Cast)
 
 def test_a_forum_may_share_account_ids_in_clear(cast: Cast) -> None:
     hub, op = cast.hub, cast.hub.operator("test")
-    forum = hub.create_forum(op, name="Open", member_orgs=[cast.org_a, cast.org_b], clear_account_ids=True)
-    assert forum.clear_account_ids and not hub.forum(op, cast.forum_id).clear_account_ids
+    forum = hub.admin.create_forum(
+        op, name="Open", member_orgs=[cast.org_a, cast.org_b], clear_account_ids=True
+    )
+    assert forum.clear_account_ids and not hub.admin.forum(op, cast.forum_id).clear_account_ids
     # Actors made now know of the new forum.
-    analyst_a, analyst_b = hub.actor(cast.analyst_a.member.id), hub.actor(cast.analyst_b.member.id)
+    analyst_a, analyst_b = (
+        hub.admin.actor(cast.analyst_a.member.id),
+        hub.admin.actor(cast.analyst_b.member.id),
+    )
     asset = hub.create(
         analyst_a, Asset, {"platform": "x", "kind": "account", "external_id": "777", "forum_id": forum.id}
     )
@@ -281,7 +288,7 @@ def test_a_forum_may_share_account_ids_in_clear(cast: Cast) -> None:
 
 def test_organisations_show_their_public_key_only(cast: Cast) -> None:
     pair = register_identifier_keys(cast.hub, cast.org_b)[cast.org_b]
-    orgs = {o.id: o for o in cast.hub.organisations(cast.analyst_a)}
+    orgs = {o.id: o for o in cast.hub.admin.organisations(cast.analyst_a)}
     assert isinstance(orgs[cast.org_b], Organisation)
     assert orgs[cast.org_b].identifier_key == pair.public_key
     assert pair.private_key not in orgs[cast.org_b].model_dump_json()

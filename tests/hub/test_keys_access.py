@@ -18,18 +18,20 @@ from tests.http.conftest import bearer
 Use = Callable[[Hub, Actor, str], object]
 
 USES: dict[str, Use] = {
-    "forum_key": lambda hub, actor, forum_id: hub.forum_key(actor, forum_id),
-    "pseudonymise": lambda hub, actor, forum_id: hub.pseudonymise(actor, forum_id, "email", ["a@b.example"]),
+    "forum_key": lambda hub, actor, forum_id: hub.keys.forum_key(actor, forum_id),
+    "pseudonymise": lambda hub, actor, forum_id: hub.keys.pseudonymise(
+        actor, forum_id, "email", ["a@b.example"]
+    ),
 }
 
 
 @pytest.mark.parametrize("use", USES.values(), ids=USES.keys())
 def test_a_token_without_read_is_refused(cast: Cast, use: Use) -> None:
     hub = cast.hub
-    without_read = hub.actor(cast.analyst_a.member.id, scopes=[Scope.WRITE, Scope.SHARE])
+    without_read = hub.admin.actor(cast.analyst_a.member.id, scopes=[Scope.WRITE, Scope.SHARE])
     with pytest.raises(PermissionDenied, match="read scope"):
         use(hub, without_read, cast.forum_id)
-    use(hub, hub.actor(cast.analyst_a.member.id, scopes=[Scope.READ]), cast.forum_id)
+    use(hub, hub.admin.actor(cast.analyst_a.member.id, scopes=[Scope.READ]), cast.forum_id)
 
 
 @pytest.mark.parametrize("use", USES.values(), ids=USES.keys())
@@ -47,7 +49,7 @@ def test_callers_outside_the_forum_get_nothing(cast: Cast, use: Use) -> None:
     with pytest.raises(NotFound):
         use(hub, a, "forum--nope")
     # An actor built before its organisation left the forum: the forum's own membership decides too.
-    hub.set_forum_membership(hub.operator(), cast.forum_id, cast.org_a, member=False)
+    hub.admin.set_forum_membership(hub.operator(), cast.forum_id, cast.org_a, member=False)
     with pytest.raises(NotFound):
         use(hub, a, cast.forum_id)
 

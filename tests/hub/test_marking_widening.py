@@ -16,8 +16,10 @@ from tests.conftest import Cast
 
 def _member(cast: Cast, org_id: str, *roles: str) -> Actor:
     op = cast.hub.operator("test")
-    member = cast.hub.create_member(op, org_id=org_id, name=f"{roles[0]} {org_id[-4:]}", roles=list(roles))
-    return cast.hub.actor(member.id)
+    member = cast.hub.admin.create_member(
+        op, org_id=org_id, name=f"{roles[0]} {org_id[-4:]}", roles=list(roles)
+    )
+    return cast.hub.admin.actor(member.id)
 
 
 def _outside_forum_reads(cast: Cast, kind: type[Operation] | type[Signal]) -> list[str]:
@@ -88,13 +90,13 @@ def test_declassify_is_the_owner_admins_audited_act(cast: Cast) -> None:
         hub.declassify(admin_b, Operation, op.id, {"tlp": "clear"}, reason="public report")
     with pytest.raises(PermissionDenied):
         hub.declassify(hub.operator(), Operation, op.id, {"tlp": "clear"}, reason="public report")
-    read_only_admin = hub.actor(admin_a.member.id, scopes=[policy.Act.READ.value])  # type: ignore[list-item]
+    read_only_admin = hub.admin.actor(admin_a.member.id, scopes=[policy.Act.READ.value])  # type: ignore[list-item]
     with pytest.raises(PermissionDenied):
         hub.declassify(read_only_admin, Operation, op.id, {"tlp": "clear"}, reason="public report")
     declassified = hub.declassify(admin_a, Operation, op.id, {"tlp": "clear"}, reason="published report")
     assert declassified.marking.tlp.value == "clear"
     assert op.id in _outside_forum_reads(cast, Operation)
-    (event,) = [e for e in hub.audit_events(hub.operator(), limit=1000) if e.action == "declassify"]
+    (event,) = [e for e in hub.audit.events(hub.operator(), limit=1000) if e.action == "declassify"]
     assert event.subject_id == op.id and event.actor == admin_a.member.id
     assert event.detail["from"]["tlp"] == "green" and event.detail["to"]["tlp"] == "clear"
     assert event.detail["reason"] == "published report"
@@ -121,10 +123,10 @@ def test_a_taxii_post_never_widens_a_held_record(cast: Cast) -> None:
 
     first = now.isoformat().replace("+00:00", "Z")
     later = (now + timedelta(seconds=5)).isoformat().replace("+00:00", "Z")
-    hub.add_stix(cast.analyst_a, collection, [campaign(amber, first)])
+    hub.taxii.add(cast.analyst_a, collection, [campaign(amber, first)])
     (held,) = [o for o in hub.list(cast.analyst_a, Operation).items if o.name == "Posted"]
     assert held.marking.tlp.value == "amber"
-    hub.add_stix(cast.analyst_a, collection, [campaign(clear, later)])
+    hub.taxii.add(cast.analyst_a, collection, [campaign(clear, later)])
     assert hub.get(cast.analyst_a, Operation, held.id).marking.tlp.value == "amber"
     with pytest.raises(NotFound):
         hub.get(cast.analyst_d, Operation, held.id)
@@ -146,4 +148,4 @@ def test_a_taxii_post_never_widens_a_held_record(cast: Cast) -> None:
     ],
 )
 def test_what_widens_a_marking(old: dict[str, object], new: dict[str, object], widens: bool) -> None:
-    assert (policy.widening(Marking(**old), Marking(**new)) is not None) is widens  # type: ignore[arg-type]
+    assert (policy.widening(Marking(**old), Marking(**new)) is not None) is widens

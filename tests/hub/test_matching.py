@@ -107,8 +107,8 @@ def test_recorded_matches_wait_for_review(cast: Cast) -> None:
     # The queue is B's own: A shared the signal but does not see B's data.
     assert cast.hub.list(cast.analyst_a, Match).items == []
     with pytest.raises(NotFound):
-        cast.hub.review_match(cast.analyst_a, queue[0].id, "confirmed")
-    reviewed = cast.hub.review_match(cast.analyst_b, queue[0].id, "confirmed", "same network")
+        cast.hub.matching.review(cast.analyst_a, queue[0].id, "confirmed")
+    reviewed = cast.hub.matching.review(cast.analyst_b, queue[0].id, "confirmed", "same network")
     assert reviewed.status is MatchStatus.CONFIRMED and reviewed.reviewed_by == cast.analyst_b.member.id
 
 
@@ -119,18 +119,18 @@ def test_readers_cannot_review(cast: Cast) -> None:
 
     (queued,) = cast.hub.list(cast.analyst_a, Match).items
     with pytest.raises(PermissionDenied):
-        cast.hub.review_match(cast.reader_a, queued.id, "rejected")
+        cast.hub.matching.review(cast.reader_a, queued.id, "rejected")
 
 
 def test_allow_list_suppresses_matches(cast: Cast) -> None:
     share_signals(cast)
-    org = cast.hub.set_allow_list(cast.hub.operator(), cast.org_b, ["domain:Evil-News.example"])
+    org = cast.hub.matching.set_allow_list(cast.hub.operator(), cast.org_b, ["domain:Evil-News.example"])
     assert org.allow_list == ("domain:evil-news.example",)
     answers = cast.hub.match(cast.analyst_b, [{"kind": "domain", "value": "evil-news.example"}])
     assert answers[0].matches == []
     assert cast.hub.match(cast.analyst_a, [{"kind": "domain", "value": "evil-news.example"}])[0].matches
     with pytest.raises(PermissionDenied):
-        cast.hub.set_allow_list(cast.analyst_b, cast.org_b, [])
+        cast.hub.matching.set_allow_list(cast.analyst_b, cast.org_b, [])
 
 
 def test_low_quality_image_hashes_are_refused(cast: Cast) -> None:
@@ -142,11 +142,11 @@ def test_low_quality_image_hashes_are_refused(cast: Cast) -> None:
 
 def test_personal_identifiers_travel_hashed_with_the_forum_key(cast: Cast) -> None:
     hub = cast.hub
-    forum = hub.forum(cast.analyst_a, cast.forum_id)
-    key = hub.forum_key(cast.analyst_a, cast.forum_id)
+    forum = hub.admin.forum(cast.analyst_a, cast.forum_id)
+    key = hub.keys.forum_key(cast.analyst_a, cast.forum_id)
     assert forum.pseudonymisation_key_id == key.id and len(key.secret) == 64
     # A shares the hash of an account on its platform; the clear id never reaches the hub.
-    (hashed,) = hub.pseudonymise(cast.analyst_a, cast.forum_id, "account_id", ["x:12345"])
+    (hashed,) = hub.keys.pseudonymise(cast.analyst_a, cast.forum_id, "account_id", ["x:12345"])
     hub.create(cast.analyst_a, Signal, {"kind": "account_id", "value": hashed, "forum_id": cast.forum_id})
     with pytest.raises(ValidationError):
         hub.create(
@@ -162,8 +162,8 @@ def test_personal_identifiers_travel_hashed_with_the_forum_key(cast: Cast) -> No
     # D is in no forum: it has no key, cannot get one, and finds nothing.
     assert hub.match(cast.analyst_d, [{"kind": "account_id", "value": "x:12345"}])[0].matches == []
     with pytest.raises(NotFound):
-        hub.forum_key(cast.analyst_d, cast.forum_id)
-    disclosed = [e for e in hub.audit_events(cast.admin_o, limit=1000) if e.action == "forum_key.disclose"]
+        hub.keys.forum_key(cast.analyst_d, cast.forum_id)
+    disclosed = [e for e in hub.audit.events(cast.admin_o, limit=1000) if e.action == "forum_key.disclose"]
     assert disclosed and disclosed[0].actor == cast.analyst_a.member.id
 
 
@@ -190,6 +190,6 @@ def test_bad_value_in_a_batch_names_its_item(cast: Cast) -> None:
 def test_warm_loads_what_first_requests_would_wait_for(hub: Hub) -> None:
     from fimihub.matching.kinds import domain
 
-    hub.warm()
-    assert hub._matcher is not None
+    hub.matching.warm()
+    assert hub.matching._matcher is not None
     assert domain._psl.cache_info().currsize == 1

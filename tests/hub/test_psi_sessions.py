@@ -15,7 +15,7 @@ from fimihub import Hub, policy
 from fimihub.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationError
 from fimihub.hub.psi import PsiRelay
 from fimihub.matching import psi
-from fimihub.model import PsiSession
+from fimihub.model import PsiSession, Scope
 from fimihub.policy import Actor
 from tests.conftest import Cast
 
@@ -36,7 +36,9 @@ def _random_sets(seed: int) -> tuple[list[str], list[str], set[str]]:
     return a, b, set(common)
 
 
-def _ask(hub: Hub, by: Actor, to: str, values: list[str], *, reveal: bool = True, **extra: Any) -> tuple:
+def _ask(
+    hub: Hub, by: Actor, to: str, values: list[str], *, reveal: bool = True, **extra: Any
+) -> tuple[Any, Any]:
     asked = psi.client_request(values, reveal_intersection=reveal)
     data = {
         "responder_org": to,
@@ -44,19 +46,19 @@ def _ask(hub: Hub, by: Actor, to: str, values: list[str], *, reveal: bool = True
         "request": _b64(asked.request),
         "reveal_intersection": reveal,
     }
-    return hub.psi_open(by, {**data, **extra}), asked
+    return hub.psi.open(by, {**data, **extra}), asked
 
 
 def _answer(hub: Hub, by: Actor, session_id: str, values: list[str]) -> PsiSession:
-    session = hub.psi_session(by, session_id)
+    session = hub.psi.session(by, session_id)
     answer = psi.server_answer(
         values, base64.b64decode(session.request), reveal_intersection=session.reveal_intersection
     )
-    return hub.psi_answer(by, session_id, _b64(answer.setup), _b64(answer.response))
+    return hub.psi.answer(by, session_id, _b64(answer.setup), _b64(answer.response))
 
 
 def _result(hub: Hub, by: Actor, session_id: str, asked: psi.ClientRequest) -> psi.Result:
-    session = hub.psi_session(by, session_id)
+    session = hub.psi.session(by, session_id)
     assert session.setup is not None and session.response is not None
     return psi.client_result(
         asked.key,
@@ -89,7 +91,7 @@ def test_the_relayed_intersection_is_the_true_one_and_the_hub_holds_no_value(
     assert session.request_items == len(a) and session.status == "open"
     assert session.marking.tlp == "amber+strict" and session.marking.recipient_orgs == (cast.org_b,)
 
-    listed = hub.psi_sessions(cast.analyst_b, role="responder").items
+    listed = hub.psi.sessions(cast.analyst_b, role="responder").items
     assert [s.id for s in listed] == [session.id]
     answered = _answer(hub, cast.analyst_b, session.id, b)
     assert answered.status == "answered" and answered.answered_by == cast.analyst_b.member.id
@@ -101,7 +103,7 @@ def test_the_relayed_intersection_is_the_true_one_and_the_hub_holds_no_value(
     # Neither the store nor the session as answered holds any value of either side in clear.
     raw = _raw_store(cast, db_url)
     assert session.id.encode() in raw and answered.request[:64].encode() in raw  # the store was read
-    seen = hub.psi_session(cast.analyst_a, session.id).model_dump_json().encode()
+    seen = hub.psi.session(cast.analyst_a, session.id).model_dump_json().encode()
     for value in set(a) | set(b):
         assert value.encode() not in raw
         assert value.encode() not in seen
@@ -122,7 +124,7 @@ def test_the_audit_log_records_each_step_without_the_messages(cast: Cast) -> Non
     hub = cast.hub
     session, _ = _ask(hub, cast.analyst_a, cast.org_b, ["a.example", "b.example"])
     answered = _answer(hub, cast.analyst_b, session.id, ["b.example"])
-    hub.psi_session(cast.analyst_a, session.id)
+    hub.psi.session(cast.analyst_a, session.id)
     with hub.store.unit_of_work(read_only=True) as uow:
         events = [e for e in uow.audit_events() if e.subject_id == session.id]
     assert [(e.action, e.actor) for e in events] == [
@@ -147,13 +149,13 @@ def test_a_third_organisation_neither_sees_nor_answers(cast: Cast, who: str) -> 
     session, _ = _ask(hub, cast.analyst_a, cast.org_b, ["a.example"])
     other: Actor = getattr(cast, who)
     with pytest.raises(NotFound, match="no psi session"):
-        hub.psi_session(other, session.id)
+        hub.psi.session(other, session.id)
     answer = psi.server_answer(["a.example"], base64.b64decode(session.request), reveal_intersection=True)
     with pytest.raises(NotFound, match="no psi session"):
-        hub.psi_answer(other, session.id, _b64(answer.setup), _b64(answer.response))
+        hub.psi.answer(other, session.id, _b64(answer.setup), _b64(answer.response))
     with pytest.raises(NotFound):
-        hub.psi_decline(other, session.id, "no")
-    assert hub.psi_sessions(other).items == []
+        hub.psi.decline(other, session.id, "no")
+    assert hub.psi.sessions(other).items == []
     assert not policy.may_see_psi(other, session)
 
 
@@ -162,15 +164,15 @@ def test_only_the_responders_analysts_answer(cast: Cast) -> None:
     session, _ = _ask(hub, cast.analyst_a, cast.org_b, ["a.example"])
     answer = psi.server_answer(["a.example"], base64.b64decode(session.request), reveal_intersection=True)
     with pytest.raises(PermissionDenied):
-        hub.psi_answer(cast.analyst_a, session.id, _b64(answer.setup), _b64(answer.response))
-    read_only_b = hub.actor(cast.analyst_b.member.id, scopes=["read"])
-    assert hub.psi_session(read_only_b, session.id).id == session.id
+        hub.psi.answer(cast.analyst_a, session.id, _b64(answer.setup), _b64(answer.response))
+    read_only_b = hub.admin.actor(cast.analyst_b.member.id, scopes=[Scope.READ])
+    assert hub.psi.session(read_only_b, session.id).id == session.id
     with pytest.raises(PermissionDenied):
-        hub.psi_answer(read_only_b, session.id, _b64(answer.setup), _b64(answer.response))
+        hub.psi.answer(read_only_b, session.id, _b64(answer.setup), _b64(answer.response))
     with pytest.raises(PermissionDenied, match="operator"):
-        hub.psi_session(hub.operator(), session.id)
+        hub.psi.session(hub.operator(), session.id)
     # A reader of the asking organisation follows the session, but cannot open one.
-    assert hub.psi_session(cast.reader_a, session.id).id == session.id
+    assert hub.psi.session(cast.reader_a, session.id).id == session.id
     with pytest.raises(PermissionDenied):
         _ask(hub, cast.reader_a, cast.org_b, ["a.example"])
 
@@ -182,28 +184,28 @@ def test_expired_sessions_are_refused_and_purged(cast: Cast) -> None:
     now = hub.clock()
     hub.clock = lambda: now + timedelta(days=7, seconds=1)
     with pytest.raises(NotFound, match="expired"):
-        hub.psi_session(cast.analyst_b, session.id)
+        hub.psi.session(cast.analyst_b, session.id)
     with pytest.raises(NotFound, match="expired"):
-        hub.psi_answer(cast.analyst_b, session.id, _b64(answer.setup), _b64(answer.response))
+        hub.psi.answer(cast.analyst_b, session.id, _b64(answer.setup), _b64(answer.response))
     with pytest.raises(NotFound, match="expired"):
-        hub.psi_session(cast.analyst_a, session.id)
-    assert hub.psi_sessions(cast.analyst_a).items == []
-    assert hub.run_retention(hub.operator())["psi_session"] == 1
+        hub.psi.session(cast.analyst_a, session.id)
+    assert hub.psi.sessions(cast.analyst_a).items == []
+    assert hub.privacy.run(hub.operator())["psi_session"] == 1
     with pytest.raises(NotFound, match="no psi session"):
-        hub.psi_session(cast.analyst_a, session.id)
+        hub.psi.session(cast.analyst_a, session.id)
 
 
 def test_the_responder_may_decline(cast: Cast) -> None:
     hub = cast.hub
     session, _ = _ask(hub, cast.analyst_a, cast.org_b, ["a.example"])
-    declined = hub.psi_decline(cast.analyst_b, session.id, "  not in our remit ")
+    declined = hub.psi.decline(cast.analyst_b, session.id, "  not in our remit ")
     assert declined.status == "declined" and declined.decline_reason == "not in our remit"
-    seen = hub.psi_session(cast.analyst_a, session.id)
+    seen = hub.psi.session(cast.analyst_a, session.id)
     assert seen.status == "declined" and seen.setup is None and seen.response is None
     with pytest.raises(Conflict, match="declined"):
         _answer(hub, cast.analyst_b, session.id, ["a.example"])
-    assert [s.id for s in hub.psi_sessions(cast.analyst_a, status="declined").items] == [session.id]
-    assert hub.psi_sessions(cast.analyst_a, status="open").items == []
+    assert [s.id for s in hub.psi.sessions(cast.analyst_a, status="declined").items] == [session.id]
+    assert hub.psi.sessions(cast.analyst_a, status="open").items == []
 
 
 def test_what_a_session_must_be(cast: Cast) -> None:
@@ -211,31 +213,31 @@ def test_what_a_session_must_be(cast: Cast) -> None:
     asked = psi.client_request(["a.example"])
     good = {"responder_org": cast.org_b, "kind": "domain", "request": _b64(asked.request)}
     with pytest.raises(PermissionDenied):
-        hub.psi_open(cast.analyst_a, {**good, "responder_org": cast.org_a})
+        hub.psi.open(cast.analyst_a, {**good, "responder_org": cast.org_a})
     with pytest.raises(NotFound, match="no organisation"):
-        hub.psi_open(cast.analyst_a, {**good, "responder_org": "organisation--nobody"})
+        hub.psi.open(cast.analyst_a, {**good, "responder_org": "organisation--nobody"})
     with pytest.raises(ValidationError, match="mode"):
-        hub.psi_open(cast.analyst_a, {**good, "reveal_intersection": False})
+        hub.psi.open(cast.analyst_a, {**good, "reveal_intersection": False})
     with pytest.raises(ValidationError, match="base64"):
-        hub.psi_open(cast.analyst_a, {**good, "request": "not base64!"})
+        hub.psi.open(cast.analyst_a, {**good, "request": "not base64!"})
     with pytest.raises(ValidationError, match="must be one of"):
-        hub.psi_open(cast.analyst_a, {**good, "kind": "pdq"})
+        hub.psi.open(cast.analyst_a, {**good, "kind": "pdq"})
     with pytest.raises(ValidationError, match="unknown field"):
-        hub.psi_open(cast.analyst_a, {**good, "owner_org": cast.org_c})
+        hub.psi.open(cast.analyst_a, {**good, "owner_org": cast.org_c})
     with pytest.raises(ValidationError, match="personal kinds"):
-        hub.psi_open(cast.analyst_a, {**good, "key_forum_id": cast.forum_id})
+        hub.psi.open(cast.analyst_a, {**good, "key_forum_id": cast.forum_id})
     with pytest.raises(PermissionDenied, match="operator"):
-        hub.psi_open(hub.operator(), good)
-    session = hub.psi_open(cast.analyst_a, good)
+        hub.psi.open(hub.operator(), good)
+    session = hub.psi.open(cast.analyst_a, good)
     other = psi.client_request(["a.example", "b.example"])
     wrong = psi.server_answer(["a.example"], other.request, reveal_intersection=True)
     with pytest.raises(ValidationError, match="answers 2 values, the request holds 1"):
-        hub.psi_answer(cast.analyst_b, session.id, _b64(wrong.setup), _b64(wrong.response))
+        hub.psi.answer(cast.analyst_b, session.id, _b64(wrong.setup), _b64(wrong.response))
 
 
 def test_personal_identifiers_meet_through_the_forums_key(cast: Cast) -> None:
     hub = cast.hub
-    key = hub.forum_key(cast.analyst_a, cast.forum_id)
+    key = hub.keys.forum_key(cast.analyst_a, cast.forum_id)
 
     def keyed(value: str) -> str:
         return policy.pseudonymise(key.key, "account_id", value)
@@ -244,10 +246,10 @@ def test_personal_identifiers_meet_through_the_forums_key(cast: Cast) -> None:
     asked = psi.client_request(mine.items)
     data = {"responder_org": cast.org_b, "kind": "account_id", "request": _b64(asked.request)}
     with pytest.raises(ValidationError, match="name a forum"):
-        hub.psi_open(cast.analyst_a, data)
+        hub.psi.open(cast.analyst_a, data)
     with pytest.raises(ValidationError, match="not a member"):
-        hub.psi_open(cast.analyst_a, {**data, "responder_org": cast.org_d, "key_forum_id": cast.forum_id})
-    session = hub.psi_open(cast.analyst_a, {**data, "key_forum_id": cast.forum_id})
+        hub.psi.open(cast.analyst_a, {**data, "responder_org": cast.org_d, "key_forum_id": cast.forum_id})
+    session = hub.psi.open(cast.analyst_a, {**data, "key_forum_id": cast.forum_id})
     assert session.key_id == key.id
     # B holds the forum's keyed hashes only (as its signals carry them).
     theirs = [keyed("x:1002"), keyed("x:5555")]
@@ -255,11 +257,11 @@ def test_personal_identifiers_meet_through_the_forums_key(cast: Cast) -> None:
     assert _result(hub, cast.analyst_a, session.id, asked).values(mine.originals) == ["X:1002"]
     # D is in no forum: it has no key to name.
     with pytest.raises(NotFound, match="no forum"):
-        hub.psi_open(cast.analyst_d, {**data, "key_forum_id": cast.forum_id})
+        hub.psi.open(cast.analyst_d, {**data, "key_forum_id": cast.forum_id})
 
 
 def test_waiting_sessions_per_pair_are_limited(cast: Cast) -> None:
-    relay = PsiRelay(cast.hub.store, cast.hub.clock, max_open_per_pair=2)
+    relay = PsiRelay(cast.hub.core, max_open_per_pair=2)
     asked = psi.client_request(["a.example"])
     data = {"responder_org": cast.org_b, "kind": "domain", "request": _b64(asked.request)}
     first = relay.open(cast.analyst_a, data)

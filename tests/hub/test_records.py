@@ -142,9 +142,9 @@ def test_every_change_is_audited(cast: Cast) -> None:
     hub: Hub = cast.hub
     op = new_op(cast)
     hub.share(cast.analyst_a, Operation, op.id, cast.forum_id)
-    events = hub.audit_events(cast.admin_o, limit=1000)
+    events = hub.audit.events(cast.admin_o, limit=1000)
     mine = [(e.action, e.subject_id) for e in events if e.actor == cast.analyst_a.member.id]
     assert ("create", op.id) in mine and ("share", op.id) in mine
-    assert hub.verify_audit().ok
+    assert hub.audit.verify().ok
     with pytest.raises(PermissionDenied):
-        hub.audit_events(cast.analyst_a)
+        hub.audit.events(cast.analyst_a)

@@ -66,7 +66,7 @@ def _disrupted_operation(cast: Cast, world: World) -> tuple[str, str]:
 def test_fingerprint_scan_review(cast: Cast, world: World, split: tuple[Path, Path, set[str]]) -> None:
     _, new, returning = split
     op_id, sim_id = _disrupted_operation(cast, world)
-    fp = cast.hub.fingerprint_operation(cast.analyst_a, op_id)
+    fp = cast.hub.resurgence.fingerprint_operation(cast.analyst_a, op_id)
     assert fp.forum_id == cast.forum_id and fp.operation_id == op_id and fp.accounts > 0
     # No handle of the removed accounts is in the shared fingerprint, only keyed patterns.
     text = json.dumps(fp.features)
@@ -81,11 +81,11 @@ def test_fingerprint_scan_review(cast: Cast, world: World, split: tuple[Path, Pa
     assert fp.features["handle_patterns"]
 
     with pytest.raises(ValidationError) as exc:  # B's queue would hold account ids: B needs a key first
-        cast.hub.resurgence_scan(cast.analyst_b, new)
+        cast.hub.resurgence.scan(cast.analyst_b, new)
     assert exc.value.field == "identifier_key"
     assert cast.hub.list(cast.analyst_b, Match).items == []
     private = register_identifier_keys(cast.hub, cast.org_b)[cast.org_b].private_key
-    summary = cast.hub.resurgence_scan(cast.analyst_b, new, out=new.parent / "b.csv")
+    summary = cast.hub.resurgence.scan(cast.analyst_b, new, out=new.parent / "b.csv")
     assert summary.fingerprints == 1 and summary.queued == summary.flagged > 0
     queue = cast.hub.list(cast.analyst_b, Match, where={"fingerprint_id": fp.id}).items
     assert len(queue) == summary.queued
@@ -96,7 +96,7 @@ def test_fingerprint_scan_review(cast: Cast, world: World, split: tuple[Path, Pa
     }
     # The queue holds each account's id sealed to B's key, and as its item the account's keyed hash.
     found = {f"{m.platform}:{policy.open_sealed(private, m.account_sealed or '')}" for m in queue}
-    key = cast.hub.forum_key(cast.analyst_b, cast.forum_id)
+    key = cast.hub.keys.forum_key(cast.analyst_b, cast.forum_id)
     assert {m.item_value for m in queue} == {policy.pseudonymise(key.key, "account_id", a) for a in found}
     assert all(m.item_key_id == key.id for m in queue)
     assert found <= returning  # nothing benign queued
@@ -104,7 +104,7 @@ def test_fingerprint_scan_review(cast: Cast, world: World, split: tuple[Path, Pa
     assert all(m.operation_id == op_id and m.evidence for m in queue)
 
     # A reviewer's confirmation makes the account a recidivist asset of the operation, B's own.
-    confirmed = cast.hub.review_match(cast.analyst_b, queue[0].id, "confirmed")
+    confirmed = cast.hub.matching.review(cast.analyst_b, queue[0].id, "confirmed")
     assert confirmed.status.value == "confirmed"
     recidivists = [
         a
@@ -118,7 +118,7 @@ def test_fingerprint_scan_review(cast: Cast, world: World, split: tuple[Path, Pa
     assert policy.open_sealed(private, sealed) == policy.open_sealed(private, queue[0].account_sealed or "")
     assert recidivists[0].external_id_key_id == key.id
     # Confirming again adds nothing.
-    cast.hub.review_match(cast.analyst_b, queue[0].id, "confirmed")
+    cast.hub.matching.review(cast.analyst_b, queue[0].id, "confirmed")
     again = cast.hub.list(cast.analyst_b, Asset, where={"operation_id": op_id}, limit=1000).items
     assert sum(a.recidivist for a in again) == 1
 
@@ -126,16 +126,16 @@ def test_fingerprint_scan_review(cast: Cast, world: World, split: tuple[Path, Pa
 def test_outsiders_have_no_fingerprints(cast: Cast, world: World, split: tuple[Path, Path, set[str]]) -> None:
     _, new, _ = split
     op_id, _ = _disrupted_operation(cast, world)
-    cast.hub.fingerprint_operation(cast.analyst_a, op_id)
+    cast.hub.resurgence.fingerprint_operation(cast.analyst_a, op_id)
     with pytest.raises(ValidationError) as exc:
-        cast.hub.resurgence_scan(cast.analyst_d, new)
+        cast.hub.resurgence.scan(cast.analyst_d, new)
     assert exc.value.field == "fingerprints"
     with pytest.raises(PermissionDenied):
-        cast.hub.resurgence_scan(cast.hub.operator(), new)
+        cast.hub.resurgence.scan(cast.hub.operator(), new)
     with pytest.raises(NotFound):
-        cast.hub.fingerprint_operation(cast.analyst_a, "operation--nope")
+        cast.hub.resurgence.fingerprint_operation(cast.analyst_a, "operation--nope")
     with pytest.raises(NotFound):  # D may not read A's operation
-        cast.hub.fingerprint_operation(cast.analyst_d, op_id)
+        cast.hub.resurgence.fingerprint_operation(cast.analyst_d, op_id)
 
 
 def test_disrupted_export_and_cli(
@@ -166,5 +166,5 @@ def test_fingerprint_records_are_checked(cast: Cast) -> None:
         )
     assert exc.value.field.startswith("features.")
     with pytest.raises(ValidationError) as exc:
-        cast.hub.fingerprint_operation(cast.analyst_a, op.id, forum_id=cast.forum_id)
+        cast.hub.resurgence.fingerprint_operation(cast.analyst_a, op.id, forum_id=cast.forum_id)
     assert exc.value.field == "operation_id"  # nothing to fingerprint yet

@@ -43,23 +43,23 @@ def test_a_legal_hold_keeps_a_case_its_operations_and_their_records(cast: Cast) 
         },
     )
     _later(cast, 400)  # past every record's default expiry
-    purged = hub.run_retention(hub.operator())
+    purged = hub.privacy.run(hub.operator())
     assert purged["operation"] == 1 and purged["signal"] == 2
     assert hub.get(a, Case, case.id).legal_hold
     assert hub.get(a, Operation, held_op.id).name == "Under inquiry"
     assert hub.get(a, Signal, kept[0].id) and hub.get(a, Asset, kept[1].id)
     for kind, record_id in ((Operation, free_op.id), (Signal, gone.id), (Signal, loose.id)):
         with pytest.raises(NotFound):
-            hub.get(a, kind, record_id)  # type: ignore[arg-type]
+            hub.get(a, kind, record_id)
     # Lifting the hold lets the next run purge what has long expired.
     hub.update(a, Case, case.id, {"legal_hold": False, "legal_hold_reason": ""})
-    hub.run_retention(hub.operator())
+    hub.privacy.run(hub.operator())
     with pytest.raises(NotFound):
         hub.get(a, Operation, held_op.id)
     with pytest.raises(NotFound):
         hub.get(a, Signal, kept[0].id)
     (event, *_) = [
-        e for e in reversed(hub.audit_events(hub.operator(), limit=1000)) if e.action == "retention.purge"
+        e for e in reversed(hub.audit.events(hub.operator(), limit=1000)) if e.action == "retention.purge"
     ]
     assert event.detail["held_cases"] == []
 
@@ -96,7 +96,7 @@ def test_scheduled_retention_purges_by_itself(cast: Cast) -> None:
     hub = cast.hub
     signal = hub.create(cast.analyst_a, Signal, {"kind": "domain", "value": "stale.example"})
     _later(cast, 400)
-    schedule = PeriodicJob("retention", lambda: hub.run_retention(hub.operator("retention")), every_s=3600)
+    schedule = PeriodicJob("retention", lambda: hub.privacy.run(hub.operator("retention")), every_s=3600)
     schedule.start()
     try:
         deadline = time.monotonic() + 10
@@ -106,4 +106,4 @@ def test_scheduled_retention_purges_by_itself(cast: Cast) -> None:
         schedule.stop()
     with pytest.raises(NotFound):
         hub.get(cast.analyst_a, Signal, signal.id)
-    assert any(e.actor == "operator:retention" for e in hub.audit_events(hub.operator(), limit=1000))
+    assert any(e.actor == "operator:retention" for e in hub.audit.events(hub.operator(), limit=1000))

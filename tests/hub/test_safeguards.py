@@ -44,7 +44,9 @@ def world(cast: Cast) -> World:
     hub, op = cast.hub, cast.hub.operator("test")
 
     def member(org_id: str, role: str) -> Actor:
-        return hub.actor(hub.create_member(op, org_id=org_id, name=f"{role} {org_id[-4:]}", roles=[role]).id)
+        return hub.admin.actor(
+            hub.admin.create_member(op, org_id=org_id, name=f"{role} {org_id[-4:]}", roles=[role]).id
+        )
 
     return World(cast, member(cast.org_a, "reviewer"), member(cast.org_c, "analyst"), cast.analyst_d)
 
@@ -58,11 +60,11 @@ def _asset(hub: Hub, by: Actor, handle: str, sensitive: str | None = None, **ext
 
 def _fresh(hub: Hub, *actors: Actor) -> list[Actor]:
     """The actors again, with the forums opened since they were made."""
-    return [hub.actor(a.member.id) for a in actors]
+    return [hub.admin.actor(a.member.id) for a in actors]
 
 
 def _events(hub: Hub, action: str) -> list[Any]:
-    return [e for e in hub.audit_events(hub.operator(), limit=10_000) if e.action == action]
+    return [e for e in hub.audit.events(hub.operator(), limit=10_000) if e.action == action]
 
 
 # -- sensitive targets: a second reviewer -----------------------------------------------------------------
@@ -84,7 +86,7 @@ def test_an_action_on_a_sensitive_target_waits_for_a_second_reviewer(world: Worl
         hub.update(a, Action, action.id, {"approved_by": world.reviewer_a.member.id})
     assert hub.get(a, Action, action.id).status is ActionStatus.PROPOSED
 
-    approved = hub.approve_action(world.reviewer_a, action.id, "checked the evidence twice")
+    approved = hub.safeguards.approve_action(world.reviewer_a, action.id, "checked the evidence twice")
     assert approved.status is ActionStatus.APPROVED
     assert approved.approved_by == world.reviewer_a.member.id
     assert approved.approval_note == "checked the evidence twice"
@@ -101,7 +103,7 @@ def test_the_proposer_cannot_approve_its_own_action(world: World) -> None:
     activist = _asset(hub, a, "@organiser", "activist")
     action = hub.create(a, Action, {"kind": "label", "asset_ids": [activist.id]})
     with pytest.raises(PermissionDenied, match="not the member who proposed it"):
-        hub.approve_action(a, action.id)
+        hub.safeguards.approve_action(a, action.id)
     assert hub.get(a, Action, action.id).status is ActionStatus.PROPOSED
 
 
@@ -126,18 +128,20 @@ def test_only_a_reviewer_analyst_or_admin_of_the_owner_with_write_approves(world
     action = hub.create(
         a, Action, {"kind": "remove", "asset_ids": [figure.id], "forum_id": world.cast.forum_id}
     )
-    read_only = hub.actor(world.reviewer_a.member.id, scopes=[Scope.READ])
+    read_only = hub.admin.actor(world.reviewer_a.member.id, scopes=[Scope.READ])
     for who in (world.cast.reader_a, read_only, world.cast.analyst_b):
         with pytest.raises(PermissionDenied):
-            hub.approve_action(who, action.id)
+            hub.safeguards.approve_action(who, action.id)
     with pytest.raises(NotFound):
-        hub.approve_action(world.analyst_d, action.id)  # outside the forum: it does not see the action
+        hub.safeguards.approve_action(
+            world.analyst_d, action.id
+        )  # outside the forum: it does not see the action
     with pytest.raises(PermissionDenied):
-        hub.approve_action(hub.operator(), action.id)
+        hub.safeguards.approve_action(hub.operator(), action.id)
     assert hub.get(a, Action, action.id).status is ActionStatus.PROPOSED
-    assert hub.approve_action(world.reviewer_a, action.id).status is ActionStatus.APPROVED
+    assert hub.safeguards.approve_action(world.reviewer_a, action.id).status is ActionStatus.APPROVED
     with pytest.raises(PermissionDenied, match="only a proposed action"):
-        hub.approve_action(world.reviewer_a, action.id)
+        hub.safeguards.approve_action(world.reviewer_a, action.id)
 
 
 def test_actions_on_ordinary_assets_are_taken_as_before(world: World) -> None:
@@ -160,13 +164,13 @@ def test_a_sensitive_target_added_to_an_approved_action_is_refused(world: World)
     first = _asset(hub, a, "@journalist", "journalist")
     second = _asset(hub, a, "@defender", "human-rights-defender")
     action = hub.create(a, Action, {"kind": "remove", "asset_ids": [first.id]})
-    hub.approve_action(world.reviewer_a, action.id)
+    hub.safeguards.approve_action(world.reviewer_a, action.id)
     with pytest.raises(PermissionDenied, match="did not cover"):
         hub.update(a, Action, action.id, {"asset_ids": [first.id, second.id]})
     # Back to proposed, the approval goes: a second review covers the new assets.
     back = hub.update(a, Action, action.id, {"status": "proposed", "asset_ids": [first.id, second.id]})
     assert back.status is ActionStatus.PROPOSED and back.approved_by is None
-    assert hub.approve_action(world.reviewer_a, action.id).status is ActionStatus.APPROVED
+    assert hub.safeguards.approve_action(world.reviewer_a, action.id).status is ActionStatus.APPROVED
 
 
 def test_a_flag_set_later_holds_new_enforcement_not_old_records(world: World) -> None:
@@ -211,11 +215,11 @@ def test_enforcing_on_a_shared_signal_needs_a_confirmed_match(world: World) -> N
     (match,) = hub.list(a, Match, where={"owner_org": world.cast.org_a}).items
     with pytest.raises(PermissionDenied, match="human review"):
         hub.create(a, Action, _forum_share(signal))  # pending is not reviewed
-    hub.review_match(world.reviewer_a, match.id, MatchStatus.REJECTED)
+    hub.matching.review(world.reviewer_a, match.id, MatchStatus.REJECTED)
     with pytest.raises(PermissionDenied, match="human review"):
         hub.create(a, Action, _forum_share(signal))  # rejected is not confirmed
 
-    hub.review_match(world.reviewer_a, match.id, MatchStatus.CONFIRMED)
+    hub.matching.review(world.reviewer_a, match.id, MatchStatus.CONFIRMED)
     assert hub.create(a, Action, _forum_share(signal)).status is ActionStatus.TAKEN
 
 
@@ -224,7 +228,7 @@ def test_another_organisations_confirmed_match_does_not_count(world: World) -> N
     signal = _shared_signal(hub, world.cast.analyst_a, world.cast.forum_id)
     hub.match(world.analyst_c, [{"kind": "domain", "value": signal.value}], record=True)
     (match,) = hub.list(world.analyst_c, Match, where={"owner_org": world.cast.org_c}).items
-    hub.review_match(world.analyst_c, match.id, MatchStatus.CONFIRMED)
+    hub.matching.review(world.analyst_c, match.id, MatchStatus.CONFIRMED)
     with pytest.raises(PermissionDenied, match="human review"):
         hub.create(world.cast.analyst_b, Action, _forum_share(signal))
     assert hub.create(world.analyst_c, Action, _forum_share(signal)).status is ActionStatus.TAKEN
@@ -232,7 +236,7 @@ def test_another_organisations_confirmed_match_does_not_count(world: World) -> N
 
 def test_a_forum_that_waives_review_allows_enforcement_without_a_match(world: World) -> None:
     hub, cast = world.cast.hub, world.cast
-    forum = hub.create_forum(
+    forum = hub.admin.create_forum(
         hub.operator(), name="Fast lane", member_orgs=[cast.org_a, cast.org_b], human_review_required=False
     )
     a, b = _fresh(hub, cast.analyst_a, cast.analyst_b)
@@ -245,13 +249,13 @@ def test_a_proposal_needs_no_review_but_its_approval_does(world: World) -> None:
     signal = _shared_signal(hub, world.cast.analyst_b, world.cast.forum_id)
     proposed = hub.create(a, Action, _forum_share(signal, status="proposed"))
     with pytest.raises(PermissionDenied, match="human review"):
-        hub.approve_action(world.reviewer_a, proposed.id)
+        hub.safeguards.approve_action(world.reviewer_a, proposed.id)
     with pytest.raises(PermissionDenied, match="human review"):
         hub.update(a, Action, proposed.id, {"status": "taken"})
     hub.match(a, [{"kind": "domain", "value": signal.value}], record=True)
     (match,) = hub.list(a, Match).items
-    hub.review_match(world.reviewer_a, match.id, MatchStatus.CONFIRMED)
-    assert hub.approve_action(world.reviewer_a, proposed.id).status is ActionStatus.APPROVED
+    hub.matching.review(world.reviewer_a, match.id, MatchStatus.CONFIRMED)
+    assert hub.safeguards.approve_action(world.reviewer_a, proposed.id).status is ActionStatus.APPROVED
 
 
 def test_another_organisations_signal_is_a_shared_lead_whatever_the_label(world: World) -> None:
@@ -265,7 +269,7 @@ def test_another_organisations_signal_is_a_shared_lead_whatever_the_label(world:
 
 def test_a_hidden_signal_answers_as_an_unknown_one(world: World) -> None:
     hub, cast = world.cast.hub, world.cast
-    waived = hub.create_forum(
+    waived = hub.admin.create_forum(
         hub.operator(), name="Waived", member_orgs=[cast.org_b, cast.org_d], human_review_required=False
     )
     (b,) = _fresh(hub, cast.analyst_b)
@@ -286,7 +290,7 @@ def _acted_world(world: World) -> tuple[Signal, dict[str, Action]]:
     """B shares a signal in a forum that waives review; A and C act on it through the forum; D, outside the
     forum, acts on it from its own detection; B (the sharer) does not act."""
     hub, cast = world.cast.hub, world.cast
-    forum = hub.create_forum(
+    forum = hub.admin.create_forum(
         hub.operator(),
         name="Waived review",
         member_orgs=[cast.org_a, cast.org_b, cast.org_c],
@@ -406,7 +410,7 @@ def test_an_overturn_of_an_action_one_may_not_see_tells_nobody(world: World) -> 
 
 def test_a_government_request_is_logged_and_refused_by_default(world: World) -> None:
     hub, admin = world.cast.hub, world.cast.admin_o
-    logged = hub.log_government_request(
+    logged = hub.government.log(
         admin,
         authority="Ministry of Interior",
         legal_basis="Art. 12 Police Act",
@@ -419,38 +423,36 @@ def test_a_government_request_is_logged_and_refused_by_default(world: World) -> 
     (decided,) = _events(hub, "government_request.decided")
     assert received.subject_id == decided.subject_id == logged.id
     assert received.detail["authority"] == "Ministry of Interior" and decided.detail["decision"] == "refused"
-    assert [r.id for r in hub.government_requests(admin)] == [logged.id]
+    assert [r.id for r in hub.government.requests(admin)] == [logged.id]
 
 
 def test_only_hub_admins_keep_the_register(world: World) -> None:
     hub, cast = world.cast.hub, world.cast
-    logged = hub.log_government_request(cast.admin_o, authority="A police", legal_basis="X", scope="members")
-    org_admin = hub.actor(
-        hub.create_member(hub.operator(), org_id=cast.org_a, name="adm", roles=["admin"]).id
+    logged = hub.government.log(cast.admin_o, authority="A police", legal_basis="X", scope="members")
+    org_admin = hub.admin.actor(
+        hub.admin.create_member(hub.operator(), org_id=cast.org_a, name="adm", roles=["admin"]).id
     )
     for who in (cast.analyst_a, org_admin):
         with pytest.raises(PermissionDenied):
-            hub.log_government_request(who, authority="A police", legal_basis="X", scope="members")
+            hub.government.log(who, authority="A police", legal_basis="X", scope="members")
         with pytest.raises(PermissionDenied):
-            hub.decide_government_request(who, logged.id, "disclosed", "because")
+            hub.government.decide(who, logged.id, "disclosed", "because")
         with pytest.raises(PermissionDenied):
-            hub.government_requests(who)
-    assert [r.decision.value for r in hub.government_requests(cast.admin_o)] == ["refused"]
+            hub.government.requests(who)
+    assert [r.decision.value for r in hub.government.requests(cast.admin_o)] == ["refused"]
 
 
 def test_a_disclosure_needs_a_written_justification_and_a_legal_basis(world: World) -> None:
     hub, admin = world.cast.hub, world.cast.admin_o
-    logged = hub.log_government_request(
-        admin, authority="Court", legal_basis="Order 2025/17", scope="signal X"
-    )
+    logged = hub.government.log(admin, authority="Court", legal_basis="Order 2025/17", scope="signal X")
     for blank in ("", "   "):
         with pytest.raises(ValidationError, match="justification"):
-            hub.decide_government_request(admin, logged.id, "disclosed", blank)
+            hub.government.decide(admin, logged.id, "disclosed", blank)
     with pytest.raises(ValidationError, match="decision"):
-        hub.decide_government_request(admin, logged.id, "maybe", "why not")
+        hub.government.decide(admin, logged.id, "maybe", "why not")
     with pytest.raises(NotFound):
-        hub.decide_government_request(admin, "government-request--nope", "refused")
-    decided = hub.decide_government_request(
+        hub.government.decide(admin, "government-request--nope", "refused")
+    decided = hub.government.decide(
         admin, logged.id, "disclosed", "Court order served; the signal is our own, already public"
     )
     assert decided.decision.value == "disclosed"
@@ -461,18 +463,18 @@ def test_a_disclosure_needs_a_written_justification_and_a_legal_basis(world: Wor
         "decision": "disclosed",
         "justification": "Court order served; the signal is our own, already public",
     }
-    without_basis = hub.log_government_request(admin, authority="Agency", legal_basis="", scope="everything")
+    without_basis = hub.government.log(admin, authority="Agency", legal_basis="", scope="everything")
     with pytest.raises(ValidationError, match="legal basis"):
-        hub.decide_government_request(admin, without_basis.id, "disclosed", "they insisted")
-    assert [r.decision.value for r in hub.government_requests(admin)] == ["disclosed", "refused"]
+        hub.government.decide(admin, without_basis.id, "disclosed", "they insisted")
+    assert [r.decision.value for r in hub.government.requests(admin)] == ["disclosed", "refused"]
 
 
 def test_a_request_needs_an_authority_and_a_scope(world: World) -> None:
     hub, admin = world.cast.hub, world.cast.admin_o
     with pytest.raises(ValidationError, match="authority"):
-        hub.log_government_request(admin, authority=" ", legal_basis="", scope="x")
+        hub.government.log(admin, authority=" ", legal_basis="", scope="x")
     with pytest.raises(ValidationError, match="scope"):
-        hub.log_government_request(admin, authority="x", legal_basis="", scope="")
+        hub.government.log(admin, authority="x", legal_basis="", scope="")
     assert _events(hub, "government_request.received") == []
 
 
@@ -482,12 +484,14 @@ def test_a_request_needs_an_authority_and_a_scope(world: World) -> None:
 def test_public_authorities_read_only_clear_unless_the_forum_allows(world: World) -> None:
     hub, cast = world.cast.hub, world.cast
     op = hub.operator()
-    gov = hub.create_organisation(op, name="Agency", kind="public-authority")
-    closed = hub.create_forum(op, name="Closed", member_orgs=[cast.org_b, gov.id], default_tlp="green")
-    opened = hub.create_forum(
+    gov = hub.admin.create_organisation(op, name="Agency", kind="public-authority")
+    closed = hub.admin.create_forum(op, name="Closed", member_orgs=[cast.org_b, gov.id], default_tlp="green")
+    opened = hub.admin.create_forum(
         op, name="Open", member_orgs=[cast.org_b, gov.id], default_tlp="green", public_authority_access=True
     )
-    analyst = hub.actor(hub.create_member(op, org_id=gov.id, name="gov analyst", roles=["analyst"]).id)
+    analyst = hub.admin.actor(
+        hub.admin.create_member(op, org_id=gov.id, name="gov analyst", roles=["analyst"]).id
+    )
     (b,) = _fresh(hub, cast.analyst_b)
     in_closed = _shared_signal(hub, b, closed.id, "closed.example")
     named = hub.create(
@@ -508,9 +512,9 @@ def test_public_authorities_read_only_clear_unless_the_forum_allows(world: World
     (answer,) = hub.match(analyst, [{"kind": "domain", "value": "closed.example"}])
     assert answer.matches == []
     # Another kind of organisation in the same closed forum reads it as before.
-    platform = hub.create_organisation(op, name="Platform E", kind="platform")
-    hub.set_forum_membership(op, closed.id, platform.id)
-    e = hub.actor(hub.create_member(op, org_id=platform.id, name="e", roles=["analyst"]).id)
+    platform = hub.admin.create_organisation(op, name="Platform E", kind="platform")
+    hub.admin.set_forum_membership(op, closed.id, platform.id)
+    e = hub.admin.actor(hub.admin.create_member(op, org_id=platform.id, name="e", roles=["analyst"]).id)
     assert hub.get(e, Signal, in_closed.id).id == in_closed.id
 
 
@@ -537,12 +541,12 @@ def test_actions_posted_over_taxii_are_held_to_the_same_safeguards(world: World)
         id=new_id("action"), asset_ids=(journalist.id,), approved_by=a.member.id, approved_at=now, **common
     )
     unreviewed = Action(id=new_id("action"), lead_source="forum-share", lead_ref=signal.id, **common)
-    status = hub.add_stix(a, cast.forum_id.removeprefix("forum--"), to_stix_objects([sensitive, unreviewed]))
+    status = hub.taxii.add(a, cast.forum_id.removeprefix("forum--"), to_stix_objects([sensitive, unreviewed]))
     assert not [f for f in status.failures if f.id.startswith("sighting--")]
     for posted in (sensitive, unreviewed):
         held = hub.get(a, Action, posted.id)
         # Kept, but as a proposal: enforcing it needs the reviews a post cannot claim to have had.
         assert held.status is ActionStatus.PROPOSED and held.approved_by is None
     with pytest.raises(PermissionDenied, match="human review"):
-        hub.approve_action(world.reviewer_a, unreviewed.id)
-    assert hub.approve_action(world.reviewer_a, sensitive.id).status is ActionStatus.APPROVED
+        hub.safeguards.approve_action(world.reviewer_a, unreviewed.id)
+    assert hub.safeguards.approve_action(world.reviewer_a, sensitive.id).status is ActionStatus.APPROVED

@@ -202,7 +202,7 @@ def test_scan_finds_near_duplicate_texts_and_phrases(cast: Cast, tmp_path: Path)
 
 
 def test_scan_matches_account_ids_through_keyed_hashes(cast: Cast, tmp_path: Path) -> None:
-    (hashed,) = cast.hub.pseudonymise(cast.analyst_a, cast.forum_id, "account_id", ["facebook:100042"])
+    (hashed,) = cast.hub.keys.pseudonymise(cast.analyst_a, cast.forum_id, "account_id", ["facebook:100042"])
     cast.hub.create(
         cast.analyst_a, Signal, {"kind": "account_id", "value": hashed, "forum_id": cast.forum_id}
     )

@@ -54,7 +54,7 @@ def test_an_unwritable_output_queues_nothing(cast: Cast, export: Path, tmp_path:
 
 
 def test_a_read_token_cannot_record_matches(cast: Cast, export: Path) -> None:
-    reader = cast.hub.actor(cast.analyst_b.member.id, scopes=["read"])  # type: ignore[list-item]
+    reader = cast.hub.admin.actor(cast.analyst_b.member.id, scopes=["read"])  # type: ignore[list-item]
     with pytest.raises(PermissionDenied, match="write scope"):
         cast.hub.match(reader, [{"kind": "domain", "value": "evil-out.example"}], record=True)
     assert _queued(cast) == 0

@@ -126,7 +126,7 @@ class World:
 
     def token(self, member: Member, **kwargs: Any) -> dict[str, str]:
         """Headers with a fresh token for ``member`` (issued by the operator, as ``fimihub token create``)."""
-        issued = self.hub.issue_token(self.hub.operator(), member.id, **kwargs)
+        issued = self.hub.admin.issue_token(self.hub.operator(), member.id, **kwargs)
         return {"Authorization": f"Bearer {issued.secret}"}
 
     def create(
@@ -162,7 +162,7 @@ class World:
         fields: dict[str, Any] | None = None,
     ) -> list[Rec]:
         member = self.members[author]
-        actor = self.hub.actor(member.id)
+        actor = self.hub.admin.actor(member.id)
         bodies = []
         for label, tlp, forum, r_orgs, r_members in specs:
             marking: dict[str, Any] = {"tlp": tlp}
@@ -262,12 +262,14 @@ def build_world(hub: Hub) -> World:
     marking x placement (forum 1, forum 2 where the owner is a member, no forum), the kinds taken in turn
     (starting one further for each organisation, so that every kind meets many markings and placements)."""
     op = hub.operator("probe")
-    operator_org = hub.create_organisation(op, name="Hub secretariat", kind="public-authority", operator=True)
+    operator_org = hub.admin.create_organisation(
+        op, name="Hub secretariat", kind="public-authority", operator=True
+    )
     kinds = {"A": "platform", "B": "platform", "C": "researcher", "D": "fact-checker"}
-    org_ids = {o: hub.create_organisation(op, name=f"Org {o}", kind=kinds[o]).id for o in ORGS}
+    org_ids = {o: hub.admin.create_organisation(op, name=f"Org {o}", kind=kinds[o]).id for o in ORGS}
     org_ids["O"] = operator_org.id
     forum_ids = {
-        name: hub.create_forum(
+        name: hub.admin.create_forum(
             op, name=f"Forum {name}", member_orgs=[org_ids[o] for o in orgs], default_tlp="green"
         ).id
         for name, orgs in FORUM_ORGS.items()
@@ -275,8 +277,8 @@ def build_world(hub: Hub) -> World:
     members: dict[str, Member] = {}
 
     def add(org: str, key: str, roles: list[str]) -> None:
-        m = hub.create_member(op, org_id=org_ids[org], name=f"{key}", roles=roles)
-        issued = hub.issue_token(op, m.id)
+        m = hub.admin.create_member(op, org_id=org_ids[org], name=f"{key}", roles=roles)
+        issued = hub.admin.issue_token(op, m.id)
         members[key] = Member(key, m.id, org, org_ids[org], frozenset(roles), issued.token.id, issued.secret)
 
     for org in ORGS:

@@ -70,7 +70,7 @@ def _client_work(
 def _all_events(world: World) -> list[Any]:
     events: list[Any] = []
     while True:
-        page = world.hub.audit_events(
+        page = world.hub.audit.events(
             world.hub.operator(), after_seq=events[-1].seq if events else 0, limit=1000
         )
         if not page:
@@ -106,7 +106,7 @@ def test_concurrent_clients_get_no_5xx_and_the_audit_chain_holds(world: World) -
     outsiders = sum(1 for n in range(CLIENTS) if "ABCD"[n % 4] == "D")
     assert codes["widen", 403] == CLIENTS - outsiders and codes["widen", 404] == outsiders, codes
     assert codes["list", 200] == CLIENTS
-    report = world.hub.verify_audit()
+    report = world.hub.audit.verify()
     assert report.ok, report.problems
     events = _all_events(world)
     actions = Counter(e.action for e in events)

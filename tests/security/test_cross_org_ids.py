@@ -209,13 +209,13 @@ def test_no_organisation_lets_itself_into_a_forum_or_takes_over_another(world: W
         ),
     ]
     assert [r.status_code for r in refused] == [403] * len(refused), [r.text for r in refused]
-    forums = {f.id: f for f in world.hub.forums(world.hub.operator())}
+    forums = {f.id: f for f in world.hub.admin.forums(world.hub.operator())}
     assert forums[f1].member_orgs == world.forum_members(f1)
     assert forums[f2].member_orgs == world.forum_members(f2)
-    org_a = world.hub.organisation(world.hub.operator(), world.org_ids["A"])
+    org_a = world.hub.admin.organisation(world.hub.operator(), world.org_ids["A"])
     assert org_a.identifier_key_id is None
-    assert len(world.hub.forums(world.hub.operator())) == 2
-    assert len(world.hub.organisations(world.hub.operator())) == 5
+    assert len(world.hub.admin.forums(world.hub.operator())) == 2
+    assert len(world.hub.admin.organisations(world.hub.operator())) == 5
     # D still reads nothing of forum 1's GREEN records.
     green_f1 = [r for r in world.records if r.forum == "F1" and r.tlp == "green" and not r.recipient_orgs]
     assert green_f1

@@ -89,7 +89,7 @@ def test_patch_and_delete_of_records_one_may_not_change(matrix_world: World) -> 
     assert probed > 250
     assert not problems, "\n".join(problems[:40])
     assert not _unchanged(world)
-    events = world.hub.audit_events(world.hub.operator(), limit=1000)
+    events = world.hub.audit.events(world.hub.operator(), limit=1000)
     assert not [e for e in events if e.action in ("update", "delete")]
 
 

@@ -121,7 +121,7 @@ def test_no_everyday_act_widens_a_green_record(world: World, kind: str, keys: tu
             assert not [i for i in listed if rec.label in str(i)], key
     every = world.hub.list(world.hub.operator(), RECORD_KINDS[kind], limit=1000).items
     assert {r.id for r in every} == {r.id for r in world.records if r.kind == kind}
-    assert world.hub.verify_audit().ok
+    assert world.hub.audit.verify().ok
 
 
 def test_an_amber_record_for_named_orgs_does_not_open_to_its_forum(world: World) -> None:
@@ -213,7 +213,7 @@ def test_only_the_owners_admin_declassifies_and_it_is_audited(world: World) -> N
     # The audit log is the hub admins' alone.
     for key in ("A.admin", "A.analyst", "D.admin"):
         assert world.client.get("/api/v1/audit/events", headers=world.members[key].headers).status_code == 403
-    assert world.hub.verify_audit().ok
+    assert world.hub.audit.verify().ok
 
 
 def test_a_partner_amending_its_lead_widens_nothing(world: World) -> None:

@@ -65,7 +65,7 @@ def test_revoked_tokens_and_suspended_members_are_refused(world: World) -> None:
     _refused_401(world, _auth(spare["secret"]), url)
     assert world.client.get(url, headers=member.headers).status_code == 200
     # A suspended member's tokens all stop at once.
-    hub.set_member_active(hub.operator(), member.id, False)
+    hub.admin.set_member_active(hub.operator(), member.id, False)
     _refused_401(world, member.headers, url)
 
 

@@ -64,6 +64,7 @@ def test_driver_rows_read_back_as_sqlalchemy_rows(store: SqlStore) -> None:
         conn.execute(insert(stix_objects), rows[2:])  # SQLAlchemy's own way, for comparison
         # A value made ready by the caller goes to the driver as it is.
         marking = bind_processor(conn.dialect, stix_objects, "marking")
+        assert marking is not None
         ready = {**rows[0], "added_us": 2000, "stix_id": "indicator--9", "marking": marking({"tlp": "red"})}
         driver_insert(conn, stix_objects, [ready], ready=("marking",))
         back = [

@@ -2,12 +2,12 @@
 
 :mod:`~fimihub.exchange.peers.config` says what a peer is; :mod:`~fimihub.exchange.peers.client` talks TAXII
 2.1 to it over ``httpx``, retrying with backoff; :mod:`~fimihub.exchange.peers.sync` pulls and pushes one
-linked collection page by page from a checkpoint. The hub (:class:`fimihub.hub.peers.PeersMixin`) keeps the
+linked collection page by page from a checkpoint. The hub (:class:`fimihub.hub.peers.Peers`) keeps the
 peers and checkpoints, and stores what arrives the way it stores any TAXII post. ``docs/federation.md``
 explains it for people running hubs.
 """
 
-from fimihub.exchange.peers.client import TAXII_MEDIA_TYPE, RemotePage, TaxiiClient, envelope_bytes
+from fimihub.exchange.peers.client import RemotePage, TaxiiClient, envelope_bytes
 from fimihub.exchange.peers.config import DEFAULT_PAGE_SIZE, CollectionLink, Credentials, Direction, Peer
 from fimihub.exchange.peers.errors import PeerError, PeerRefused, PeerUnavailable
 from fimihub.exchange.peers.retry import RETRY_STATUSES, Backoff
@@ -27,7 +27,6 @@ from fimihub.exchange.peers.sync import (
 __all__ = [
     "DEFAULT_PAGE_SIZE",
     "RETRY_STATUSES",
-    "TAXII_MEDIA_TYPE",
     "Backoff",
     "Checkpoint",
     "CollectionLink",

@@ -19,13 +19,12 @@ from urllib.parse import quote
 
 import httpx
 
+from fimihub.exchange.media import TAXII_MEDIA_TYPE
 from fimihub.exchange.peers.config import Credentials
 from fimihub.exchange.peers.errors import PeerRefused, PeerUnavailable
 from fimihub.exchange.peers.retry import RETRY_STATUSES, Backoff
 
-__all__ = ["TAXII_MEDIA_TYPE", "RemotePage", "TaxiiClient", "envelope_bytes"]
-
-TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
+__all__ = ["RemotePage", "TaxiiClient", "envelope_bytes"]
 
 
 def envelope_bytes(objects: Sequence[Mapping[str, Any]]) -> bytes:

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from fimihub.errors import FimihubError
 from fimihub.exchange.peers.client import TaxiiClient, envelope_bytes
@@ -105,6 +105,14 @@ class LinkReport:
     signatures: dict[str, int] = field(default_factory=dict)
     error: str | None = None
 
+    @classmethod
+    def starting(cls, direction: str, link: CollectionLink, start: Checkpoint | None) -> LinkReport:
+        """The report of a run from ``start``, before it has done anything."""
+        position = start.position if start else None
+        return cls(
+            direction, link.remote, link.forum_id, checkpoint_before=position, checkpoint_after=position
+        )
+
     @property
     def ok(self) -> bool:
         """Whether the run got to the end (rejected objects do not make it fail)."""
@@ -170,15 +178,12 @@ def pull(
     save: Callable[[Checkpoint], None],
 ) -> LinkReport:
     """Pull everything added to the remote collection since ``start`` into the local forum."""
-    report = LinkReport(
-        "pull", link.remote, link.forum_id, checkpoint_before=start.position if start else None
-    )
-    report.checkpoint_after = report.checkpoint_before
+    report = LinkReport.starting("pull", link, start)
     added_after = resume_after(start)
-    cursor: str | None = None
     try:
-        while True:
-            page = client.objects(link.remote, added_after=added_after, next=cursor, limit=page_size)
+        for page in _pages(
+            lambda cursor: client.objects(link.remote, added_after=added_after, next=cursor, limit=page_size)
+        ):
             report.pages += 1
             report.received += len(page.objects)
             if page.objects:
@@ -186,9 +191,6 @@ def pull(
             if page.date_added_last is not None:
                 save(Checkpoint(page.date_added_last, settled=not page.more))
                 report.checkpoint_after = page.date_added_last
-            if not page.more or page.next is None:
-                break
-            cursor = page.next
     except FimihubError as error:
         report.error = error.message
     return report
@@ -205,16 +207,11 @@ def push(
     """Push what was added to the local forum's collection since ``start`` to the remote collection.
 
     ``local_page(added_after, next)`` reads one page of the local collection."""
-    report = LinkReport(
-        "push", link.remote, link.forum_id, checkpoint_before=start.position if start else None
-    )
-    report.checkpoint_after = report.checkpoint_before
+    report = LinkReport.starting("push", link, start)
     added_after = start.position if start else None
-    cursor: str | None = None
+    limit: int | None = None
     try:
-        limit: int | None = None
-        while True:
-            page = local_page(added_after, cursor)
+        for page in _pages(lambda cursor: local_page(added_after, cursor)):
             report.pages += 1
             report.received += len(page.objects)
             report.echoes += page.echoes
@@ -230,12 +227,32 @@ def push(
             if page.last_added is not None:
                 save(Checkpoint(page.last_added))
                 report.checkpoint_after = page.last_added
-            if not page.more or page.next is None:
-                break
-            cursor = page.next
     except FimihubError as error:
         report.error = error.message
     return report
+
+
+class _Page(Protocol):
+    """What :func:`_pages` follows: whether more pages follow, and the cursor to the next one."""
+
+    @property
+    def more(self) -> bool: ...
+    @property
+    def next(self) -> str | None: ...
+
+
+_P = TypeVar("_P", bound=_Page)
+
+
+def _pages(fetch: Callable[[str | None], _P]) -> Iterator[_P]:
+    """The pages ``fetch(next)`` reads, from the first (``next`` is ``None``) as long as more follow."""
+    cursor: str | None = None
+    while True:
+        page = fetch(cursor)
+        yield page
+        if not page.more or page.next is None:
+            return
+        cursor = page.next
 
 
 def chunked(

@@ -15,18 +15,20 @@ STIX ids are ``<type>--<uuid>``. Three rules apply here:
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Mapping
 
+from fimihub import jsontext
+
 __all__ = [
     "FIMIHUB_NAMESPACE",
     "SCO_NAMESPACE",
-    "canonical_json",
     "derived_id",
     "id_type",
     "id_uuid",
+    "is_stix_id",
+    "is_uuid",
     "record_id_for",
     "record_stix_id",
     "sco_id",
@@ -36,15 +38,24 @@ __all__ = [
 SCO_NAMESPACE = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")
 #: fimihub's own namespace for derived ids: UUIDv5 of the URL ``https://github.com/fimihub/fimihub/stix``.
 FIMIHUB_NAMESPACE = uuid.UUID("046ce251-9b38-5c29-a5df-ee348d42f1d1")
-#: The canonical layout of a UUID (8-4-4-4-12 hex digits), any case: exactly what ``str(uuid.UUID(...))``
-#: gives back for the lower-case form.
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+#: A UUID as :func:`is_uuid` accepts it: lower-case hex digits 8-4-4-4-12, the variant RFC 4122's.
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 
-def canonical_json(value: object) -> str:
-    """``value`` as canonical JSON (RFC 8785 for the strings, numbers and objects observables carry):
-    keys sorted, no white space, non-ASCII characters written as they are."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def is_uuid(text: str) -> bool:
+    """Whether ``text`` is a UUID as a STIX id must carry it: of the RFC 4122 variant (any version), in its
+    canonical form, lower-case hex digits grouped 8-4-4-4-12 by hyphens, as ``str(uuid.UUID(…))`` writes it.
+    Nothing else passes: no upper case, braces, ``urn:uuid:`` prefix, missing hyphens or white space, and no
+    UUID of another variant (the nil UUID, Microsoft GUIDs), which STIX 2.1 (section 2.9) and stix2 refuse.
+    Every UUID check of fimihub is this one: STIX ids, TAXII collection ids, posted objects."""
+    return _UUID.fullmatch(text) is not None
+
+
+def is_stix_id(text: str, stix_type: str | None = None) -> bool:
+    """Whether ``text`` is a STIX id, ``<type>--<uuid>`` with a UUID :func:`is_uuid` accepts, and of type
+    ``stix_type`` when one is given."""
+    head, sep, tail = text.partition("--")
+    return bool(sep and head) and (stix_type is None or head == stix_type) and is_uuid(tail)
 
 
 def sco_id(stix_type: str, contributing: Mapping[str, object]) -> str:
@@ -52,7 +63,7 @@ def sco_id(stix_type: str, contributing: Mapping[str, object]) -> str:
     present = {k: v for k, v in contributing.items() if v is not None}
     if not present:
         raise ValueError(f"a {stix_type} needs at least one ID contributing property")
-    return f"{stix_type}--{uuid.uuid5(SCO_NAMESPACE, canonical_json(present))}"
+    return f"{stix_type}--{uuid.uuid5(SCO_NAMESPACE, jsontext.canonical(present))}"
 
 
 def derived_id(stix_type: str, *parts: str) -> str:
@@ -61,16 +72,11 @@ def derived_id(stix_type: str, *parts: str) -> str:
     return f"{stix_type}--{uuid.uuid5(FIMIHUB_NAMESPACE, name)}"
 
 
-def _uuid_of(text: str) -> str | None:
-    """``text`` as a canonical (lower-case) UUID, when it is one written in the canonical layout, any case."""
-    return text.lower() if _UUID.fullmatch(text) else None
-
-
 def record_stix_id(record_id: str, stix_type: str, prefix: str) -> str:
     """The STIX id of record ``record_id`` (ids of the form ``<prefix>--<uuid>`` keep their UUID)."""
     head, sep, tail = record_id.partition("--")
-    if sep and head == prefix and (found := _uuid_of(tail)) is not None:
-        return f"{stix_type}--{found}"
+    if sep and head == prefix and is_uuid(tail):
+        return f"{stix_type}--{tail}"
     return derived_id(stix_type, "record", record_id)
 
 
@@ -81,13 +87,12 @@ def record_id_for(stix_id: str, prefix: str) -> str:
 
 def id_type(stix_id: str) -> str:
     """The type part of a STIX id; ``ValueError`` when ``stix_id`` is not ``<type>--<uuid>``."""
-    head, sep, tail = stix_id.partition("--")
-    if not sep or not head or _uuid_of(tail) is None:
+    if not is_stix_id(stix_id):
         raise ValueError(f"{stix_id!r} is not a STIX identifier (<type>--<uuid>)")
-    return head
+    return stix_id.partition("--")[0]
 
 
 def id_uuid(stix_id: str) -> str:
     """The UUID part of a STIX id; ``ValueError`` when ``stix_id`` is not ``<type>--<uuid>``."""
     id_type(stix_id)
-    return stix_id.partition("--")[2].lower()
+    return stix_id.partition("--")[2]

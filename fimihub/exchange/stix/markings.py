@@ -25,6 +25,7 @@ from fimihub.model import PAP, TLP, Marking
 __all__ = [
     "PAP_MARKING_IDS",
     "TLP1_MARKING_IDS",
+    "TLP_BY_MARKING_ID",
     "TLP_EXTENSION_ID",
     "TLP_MARKING_IDS",
     "marking_definitions",
@@ -60,7 +61,8 @@ _TLP_NAMES = {
     TLP.AMBER_STRICT: "TLP:AMBER+STRICT",
     TLP.RED: "TLP:RED",
 }
-_TLP_BY_ID = {v: k for k, v in TLP_MARKING_IDS.items()} | TLP1_MARKING_IDS
+#: Every TLP marking definition by id, TLP 2.0 and 1.0: what a ``object_marking_refs`` entry says.
+TLP_BY_MARKING_ID: dict[str, TLP] = {v: k for k, v in TLP_MARKING_IDS.items()} | TLP1_MARKING_IDS
 
 #: fimihub's PAP statement markings, one per level.
 PAP_MARKING_IDS: dict[PAP, str] = {pap: derived_id("marking-definition", "pap", pap.value) for pap in PAP}
@@ -104,8 +106,8 @@ def marking_definitions(refs: Iterable[str], created_by_ref: str) -> list[JSON]:
     """The marking definitions a bundle must carry for ``refs`` (those fimihub and OASIS define)."""
     found: list[JSON] = []
     for ref in dict.fromkeys(refs):
-        if ref in _TLP_BY_ID and ref in TLP_MARKING_IDS.values():
-            found.append(tlp_marking_definition(_TLP_BY_ID[ref]))
+        if ref in TLP_BY_MARKING_ID and ref in TLP_MARKING_IDS.values():
+            found.append(tlp_marking_definition(TLP_BY_MARKING_ID[ref]))
         elif ref in _PAP_BY_ID:
             found.append(pap_marking_definition(_PAP_BY_ID[ref], created_by_ref))
     return found
@@ -119,8 +121,8 @@ def tlp_from_refs(
     definitions = definitions or {}
     levels: list[TLP] = []
     for ref in refs:
-        if ref in _TLP_BY_ID:
-            levels.append(_TLP_BY_ID[ref])
+        if ref in TLP_BY_MARKING_ID:
+            levels.append(TLP_BY_MARKING_ID[ref])
         elif (level := _tlp_of_definition(definitions.get(ref))) is not None:
             levels.append(level)
     return max(levels, key=lambda t: t.rank) if levels else None
@@ -166,8 +168,3 @@ def pap_from_refs(
                 except ValueError:
                     continue
     return max(levels, key=_PAP_ORDER.index) if levels else None
-
-
-def is_known_marking(stix_id: str) -> bool:
-    """Whether ``stix_id`` is a marking definition fimihub knows without being told (TLP 1.0/2.0, PAP)."""
-    return stix_id in _TLP_BY_ID or stix_id in _PAP_BY_ID

@@ -27,7 +27,7 @@ linked to its campaign by a ``related-to`` relationship of the asset's owner.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -231,8 +231,3 @@ def _entry_level(entry: ObjectReader, name: str, enum: type[Any]) -> Any:
         return enum(entry.value(name))
     except ValueError:
         return None
-
-
-def observables_of(assets: Sequence[Asset]) -> list[str]:
-    """The observable ids of ``assets``, in order (for callers that link to them)."""
-    return [asset_observable(a)["id"] for a in assets]

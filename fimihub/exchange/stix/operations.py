@@ -168,13 +168,7 @@ def operation_from_stix(
     """The operation a campaign of fimihub's carries (``ext`` is its extension)."""
     data: dict[str, Any] = governance_fields(ext, tlp=tlp, pap=pap)
     data.update(content(ext, _EXTENSION_FIELDS))
-    data.update(
-        name=obj.text("name"),
-        aliases=tuple(obj.texts("aliases")),
-        description=obj.optional_text("description") or "",
-        first_seen=obj.optional_timestamp("first_seen"),
-        last_seen=obj.optional_timestamp("last_seen"),
-    )
+    data.update(_campaign_fields(obj))
     return parse_record(Operation, data, ext, _STANDARD)
 
 
@@ -183,13 +177,17 @@ def foreign_operation(
 ) -> Operation:
     """The operation a peer's campaign without fimihub's extension stands for."""
     data = dict(governed)
-    data.update(
-        name=obj.text("name"),
-        aliases=tuple(obj.texts("aliases")),
-        description=obj.optional_text("description") or "",
-        first_seen=obj.optional_timestamp("first_seen"),
-        last_seen=obj.optional_timestamp("last_seen"),
-        techniques=tuple(dict.fromkeys(techniques)),
-        attribution=attribution,
-    )
+    data.update(_campaign_fields(obj))
+    data.update(techniques=tuple(dict.fromkeys(techniques)), attribution=attribution)
     return parse_record(Operation, data, obj, _STANDARD)
+
+
+def _campaign_fields(obj: ObjectReader) -> dict[str, Any]:
+    """The operation's fields a campaign carries in standard properties."""
+    return {
+        "name": obj.text("name"),
+        "aliases": tuple(obj.texts("aliases")),
+        "description": obj.optional_text("description") or "",
+        "first_seen": obj.optional_timestamp("first_seen"),
+        "last_seen": obj.optional_timestamp("last_seen"),
+    }

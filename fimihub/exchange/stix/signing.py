@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +30,8 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from fimihub import jsontext
 
 __all__ = [
     "ALGORITHM",
@@ -95,10 +96,10 @@ class KeyPair:
 
 
 def canonical_json(stix_object: Mapping[str, Any]) -> bytes:
-    """The bytes a signature covers: the object without its signature, keys sorted, no white space, UTF-8."""
+    """The bytes a signature covers: the object without its signature as canonical JSON
+    (:func:`fimihub.jsontext.canonical`: keys sorted, no white space), in UTF-8."""
     unsigned = {k: v for k, v in stix_object.items() if k != SIGNATURE_PROPERTY}
-    text = json.dumps(unsigned, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return text.encode("utf-8")
+    return jsontext.canonical(unsigned).encode("utf-8")
 
 
 def new_private_key() -> bytes:

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Request
 
 from fimihub.errors import ValidationError
-from fimihub.http.api.auth import current_actor, hub_of
+from fimihub.http.api.auth import current_actor
+from fimihub.http.state import hub_of
 from fimihub.policy import Actor
 
 __all__ = ["admin_router"]
@@ -30,15 +31,15 @@ def admin_router() -> APIRouter:
 
     @router.get("/organisations", tags=["organisations"])
     def organisations(request: Request, actor: ActorDep) -> dict[str, Any]:
-        return {"items": [o.model_dump(mode="json") for o in hub_of(request).organisations(actor)]}
+        return {"items": [o.model_dump(mode="json") for o in hub_of(request).admin.organisations(actor)]}
 
     @router.post("/organisations", tags=["organisations"], status_code=201)
     def create_organisation(request: Request, actor: ActorDep, body: JsonObject) -> dict[str, Any]:
-        return hub_of(request).create_organisation(actor, body).model_dump(mode="json")
+        return hub_of(request).admin.create_organisation(actor, body).model_dump(mode="json")
 
     @router.get("/organisations/{org_id}", tags=["organisations"])
     def organisation(request: Request, actor: ActorDep, org_id: str) -> dict[str, Any]:
-        return hub_of(request).organisation(actor, org_id).model_dump(mode="json")
+        return hub_of(request).admin.organisation(actor, org_id).model_dump(mode="json")
 
     @router.put(
         "/organisations/{org_id}/identifier-key",
@@ -52,33 +53,33 @@ def admin_router() -> APIRouter:
         public_key = body.get("public_key")
         if not isinstance(public_key, str):
             raise ValidationError("public_key", "must be a string: the X25519 public key, base64 or hex")
-        return hub_of(request).set_identifier_key(actor, org_id, public_key).model_dump(mode="json")
+        return hub_of(request).identifiers.set_key(actor, org_id, public_key).model_dump(mode="json")
 
     @router.get("/members", tags=["members"])
     def members(request: Request, actor: ActorDep, org_id: str | None = None) -> dict[str, Any]:
-        return {"items": [m.model_dump(mode="json") for m in hub_of(request).members(actor, org_id)]}
+        return {"items": [m.model_dump(mode="json") for m in hub_of(request).admin.members(actor, org_id)]}
 
     @router.post("/members", tags=["members"], status_code=201)
     def create_member(request: Request, actor: ActorDep, body: JsonObject) -> dict[str, Any]:
-        return hub_of(request).create_member(actor, body).model_dump(mode="json")
+        return hub_of(request).admin.create_member(actor, body).model_dump(mode="json")
 
     @router.get("/forums", tags=["forums"])
     def forums(request: Request, actor: ActorDep) -> dict[str, Any]:
-        return {"items": [f.model_dump(mode="json") for f in hub_of(request).forums(actor)]}
+        return {"items": [f.model_dump(mode="json") for f in hub_of(request).admin.forums(actor)]}
 
     @router.post("/forums", tags=["forums"], status_code=201)
     def create_forum(request: Request, actor: ActorDep, body: JsonObject) -> dict[str, Any]:
-        return hub_of(request).create_forum(actor, body).model_dump(mode="json")
+        return hub_of(request).admin.create_forum(actor, body).model_dump(mode="json")
 
     @router.get("/forums/{forum_id}", tags=["forums"])
     def forum(request: Request, actor: ActorDep, forum_id: str) -> dict[str, Any]:
-        return hub_of(request).forum(actor, forum_id).model_dump(mode="json")
+        return hub_of(request).admin.forum(actor, forum_id).model_dump(mode="json")
 
     @router.get(
         "/forums/{forum_id}/key", tags=["forums"], summary="The forum's pseudonymisation key (members)"
     )
     def forum_key(request: Request, actor: ActorDep, forum_id: str) -> dict[str, Any]:
-        key = hub_of(request).forum_key(actor, forum_id)
+        key = hub_of(request).keys.forum_key(actor, forum_id)
         return {"key_id": key.id, "forum_id": key.forum_id, "key": key.secret, "created_at": key.created_at}
 
     @router.post(
@@ -90,16 +91,16 @@ def admin_router() -> APIRouter:
         values = body.get("values")
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise ValidationError("values", "must be a list of strings")
-        hashed = hub_of(request).pseudonymise(actor, forum_id, str(body.get("kind", "")), values)
+        hashed = hub_of(request).keys.pseudonymise(actor, forum_id, str(body.get("kind", "")), values)
         return {"kind": body.get("kind"), "values": hashed}
 
     @router.put("/forums/{forum_id}/members/{org_id}", tags=["forums"])
     def join_forum(request: Request, actor: ActorDep, forum_id: str, org_id: str) -> dict[str, Any]:
-        return hub_of(request).set_forum_membership(actor, forum_id, org_id).model_dump(mode="json")
+        return hub_of(request).admin.set_forum_membership(actor, forum_id, org_id).model_dump(mode="json")
 
     @router.delete("/forums/{forum_id}/members/{org_id}", tags=["forums"])
     def leave_forum(request: Request, actor: ActorDep, forum_id: str, org_id: str) -> dict[str, Any]:
-        forum = hub_of(request).set_forum_membership(actor, forum_id, org_id, member=False)
+        forum = hub_of(request).admin.set_forum_membership(actor, forum_id, org_id, member=False)
         return forum.model_dump(mode="json")
 
     @router.post(
@@ -115,19 +116,19 @@ def admin_router() -> APIRouter:
             raise ValidationError("member_id", "must be a string")
         if ttl is not None and not isinstance(ttl, int):
             raise ValidationError("ttl_days", "must be an integer")
-        issued = hub_of(request).issue_token(
+        issued = hub_of(request).admin.issue_token(
             actor, member_id, scopes=body.get("scopes"), ttl_days=ttl, name=str(body.get("name", "token"))
         )
         return {**_token(issued.token.model_dump(mode="json")), "secret": issued.secret}
 
     @router.get("/tokens", tags=["tokens"])
     def tokens(request: Request, actor: ActorDep, member_id: str | None = None) -> dict[str, Any]:
-        found = hub_of(request).tokens(actor, member_id or actor.member.id)
+        found = hub_of(request).admin.tokens(actor, member_id or actor.member.id)
         return {"items": [_token(t.model_dump(mode="json")) for t in found]}
 
     @router.delete("/tokens/{token_id}", tags=["tokens"])
     def revoke_token(request: Request, actor: ActorDep, token_id: str) -> dict[str, Any]:
-        return _token(hub_of(request).revoke_token(actor, token_id).model_dump(mode="json"))
+        return _token(hub_of(request).admin.revoke_token(actor, token_id).model_dump(mode="json"))
 
     @router.get("/audit/events", tags=["audit"])
     def audit_events(
@@ -136,7 +137,7 @@ def admin_router() -> APIRouter:
         after_seq: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> dict[str, Any]:
-        events = hub_of(request).audit_events(actor, after_seq=after_seq, limit=limit)
+        events = hub_of(request).audit.events(actor, after_seq=after_seq, limit=limit)
         return {"items": [e.model_dump(mode="json") for e in events]}
 
     return router

@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from fimihub.http.api.auth import current_actor, hub_of
+from fimihub.http.api.auth import current_actor
+from fimihub.http.state import hub_of
 from fimihub.policy import Actor
 
 __all__ = ["audit_router"]
@@ -26,6 +27,6 @@ def audit_router() -> APIRouter:
         """The newest audit event's ``seq`` and ``hash`` at this moment, as an anchor signed with the hub's
         own Ed25519 key (hub admins only). Keep the answer as it is: ``fimihub audit verify --anchor FILE
         --public-key KEY`` checks later that the chain still holds it."""
-        return hub_of(request).audit_head(actor).to_json()
+        return hub_of(request).audit.head(actor).to_json()
 
     return router

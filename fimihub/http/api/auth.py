@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated
 
 from fastapi import Request, Security
 from fastapi.openapi.models import HTTPBase, HTTPBearer
 from fastapi.security.base import SecurityBase
 
-from fimihub.errors import AuthenticationError
-from fimihub.hub import Hub
+from fimihub.http.credentials import REST_SCHEMES, token_from_header
+from fimihub.http.state import hub_of
 from fimihub.policy import Actor
 
-__all__ = ["current_actor", "hub_of", "token_from_header"]
+__all__ = ["current_actor"]
 
 
 class _Scheme(SecurityBase):
@@ -39,29 +37,6 @@ _BASIC = _Scheme(
 )
 
 
-def hub_of(request: Request) -> Hub:
-    hub: Hub = request.app.state.hub
-    return hub
-
-
-def token_from_header(value: str | None) -> str:
-    """The token secret carried by an ``Authorization`` header value, or ``""``."""
-    if not value:
-        return ""
-    scheme, _, credentials = value.partition(" ")
-    scheme = scheme.lower()
-    if scheme == "bearer":
-        return credentials.strip()
-    if scheme == "basic":
-        try:
-            decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            raise AuthenticationError("malformed HTTP Basic credentials") from None
-        return decoded.partition(":")[2]
-    # Never echo the header: a client that sends a bare token would see its secret in the answer (and logs).
-    raise AuthenticationError("unsupported authorization scheme; use Bearer")
-
-
 def current_actor(
     request: Request,
     _bearer: Annotated[None, Security(_BEARER)],
@@ -69,5 +44,5 @@ def current_actor(
 ) -> Actor:
     """FastAPI dependency: the member behind the request's token (401 when there is none). Either scheme
     will do, which the OpenAPI description says by listing both."""
-    secret = token_from_header(request.headers.get("authorization"))
-    return hub_of(request).authenticate(secret)
+    secret = token_from_header(request.headers.get("authorization"), REST_SCHEMES)
+    return hub_of(request).admin.authenticate(secret)

@@ -13,7 +13,8 @@ import pyarrow as pa
 from fastapi import APIRouter, Body, Depends, Request
 
 from fimihub.errors import ValidationError
-from fimihub.http.api.auth import current_actor, hub_of
+from fimihub.http.api.auth import current_actor
+from fimihub.http.state import hub_of
 from fimihub.policy import Actor
 
 __all__ = ["coordination_router"]
@@ -34,7 +35,7 @@ def coordination_router() -> APIRouter:
         kinds = body.get("kinds")
         if kinds is not None and not (isinstance(kinds, list) and all(isinstance(k, str) for k in kinds)):
             raise ValidationError("kinds", "must be a list of object kinds")
-        report = hub_of(request).detect_coordination(
+        report = hub_of(request).coordination.detect(
             actor, rows_table(body.get("rows")), method=str(method), kinds=kinds, **options
         )
         return {
@@ -68,7 +69,7 @@ def coordination_router() -> APIRouter:
         forum_id = body.get("forum_id")
         if forum_id is not None and not isinstance(forum_id, str):
             raise ValidationError("forum_id", "must be a forum id")
-        record = hub_of(request).fingerprint_operation(actor, operation_id, forum_id=forum_id)
+        record = hub_of(request).resurgence.fingerprint_operation(actor, operation_id, forum_id=forum_id)
         return record.model_dump(mode="json")
 
     @router.post(
@@ -78,7 +79,7 @@ def coordination_router() -> APIRouter:
         confirm = body.get("confirm", True)
         if not isinstance(confirm, bool):
             raise ValidationError("confirm", "must be true or false")
-        summary = hub_of(request).resurgence_scan(actor, rows_table(body.get("rows")), confirm=confirm)
+        summary = hub_of(request).resurgence.scan(actor, rows_table(body.get("rows")), confirm=confirm)
         candidates = summary.candidates.to_pylist()
         for row in candidates:
             row["evidence"] = json.loads(row["evidence"])

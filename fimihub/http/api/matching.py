@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Request
 
 from fimihub.errors import ValidationError
-from fimihub.http.api.auth import current_actor, hub_of
+from fimihub.http.api.auth import current_actor
+from fimihub.http.state import hub_of
 from fimihub.model import Match
 from fimihub.policy import Actor
 
@@ -58,6 +59,6 @@ def matching_router() -> APIRouter:
             raise ValidationError("status", "field required: confirmed or rejected")
         if not isinstance(note, str):
             raise ValidationError("note", "must be a string")
-        return hub_of(request).review_match(actor, match_id, status, note).model_dump(mode="json")
+        return hub_of(request).matching.review(actor, match_id, status, note).model_dump(mode="json")
 
     return router

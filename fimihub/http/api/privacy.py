@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
 
-from fimihub.http.api.auth import current_actor, hub_of
+from fimihub.http.api.auth import current_actor
+from fimihub.http.state import hub_of
 from fimihub.policy import Actor
 
 __all__ = ["privacy_router"]
@@ -38,21 +39,21 @@ def privacy_router() -> APIRouter:
     def find(request: Request, actor: ActorDep, body: JsonObject) -> dict[str, Any]:
         """Every record and TAXII object that concerns the identifier, its keyed forms included, by id, and
         what a legal hold keeps; audited as ``subject.find`` with ``request_ref``."""
-        found = hub_of(request).subject_find(actor, _subject(body), request_ref=body.get("request_ref", ""))
+        found = hub_of(request).subjects.find(actor, _subject(body), request_ref=body.get("request_ref", ""))
         return found.to_json()
 
     @router.post("/export", summary="Export what the hub holds about an identifier (hub admins; audited)")
     def export(request: Request, actor: ActorDep, body: JsonObject) -> dict[str, Any]:
         """Everything found, as one document: records by kind in their API form, the TAXII objects as the
         collections hold them, and the identifier's keyed forms; audited as ``subject.export``."""
-        return hub_of(request).subject_export(actor, _subject(body), request_ref=body.get("request_ref", ""))
+        return hub_of(request).subjects.export(actor, _subject(body), request_ref=body.get("request_ref", ""))
 
     @router.post("/erase", summary="Erase what the hub holds about an identifier (hub admins; audited)")
     def erase(request: Request, actor: ActorDep, body: JsonObject) -> dict[str, Any]:
         """A dry run unless ``"dry_run": false``: signals revoked first, records deleted, TAXII objects
         withdrawn with redacted tombstones, in one transaction; legal holds and the ids in ``keep`` spared.
         Audited as ``subject.erase``."""
-        report = hub_of(request).subject_erase(
+        report = hub_of(request).subjects.erase(
             actor,
             _subject(body),
             request_ref=body.get("request_ref", ""),

@@ -10,7 +10,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 
-from fimihub.http.api.auth import current_actor, hub_of
+from fimihub.http.api.auth import current_actor
+from fimihub.http.state import hub_of
 from fimihub.model import PsiSession
 from fimihub.policy import Actor
 
@@ -30,7 +31,7 @@ def psi_router() -> APIRouter:
         summary="Open a private matching session to another organisation, with your blinded request",
     )
     def open_session(request: Request, actor: ActorDep, body: JsonObject) -> dict[str, Any]:
-        return summary(hub_of(request).psi_open(actor, body))
+        return summary(hub_of(request).psi.open(actor, body))
 
     @router.get("/sessions", summary="Your organisation's live sessions, asked or asking (no messages)")
     def sessions(
@@ -41,21 +42,21 @@ def psi_router() -> APIRouter:
         after: str | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> dict[str, Any]:
-        page = hub_of(request).psi_sessions(actor, role=role, status=status, after=after, limit=limit)
+        page = hub_of(request).psi.sessions(actor, role=role, status=status, after=after, limit=limit)
         return {"items": [summary(s) for s in page.items], "next": page.next_after}
 
     @router.get("/sessions/{session_id}", summary="A session with its messages (audited)")
     def session(request: Request, actor: ActorDep, session_id: str) -> dict[str, Any]:
-        return hub_of(request).psi_session(actor, session_id).model_dump(mode="json")
+        return hub_of(request).psi.session(actor, session_id).model_dump(mode="json")
 
     @router.post("/sessions/{session_id}/answer", summary="Answer a session: setup and response messages")
     def answer(request: Request, actor: ActorDep, session_id: str, body: JsonObject) -> dict[str, Any]:
-        answered = hub_of(request).psi_answer(actor, session_id, body.get("setup"), body.get("response"))
+        answered = hub_of(request).psi.answer(actor, session_id, body.get("setup"), body.get("response"))
         return summary(answered)
 
     @router.post("/sessions/{session_id}/decline", summary="Decline a session addressed to you")
     def decline(request: Request, actor: ActorDep, session_id: str, body: JsonObject) -> dict[str, Any]:
-        return summary(hub_of(request).psi_decline(actor, session_id, body.get("reason", "")))
+        return summary(hub_of(request).psi.decline(actor, session_id, body.get("reason", "")))
 
     return router
 

@@ -11,7 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
 from fimihub.errors import ValidationError
-from fimihub.http.api.auth import current_actor, hub_of
+from fimihub.http.api.auth import current_actor
+from fimihub.http.state import hub_of
 from fimihub.hub import RECORD_KINDS, filterable_fields
 from fimihub.model import Governed
 from fimihub.policy import Actor

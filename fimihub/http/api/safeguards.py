@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Request
 
 from fimihub.errors import ValidationError
-from fimihub.http.api.auth import current_actor, hub_of
+from fimihub.http.api.auth import current_actor
+from fimihub.http.state import hub_of
 from fimihub.policy import Actor
 
 __all__ = ["safeguards_router"]
@@ -42,7 +43,7 @@ def safeguards_router() -> APIRouter:
         role and the `write` scope, approves a proposed action: `{"note": "why"}` (optional). An action that
         names a sensitive target is enforced only once approved."""
         note = _string(body or {}, "note")
-        return hub_of(request).approve_action(actor, action_id, note).model_dump(mode="json")
+        return hub_of(request).safeguards.approve_action(actor, action_id, note).model_dump(mode="json")
 
     @router.get(
         "/government-requests",
@@ -52,7 +53,7 @@ def safeguards_router() -> APIRouter:
     def government_requests(request: Request, actor: ActorDep) -> dict[str, Any]:
         """Every request from a public authority for data held in the hub, oldest first, with every decision
         on it; read from the audit log."""
-        found = hub_of(request).government_requests(actor)
+        found = hub_of(request).government.requests(actor)
         return {"items": [r.to_json() for r in found]}
 
     @router.post(
@@ -63,7 +64,7 @@ def safeguards_router() -> APIRouter:
     )
     def log_government_request(request: Request, actor: ActorDep, body: JsonObject) -> dict[str, Any]:
         """`{"authority", "legal_basis", "scope", "reference"?}`: the request is registered, refused."""
-        logged = hub_of(request).log_government_request(
+        logged = hub_of(request).government.log(
             actor,
             authority=_string(body, "authority", required=True),
             legal_basis=_string(body, "legal_basis"),
@@ -82,7 +83,7 @@ def safeguards_router() -> APIRouter:
     ) -> dict[str, Any]:
         """`{"decision": "refused" | "disclosed", "justification": "…"}`; disclosing needs a written
         justification and a request that states its legal basis. Audited."""
-        decided = hub_of(request).decide_government_request(
+        decided = hub_of(request).government.decide(
             actor,
             request_id,
             _string(body, "decision", required=True),

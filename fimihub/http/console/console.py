@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from fimihub.errors import AuthenticationError, FimihubError, PermissionDenied
-from fimihub.hub import Hub
+from fimihub.http.state import hub_of
 from fimihub.model import Asset, Fingerprint, Match, Operation, Signal
 from fimihub.policy import Actor
 
@@ -34,16 +34,11 @@ def mount_static(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
 
 
-def _hub(request: Request) -> Hub:
-    hub: Hub = request.app.state.hub
-    return hub
-
-
 def _operation_page(
     request: Request, actor: Actor, operation_id: str, *, error: str | None = None, status: int = 200
 ) -> Response:
     """An operation with its signals, its accounts (returning ones marked) and its fingerprints."""
-    hub = _hub(request)
+    hub = hub_of(request)
     found = hub.get(actor, Operation, operation_id)
     where = {"operation_id": operation_id}
     signals = hub.list(actor, Signal, where=where, limit=500).items
@@ -68,7 +63,7 @@ def _signed_in(request: Request) -> Actor | None:
     if not secret:
         return None
     try:
-        return _hub(request).authenticate(secret)
+        return hub_of(request).admin.authenticate(secret)
     except AuthenticationError:
         return None
 
@@ -103,7 +98,7 @@ def _https(request: Request) -> bool:
 
 def _page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("actor", None)
-    context["hub_name"] = _hub(request).settings.hub_name
+    context["hub_name"] = hub_of(request).settings.hub_name
     secret = request.cookies.get(COOKIE, "")
     context["csrf"] = csrf_token(secret) if secret else ""
     return _templates.TemplateResponse(request, template, context, status_code=status)
@@ -117,7 +112,7 @@ def console_router() -> APIRouter:
         actor = _signed_in(request)
         if actor is None:
             return _page(request, "login.html")
-        hub = _hub(request)
+        hub = hub_of(request)
         operations = hub.list(actor, Operation, limit=200).items
         signals = hub.list(actor, Signal, limit=1000).items
         return _page(
@@ -126,7 +121,7 @@ def console_router() -> APIRouter:
             actor=actor,
             operations=operations,
             signal_count=len(signals),
-            forums=hub.forums(actor),
+            forums=hub.admin.forums(actor),
         )
 
     @router.post("/login")
@@ -134,7 +129,7 @@ def console_router() -> APIRouter:
         if not _same_origin(request):
             return _page(request, "login.html", status=403, error="sign in from this hub's own page")
         try:
-            _hub(request).authenticate(token.strip())
+            hub_of(request).admin.authenticate(token.strip())
         except AuthenticationError as exc:
             return _page(request, "login.html", status=401, error=exc.message)
         response = RedirectResponse("/", status_code=303)
@@ -166,7 +161,7 @@ def console_router() -> APIRouter:
             return RedirectResponse("/", status_code=303)
         try:
             _acting(request, csrf)
-            _hub(request).fingerprint_operation(actor, operation_id)
+            hub_of(request).resurgence.fingerprint_operation(actor, operation_id)
         except FimihubError as exc:
             return _operation_page(request, actor, operation_id, error=exc.message, status=exc.http_status)
         return RedirectResponse(f"/operations/{operation_id}", status_code=303)
@@ -177,7 +172,7 @@ def console_router() -> APIRouter:
         if actor is None:
             return RedirectResponse("/", status_code=303)
         where = {"owner_org": actor.org.id, **({"status": status} if status != "all" else {})}
-        found = _hub(request).list(actor, Match, where=where, limit=500).items
+        found = hub_of(request).list(actor, Match, where=where, limit=500).items
         return _page(request, "matches.html", actor=actor, matches=found, showing=status)
 
     @router.post("/matches/{match_id}/review")
@@ -189,7 +184,7 @@ def console_router() -> APIRouter:
             return RedirectResponse("/", status_code=303)
         try:
             _acting(request, csrf)
-            _hub(request).review_match(actor, match_id, status)
+            hub_of(request).matching.review(actor, match_id, status)
         except FimihubError as exc:
             return _page(
                 request, "matches.html", status=exc.http_status, actor=actor, matches=[], error=exc.message

@@ -13,11 +13,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fimihub.http.taxii.errors import TAXII_MEDIA_TYPE, TaxiiRefusal, refusal_response
+from fimihub.http.state import serve_hub
+from fimihub.http.taxii.errors import TaxiiRefusal, refusal_response
 from fimihub.http.taxii.routes import API_ROOT, taxii_routes
 from fimihub.hub import Hub
 
-__all__ = ["API_ROOT", "TAXII_MEDIA_TYPE", "TAXII_PREFIX", "taxii_app"]
+__all__ = ["API_ROOT", "TAXII_PREFIX", "taxii_app"]
 
 #: Where the TAXII server lives in the hub's URL space.
 TAXII_PREFIX = "/taxii2"
@@ -26,7 +27,7 @@ TAXII_PREFIX = "/taxii2"
 def taxii_app(hub: Hub) -> Starlette:
     """The TAXII server over ``hub``, to be mounted at :data:`TAXII_PREFIX`."""
     app = Starlette(routes=taxii_routes(), exception_handlers={HTTPException: _http_error})
-    app.state.hub = hub
+    serve_hub(app, hub)
     return app
 
 

@@ -14,18 +14,15 @@ from typing import Any
 from starlette.responses import Response
 
 from fimihub.errors import AuthenticationError, FimihubError, ValidationError, http_status
+from fimihub.exchange.media import TAXII_MEDIA_TYPE
 
 __all__ = [
     "CHALLENGE",
-    "TAXII_MEDIA_TYPE",
     "TaxiiRefusal",
     "error_response",
     "refusal_response",
     "unexpected_response",
 ]
-
-#: The one media type of TAXII 2.1 requests and answers.
-TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
 
 _TITLES = {
     400: "Bad request",

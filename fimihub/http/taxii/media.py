@@ -8,9 +8,10 @@ errors included, carries exactly ``application/taxii+json;version=2.1``.
 
 from __future__ import annotations
 
-from fimihub.http.taxii.errors import TAXII_MEDIA_TYPE, TaxiiRefusal
+from fimihub.exchange.media import TAXII_MEDIA_TYPE
+from fimihub.http.taxii.errors import TaxiiRefusal
 
-__all__ = ["TAXII_MEDIA_TYPE", "check_accept", "check_content_type"]
+__all__ = ["check_accept", "check_content_type"]
 
 _TAXII = "application/taxii+json"
 

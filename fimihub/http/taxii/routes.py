@@ -18,9 +18,10 @@ from starlette.routing import BaseRoute, Route
 
 from fimihub import jsontext
 from fimihub.errors import FimihubError, PayloadTooLarge, PermissionDenied, ValidationError
-from fimihub.http.taxii.auth import token_secret
+from fimihub.exchange.media import STIX_MEDIA_TYPE, TAXII_MEDIA_TYPE
+from fimihub.http.credentials import TAXII_SCHEMES, token_from_header
+from fimihub.http.state import hub_of
 from fimihub.http.taxii.errors import (
-    TAXII_MEDIA_TYPE,
     TaxiiRefusal,
     error_response,
     refusal_response,
@@ -28,7 +29,7 @@ from fimihub.http.taxii.errors import (
 )
 from fimihub.http.taxii.media import check_accept, check_content_type
 from fimihub.hub import Caller, Hub
-from fimihub.hub.taxii import STIX_MEDIA_TYPE, StixCollection, StixFilters, StixPage, stix_timestamp
+from fimihub.hub.taxii import StixCollection, StixFilters, StixPage, stix_timestamp
 
 __all__ = ["API_ROOT", "taxii_routes"]
 
@@ -66,10 +67,10 @@ def _endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     """Authenticate, negotiate the media type, run ``handler``; whatever goes wrong becomes a TAXII error."""
 
     async def endpoint(request: Request) -> Response:
-        hub: Hub = request.app.state.hub
+        hub = hub_of(request)
         try:
-            secret = token_secret(request.headers.get("authorization"))
-            by = await run_in_threadpool(hub.authenticate, secret)
+            secret = token_from_header(request.headers.get("authorization"), TAXII_SCHEMES)
+            by = await run_in_threadpool(hub.admin.authenticate, secret)
             check_accept(request.headers.get("accept"))
             return await handler(request, hub, by)
         except TaxiiRefusal as refusal:
@@ -110,7 +111,7 @@ async def _api_root(request: Request, hub: Hub, by: Caller) -> Response:
 
 
 async def _status(request: Request, hub: Hub, by: Caller) -> Response:
-    status = await run_in_threadpool(hub.stix_status, by, request.path_params["status_id"])
+    status = await run_in_threadpool(hub.taxii.status, by, request.path_params["status_id"])
     return _taxii(status.resource())
 
 
@@ -118,12 +119,12 @@ async def _status(request: Request, hub: Hub, by: Caller) -> Response:
 
 
 async def _collections(request: Request, hub: Hub, by: Caller) -> Response:
-    found = await run_in_threadpool(hub.stix_collections, by)
+    found = await run_in_threadpool(hub.taxii.collections, by)
     return _taxii({"collections": [_collection_resource(c) for c in found]} if found else {})
 
 
 async def _collection(request: Request, hub: Hub, by: Caller) -> Response:
-    found = await run_in_threadpool(hub.stix_collection, by, request.path_params["collection_id"])
+    found = await run_in_threadpool(hub.taxii.collection, by, request.path_params["collection_id"])
     return _taxii(_collection_resource(found))
 
 
@@ -144,12 +145,12 @@ async def _objects(request: Request, hub: Hub, by: Caller) -> Response:
     collection_id = request.path_params["collection_id"]
     if request.method == "POST":
         return await _add_objects(request, hub, by, collection_id)
-    page = await run_in_threadpool(hub.stix_objects, by, collection_id, _filters(request))
+    page = await run_in_threadpool(hub.taxii.objects, by, collection_id, _filters(request))
     return _page(page, "objects", [e.body for e in page.entries])
 
 
 async def _add_objects(request: Request, hub: Hub, by: Caller, collection_id: str) -> Response:
-    collection = await run_in_threadpool(hub.stix_collection, by, collection_id)
+    collection = await run_in_threadpool(hub.taxii.collection, by, collection_id)
     if not collection.can_write:
         raise PermissionDenied(f"you may not add objects to collection {collection_id}")
     check_content_type(request.headers.get("content-type"))
@@ -163,7 +164,7 @@ async def _add_objects(request: Request, hub: Hub, by: Caller, collection_id: st
         raise ValidationError(refused.field, refused.reason) from None
     if not isinstance(envelope, dict) or not isinstance(envelope.get("objects"), list):
         raise TaxiiRefusal(422, "the body must be a TAXII envelope: a JSON object with an `objects` list")
-    status = await run_in_threadpool(hub.add_stix, by, collection_id, envelope["objects"])
+    status = await run_in_threadpool(hub.taxii.add, by, collection_id, envelope["objects"])
     return _taxii(status.resource(), status_code=202)
 
 
@@ -172,24 +173,24 @@ async def _object(request: Request, hub: Hub, by: Caller) -> Response:
     if request.method == "DELETE":
         filters = _filters(request)
         await run_in_threadpool(
-            lambda: hub.delete_stix(
+            lambda: hub.taxii.delete(
                 by, collection_id, object_id, versions=filters.versions, spec_versions=filters.spec_versions
             )
         )
         return Response(status_code=200, media_type=TAXII_MEDIA_TYPE)
-    page = await run_in_threadpool(hub.stix_object, by, collection_id, object_id, _filters(request))
+    page = await run_in_threadpool(hub.taxii.object, by, collection_id, object_id, _filters(request))
     return _page(page, "objects", [e.body for e in page.entries])
 
 
 async def _versions(request: Request, hub: Hub, by: Caller) -> Response:
     collection_id, object_id = request.path_params["collection_id"], request.path_params["object_id"]
-    page = await run_in_threadpool(hub.stix_versions, by, collection_id, object_id, _filters(request))
+    page = await run_in_threadpool(hub.taxii.versions, by, collection_id, object_id, _filters(request))
     return _page(page, "versions", [e.version for e in page.entries])
 
 
 async def _manifest(request: Request, hub: Hub, by: Caller) -> Response:
     page = await run_in_threadpool(
-        hub.stix_manifest, by, request.path_params["collection_id"], _filters(request)
+        hub.taxii.manifest, by, request.path_params["collection_id"], _filters(request)
     )
     records = [
         {

@@ -9,7 +9,8 @@ from typing import Any
 
 from fimihub import policy
 from fimihub.errors import PermissionDenied, ValidationError
-from fimihub.hub.caller import Caller, Operator, caller_id
+from fimihub.hub.core import Core, audit_event
+from fimihub.hub.records import Records
 from fimihub.hub.subjects.findings import (
     SEARCHED,
     FoundRecord,
@@ -22,18 +23,18 @@ from fimihub.hub.subjects.findings import (
     record_kind_of,
 )
 from fimihub.hub.subjects.forms import Subject, SubjectForms, subject_digest
-from fimihub.hub.taxii.feed import WatchedUnitOfWork
 from fimihub.hub.taxii.posting import lineage
 from fimihub.hub.taxii.retention import DESCRIPTIVE as RETENTION_DROPS
 from fimihub.hub.taxii.writing import others_instants, withdraw
+from fimihub.hub.writes import Write, WritePath
 from fimihub.model import (
     Forum,
     ForumKey,
     Governed,
     Signal,
 )
-from fimihub.settings import Settings
-from fimihub.storage import Store, UnitOfWork
+from fimihub.policy import Caller
+from fimihub.storage import UnitOfWork
 
 _MAX_REF = 200
 #: How many ids of each kind an audit event lists (the counts are always whole).
@@ -45,41 +46,24 @@ _DESCRIPTIVE = RETENTION_DROPS - {"extensions"}  # an indicator keeps its extens
 #: The custom properties a tombstone keeps: what marks it, and the signature the hub renews.
 _TOMBSTONE_MARKS = frozenset({"x_fimihub_deleted", "x_fimihub_signature"})
 
-Change = tuple[Governed | None, Governed | None]
-#: Publishes the record changes of a unit of work into the TAXII collections (the hub's record feed).
-Publish = Callable[[UnitOfWork, Caller, Sequence[Change], datetime], None]
 #: Signs a tombstone again when the object it replaces was signed.
 Resign = Callable[[UnitOfWork, dict[str, Any]], dict[str, Any]]
-#: :meth:`fimihub.Hub.update`: a change to a record under the hub's rules.
-Update = Callable[[Caller, type[Governed], str, Mapping[str, Any]], Governed]
 
 # -- the use cases ------------------------------------------------------------------------------------------
 
 
 class SubjectRequests:
-    """Data-subject requests over one store; the hub builds one per request (:meth:`fimihub.Hub.subject_find`
-    and the methods after it).
+    """Data-subject requests: find, export, rectify and erase what concerns one identifier
+    (``hub.subjects``).
 
-    ``publish`` is the hub's record feed (what a use case's record changes become in the TAXII collections),
-    ``resign`` signs a tombstone again, ``update`` is :meth:`fimihub.Hub.update` (rectification follows its
-    rules)."""
+    Erasure writes through the hub's write path (its record changes are published into the collections),
+    ``resign`` signs a tombstone again, and rectification is a :meth:`Records.update` under its rules."""
 
-    def __init__(
-        self,
-        store: Store,
-        settings: Settings,
-        clock: Callable[[], datetime],
-        *,
-        publish: Publish,
-        resign: Resign,
-        update: Update,
-    ) -> None:
-        self.store = store
-        self.settings = settings
-        self.clock = clock
-        self._publish = publish
+    def __init__(self, core: Core, *, writes: WritePath, records: Records, resign: Resign) -> None:
+        self.core = core
+        self.writes = writes
+        self.records = records
         self._resign = resign
-        self._update = update
 
     def find(self, by: Caller, subject: Mapping[str, Any], *, request_ref: str) -> SubjectFindings:
         """Every record and STIX object that concerns the subject (audited as ``subject.find``)."""
@@ -88,7 +72,7 @@ class SubjectRequests:
     def export(self, by: Caller, subject: Mapping[str, Any], *, request_ref: str) -> dict[str, Any]:
         """What :meth:`find` finds, whole, as one JSON document (audited as ``subject.export``)."""
         findings = self._look(by, subject, request_ref, "subject.export")
-        return findings.export(hub_name=self.settings.hub_name, at=self.clock())
+        return findings.export(hub_name=self.core.settings.hub_name, at=self.core.clock())
 
     def erase(
         self,
@@ -108,8 +92,8 @@ class SubjectRequests:
         kept = _checked_keep(keep)
         if not isinstance(dry_run, bool):
             raise ValidationError("dry_run", "must be true or false")
-        now = self.clock()
-        with self.store.unit_of_work() as uow:
+        now = self.core.clock()
+        with self.writes.open(by, publish=True) as uow:
             forms = SubjectForms(parsed, uow.find(ForumKey))
             digest = subject_digest(uow.peers.signing_key(), parsed)
             found = _find(uow, forms, ref, digest)
@@ -120,7 +104,7 @@ class SubjectRequests:
             if dry_run:
                 stix = [s.summary() for s in found.stix if s.stix_id not in spared]
             else:
-                self._erase_records(uow, by, records, now)
+                self._erase_records(uow, records, now)
                 redaction = forms.also_redacting(_described_by(r.record for r in records))
                 stix = self._erase_stix(uow, forms, redaction, spared, now)
             erased: dict[str, list[str]] = {}
@@ -137,12 +121,13 @@ class SubjectRequests:
                 held=found.held(),
                 kept=sorted(kept & ({r.record.id for r in found.records} | {s.stix_id for s in found.stix})),
             )
-            uow.append_audit(
-                actor=caller_id(by),
-                action="subject.erase",
-                subject_type="data_subject",
-                subject_id=digest,
-                detail={
+            audit_event(
+                uow,
+                by,
+                "subject.erase",
+                "data_subject",
+                digest,
+                {
                     "request_ref": ref,
                     "subject": parsed.described(digest),
                     "dry_run": dry_run,
@@ -156,7 +141,7 @@ class SubjectRequests:
                     "held": [h["id"] for h in report.held[:_AUDIT_IDS]],
                     "kept": report.kept[:_AUDIT_IDS],
                 },
-                at=now,
+                now,
             )
         return report
 
@@ -171,15 +156,16 @@ class SubjectRequests:
         if not isinstance(changes, Mapping) or not changes:
             raise ValidationError("changes", "name at least one field to correct")
         kind = record_kind_of(record_id)
-        updated = self._update(by, SEARCHED[kind], record_id, changes)
-        with self.store.unit_of_work() as uow:
-            uow.append_audit(
-                actor=caller_id(by),
-                action="subject.rectify",
-                subject_type=record_id.partition("--")[0],
-                subject_id=record_id,
-                detail={"request_ref": ref, "fields": sorted(str(k) for k in changes)},
-                at=self.clock(),
+        updated = self.records.update(by, SEARCHED[kind], record_id, changes)
+        with self.core.store.unit_of_work() as uow:
+            audit_event(
+                uow,
+                by,
+                "subject.rectify",
+                record_id.partition("--")[0],
+                record_id,
+                {"request_ref": ref, "fields": sorted(str(k) for k in changes)},
+                self.core.clock(),
             )
         return updated
 
@@ -189,33 +175,33 @@ class SubjectRequests:
         _require_controller(by)
         ref = _checked_ref(request_ref)
         parsed = Subject.parse(subject)
-        now = self.clock()
+        now = self.core.clock()
         # A write transaction: the audit event of the disclosure commits with the reading it records.
-        with self.store.unit_of_work() as uow:
+        with self.core.store.unit_of_work() as uow:
             forms = SubjectForms(parsed, uow.find(ForumKey))
             digest = subject_digest(uow.peers.signing_key(), parsed)
             found = _find(uow, forms, ref, digest)
-            uow.append_audit(
-                actor=caller_id(by),
-                action=action,
-                subject_type="data_subject",
-                subject_id=digest,
-                detail={
+            audit_event(
+                uow,
+                by,
+                action,
+                "data_subject",
+                digest,
+                {
                     "request_ref": ref,
                     "subject": parsed.described(digest),
                     "counts": found.counts(),
                     "held": len(found.held()),
                 },
-                at=now,
+                now,
             )
         return found
 
-    def _erase_records(
-        self, uow: UnitOfWork, by: Caller, records: Sequence[FoundRecord], now: datetime
-    ) -> None:
+    @staticmethod
+    def _erase_records(uow: Write, records: Sequence[FoundRecord], now: datetime) -> None:
         """Revoke the signals, then delete every record; the feed withdraws their objects from the
-        collections (before commit, in this transaction)."""
-        watched = WatchedUnitOfWork(uow)
+        collections at once (in this transaction), so that the erasure then redacts its tombstones."""
+        watched = uow
         for item in records:
             signal = item.record
             if isinstance(signal, Signal) and not signal.revoked:
@@ -224,8 +210,7 @@ class SubjectRequests:
                 watched.update(signal.model_copy(update={"revoked": True, "modified_at": moment}))
         for item in records:
             watched.delete(type(item.record), item.record.id)
-        if watched.changes:
-            self._publish(uow, by, watched.changes, now)
+        uow.publish_pending(now)
 
     def _erase_stix(
         self, uow: UnitOfWork, forms: SubjectForms, redaction: SubjectForms, spared: set[str], now: datetime
@@ -274,7 +259,7 @@ def _redacted_tombstone(
 
 
 def _require_controller(by: Caller) -> None:
-    if not isinstance(by, Operator) and not policy.may_administer_hub(by):
+    if not policy.may_administer_hub(by):
         raise PermissionDenied(
             "data-subject requests are the controller's: the hub operator or its admins (admin scope)"
         )

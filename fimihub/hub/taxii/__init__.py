@@ -1,7 +1,8 @@
 """TAXII 2.1 use cases: the STIX objects each forum's collection holds, who may see and change them, and how
 they stay in step with the hub's records.
 
-* :mod:`~fimihub.hub.taxii.mixin` — the use cases (collections, reading, posting, deleting);
+* :mod:`~fimihub.hub.taxii.service` — the use cases, :class:`Taxii` (``hub.taxii``): collections, reading,
+  posting, deleting;
 * :mod:`~fimihub.hub.taxii.feed` — records → collections: every change of a shared record is published;
 * :mod:`~fimihub.hub.taxii.intake` — collections → records: posted objects that map become records;
 * :mod:`~fimihub.hub.taxii.retention` — expired objects and old statuses are purged;
@@ -9,7 +10,6 @@ they stay in step with the hub's records.
   :mod:`~fimihub.hub.taxii.writing`, :mod:`~fimihub.hub.taxii.resources` — what they are built from.
 """
 
-from fimihub.hub.taxii.mixin import TaxiiMixin
 from fimihub.hub.taxii.resources import (
     FORUM_PREFIX,
     MAX_OBJECT_BYTES,
@@ -25,6 +25,7 @@ from fimihub.hub.taxii.resources import (
     stix_timestamp,
     timestamp_us,
 )
+from fimihub.hub.taxii.service import Taxii
 
 __all__ = [
     "FORUM_PREFIX",
@@ -36,7 +37,7 @@ __all__ = [
     "StixOutcome",
     "StixPage",
     "StixStatus",
-    "TaxiiMixin",
+    "Taxii",
     "collection_id_of",
     "marking_of",
     "stix_timestamp",

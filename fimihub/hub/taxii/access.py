@@ -10,7 +10,6 @@ from datetime import datetime
 
 from fimihub import policy
 from fimihub.errors import NotFound
-from fimihub.hub.caller import Caller, Operator
 from fimihub.hub.taxii.resources import (
     ANOTHER_ORG,
     EPOCH,
@@ -20,6 +19,7 @@ from fimihub.hub.taxii.resources import (
     is_uuid,
 )
 from fimihub.model import TLP, Forum, Governed, Marking
+from fimihub.policy import Caller
 from fimihub.storage import UnitOfWork
 from fimihub.storage.base import StixEntry
 
@@ -39,8 +39,8 @@ __all__ = [
 
 
 def lists_forum(by: Caller, forum: Forum) -> bool:
-    """Whether ``forum`` is among the caller's collections: the forums its organisation belongs to."""
-    return isinstance(by, Operator) or (forum.id in by.forums and by.org.id in forum.member_orgs)
+    """Whether ``forum`` is among the caller's collections: the forums it is in (:func:`policy.in_forum`)."""
+    return policy.in_forum(by, forum)
 
 
 def forum_of(by: Caller, uow: UnitOfWork, collection_id: str) -> Forum:
@@ -58,7 +58,8 @@ def existing_forum(uow: UnitOfWork, forum_id: str) -> Forum:
 
 
 def collection_of(by: Caller, forum: Forum) -> StixCollection:
-    if isinstance(by, Operator):
+    member = policy.actor_of(by)
+    if member is None:
         can_read = can_write = True
     else:
         # Anything at all: what any member reads (TLP:CLEAR) from another organisation in this forum.
@@ -67,7 +68,7 @@ def collection_of(by: Caller, forum: Forum) -> StixCollection:
         )
         # Posting is writing a record of one's own and sharing it into the forum at the forum's level.
         level = forum.default_tlp if forum.default_tlp is not TLP.RED else TLP.AMBER
-        own = record_probe(forum, by.org.id, by.member.id, level)
+        own = record_probe(forum, member.org.id, member.member.id, level)
         can_write = policy.may(by, policy.Act.WRITE, own, forum=forum) and policy.may(
             by, policy.Act.SHARE, own, forum=forum
         )
@@ -111,7 +112,7 @@ def governed_from(
 
 
 def may_entry(by: Caller, act: policy.Act, entry: StixEntry, forum: Forum) -> bool:
-    return isinstance(by, Operator) or policy.may(by, act, governed_of(entry), forum=forum)
+    return policy.may(by, act, governed_of(entry), forum=forum)
 
 
 class Readable:
@@ -123,8 +124,6 @@ class Readable:
         self._seen: dict[tuple[str, str | None, Marking], bool] = {}
 
     def __call__(self, entry: StixEntry) -> bool:
-        if isinstance(self._by, Operator):
-            return True
         key = (entry.owner_org, entry.created_by, entry.marking)
         answer = self._seen.get(key)
         if answer is None:

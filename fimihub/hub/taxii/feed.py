@@ -17,24 +17,22 @@ the same unit of work, so it commits together with the record and its audit even
   and observables that another organisation's object already stands for are left as the collection holds
   them: only an object's creator versions it.
 
-The one place that sees the changes is :meth:`StixFeedMixin._writing`, the unit of work of every use case
-that writes shareable records: it notes inserts, updates and deletions and publishes them before commit. It
-also passes each record written through the hub's ``_prepare_written`` first, so what is stored and published
-is what the hub keeps of it (an asset's account id keyed in its forum, :mod:`fimihub.hub.identifiers`).
+The one place that sees the changes is the write path (:mod:`fimihub.hub.writes`), the unit of work of every
+use case that writes shareable records: it notes inserts, updates and deletions and, when the use case
+publishes, calls :func:`publish_changes` before commit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any, cast
+from typing import Any
 
 from fimihub.errors import ValidationError
 from fimihub.exchange.stix import signing, to_stix_objects
-from fimihub.hub.caller import Caller, caller_id
+from fimihub.hub.core import audit_event
 from fimihub.hub.taxii.posting import Posted, Refused, checked_object, lineage, same_body, version_order
 from fimihub.hub.taxii.resources import stix_timestamp
 from fimihub.hub.taxii.writing import Offer, held_versions, others_instants, withdraw, write_offers
@@ -47,14 +45,13 @@ from fimihub.model import (
     Governed,
     Operation,
     Organisation,
-    Record,
     Signal,
 )
-from fimihub.settings import Settings
-from fimihub.storage import Store, UnitOfWork
+from fimihub.policy import Caller
+from fimihub.storage import UnitOfWork
 from fimihub.storage.base import StixEntry
 
-__all__ = ["FED_KINDS", "VOCABULARY_TYPES", "StixFeedMixin", "WatchedUnitOfWork"]
+__all__ = ["FED_KINDS", "VOCABULARY_TYPES", "Change", "publish_changes"]
 
 #: The record kinds the STIX mapping carries, and so the ones published into collections.
 FED_KINDS: tuple[type[Governed], ...] = (Operation, Asset, Signal, Action, Feedback, Fingerprint)
@@ -64,61 +61,6 @@ VOCABULARY_TYPES = frozenset({"extension-definition", "marking-definition", "ide
 _MS = 1000
 
 Change = tuple[Governed | None, Governed | None]
-#: What a use case's record becomes as it is written (``before``: the stored version an update replaces).
-Prepare = Callable[[Record | None, Record], Record]
-
-
-class WatchedUnitOfWork:
-    """A unit of work that notes every change of a shareable record in a forum as ``(before, after)``.
-
-    It forwards everything to the unit of work it wraps; only writes are watched (a deletion reads the
-    record first, to know what to withdraw).
-    """
-
-    def __init__(self, inner: UnitOfWork, prepare: Prepare | None = None) -> None:
-        self._inner = inner
-        self._prepare = prepare
-        self.changes: list[Change] = []
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-    def insert(self, record: Record) -> None:
-        record = self._prepared(None, record)
-        self._inner.insert(record)
-        self._note(None, record)
-
-    def insert_many(self, records: Sequence[Record]) -> None:
-        records = [self._prepared(None, r) for r in records]
-        self._inner.insert_many(records)
-        for record in records:
-            self._note(None, record)
-
-    def update(self, record: Record) -> None:
-        before = self._inner.get(type(record), _id(record)) if isinstance(record, FED_KINDS) else None
-        record = self._prepared(before, record)
-        self._inner.update(record)
-        self._note(before, record)
-
-    def _prepared(self, before: Record | None, record: Record) -> Record:
-        return self._prepare(before, record) if self._prepare is not None else record
-
-    def delete(self, kind: type[Record], record_id: str) -> bool:
-        before = self._inner.get(kind, record_id) if issubclass(kind, FED_KINDS) else None
-        existed = self._inner.delete(kind, record_id)
-        if existed:
-            self._note(before, None)
-        return existed
-
-    def _note(self, before: Record | None, after: Record | None) -> None:
-        old = before if isinstance(before, FED_KINDS) and before.forum_id else None
-        new = after if isinstance(after, FED_KINDS) and after.forum_id else None
-        if old is not None or new is not None:
-            self.changes.append((old, new))
-
-
-def _id(record: Record) -> str:
-    return str(getattr(record, "id", ""))
 
 
 @dataclass
@@ -129,96 +71,75 @@ class _Plan:
     withdraw: dict[str, str] = field(default_factory=dict)
 
 
-class StixFeedMixin:
-    """Publishing records into their forums' collections. Mixed into :class:`~fimihub.hub.Hub`."""
-
-    store: Store
-    settings: Settings
-    clock: Callable[[], datetime]
-
-    @contextmanager
-    def _writing(self, by: Caller) -> Iterator[UnitOfWork]:
-        """The unit of work of a use case that writes shareable records: what it changes in forums is
-        published into their collections before it commits (and not at all when it raises)."""
-        with self.store.unit_of_work() as uow:
-            watched = WatchedUnitOfWork(uow, partial(self._prepare_written, uow))
-            yield cast(UnitOfWork, watched)
-            if watched.changes:
-                self._publish_changes(uow, by, watched.changes, self.clock())
-
-    def _prepare_written(self, uow: UnitOfWork, before: Record | None, after: Record) -> Record:
-        """A record as the use case writes it (the hub keys the account ids of assets in forums here: see
-        :mod:`fimihub.hub.identifiers`)."""
-        return after
-
-    def _publish_changes(self, uow: UnitOfWork, by: Caller, changes: Sequence[Change], now: datetime) -> None:
-        plans: dict[str, _Plan] = {}
-        names: dict[str, Organisation | None] = {}
-        for before, after in changes:
-            if after is not None and after.forum_id:
-                plans.setdefault(after.forum_id, _Plan()).publish.append(after)
-            if before is not None and before.forum_id:
-                stale = _owned_ids(before)
-                if after is not None and after.forum_id == before.forum_id:
-                    stale -= _owned_ids(after)
-                plans.setdefault(before.forum_id, _Plan()).withdraw.update(
-                    dict.fromkeys(sorted(stale), before.owner_org)
-                )
-        for forum_id, plan in plans.items():
-            forum = uow.get(Forum, forum_id)
-            if forum is not None:
-                self._publish_plan(uow, by, forum, plan, names, now)
-
-    def _publish_plan(
-        self,
-        uow: UnitOfWork,
-        by: Caller,
-        forum: Forum,
-        plan: _Plan,
-        names: dict[str, Organisation | None],
-        now: datetime,
-    ) -> None:
-        rendered: list[tuple[Governed, list[dict[str, Any]]]] = []
-        keys = signing.KeyPair.from_private(uow.peers.signing_key())
-        for record in plan.publish:
-            if record.owner_org not in names:
-                names[record.owner_org] = uow.get(Organisation, record.owner_org)
-            known = {k: v for k, v in names.items() if v is not None}
-            # Signed by this hub, so that a hub receiving them through another can check where they came from.
-            objects = [signing.sign(o, keys) for o in to_stix_objects([record], organisations=known)]
-            rendered.append((record, objects))
-        ids = [str(o["id"]) for _, objects in rendered for o in objects]
-        held = held_versions(uow, forum.id, ids)
-        offers = [
-            _offer(record, obj, held.get(str(obj["id"]), []))
-            for record, objects in rendered
-            for obj in objects
-        ]
-        written = write_offers(uow, by, forum, offers, now=now, vouched=True, keep_others=True, held=held)
-        if written.failures:
-            errors = [(f"objects[{f.id}]", f.message or "refused") for f in written.failures]
-            raise ValidationError(errors[0][0], errors[0][1], errors=errors)
-        withdrawn: list[str] = []
-        for stix_id, versions in held_versions(uow, forum.id, list(plan.withdraw)).items():
-            owned = lineage(versions, plan.withdraw[stix_id])
-            if owned and not max(owned, key=version_order).tombstone:
-                taken = others_instants(versions, plan.withdraw[stix_id])
-                withdraw(uow, owned, owned, now, resign=partial(_resigned, keys), taken=taken)
-                withdrawn.append(stix_id)
-        if written.entries or withdrawn:
-            uow.append_audit(
-                actor=caller_id(by),
-                action="stix.publish",
-                subject_type="stix_collection",
-                subject_id=forum.id,
-                detail={
-                    "records": [r.id for r in plan.publish[:1000]],
-                    "stored": len(written.entries),
-                    "withdrawn": len(withdrawn),
-                    "ids": [e.stix_id for e in written.entries[:1000]] + withdrawn[:1000],
-                },
-                at=now,
+def publish_changes(uow: UnitOfWork, by: Caller, changes: Sequence[Change], now: datetime) -> None:
+    """Publish ``changes`` (``(before, after)`` of records in forums) into their forums' collections, in
+    ``uow``: new and changed records' objects as new versions, objects they no longer have withdrawn."""
+    plans: dict[str, _Plan] = {}
+    names: dict[str, Organisation | None] = {}
+    for before, after in changes:
+        if after is not None and after.forum_id:
+            plans.setdefault(after.forum_id, _Plan()).publish.append(after)
+        if before is not None and before.forum_id:
+            stale = _owned_ids(before)
+            if after is not None and after.forum_id == before.forum_id:
+                stale -= _owned_ids(after)
+            plans.setdefault(before.forum_id, _Plan()).withdraw.update(
+                dict.fromkeys(sorted(stale), before.owner_org)
             )
+    for forum_id, plan in plans.items():
+        forum = uow.get(Forum, forum_id)
+        if forum is not None:
+            _publish_plan(uow, by, forum, plan, names, now)
+
+
+def _publish_plan(
+    uow: UnitOfWork,
+    by: Caller,
+    forum: Forum,
+    plan: _Plan,
+    names: dict[str, Organisation | None],
+    now: datetime,
+) -> None:
+    rendered: list[tuple[Governed, list[dict[str, Any]]]] = []
+    keys = signing.KeyPair.from_private(uow.peers.signing_key())
+    for record in plan.publish:
+        if record.owner_org not in names:
+            names[record.owner_org] = uow.get(Organisation, record.owner_org)
+        known = {k: v for k, v in names.items() if v is not None}
+        # Signed by this hub, so that a hub receiving them through another can check where they came from.
+        objects = [signing.sign(o, keys) for o in to_stix_objects([record], organisations=known)]
+        rendered.append((record, objects))
+    ids = [str(o["id"]) for _, objects in rendered for o in objects]
+    held = held_versions(uow, forum.id, ids)
+    offers = [
+        _offer(record, obj, held.get(str(obj["id"]), [])) for record, objects in rendered for obj in objects
+    ]
+    written = write_offers(uow, by, forum, offers, now=now, vouched=True, keep_others=True, held=held)
+    if written.failures:
+        errors = [(f"objects[{f.id}]", f.message or "refused") for f in written.failures]
+        raise ValidationError(errors[0][0], errors[0][1], errors=errors)
+    withdrawn: list[str] = []
+    for stix_id, versions in held_versions(uow, forum.id, list(plan.withdraw)).items():
+        owned = lineage(versions, plan.withdraw[stix_id])
+        if owned and not max(owned, key=version_order).tombstone:
+            taken = others_instants(versions, plan.withdraw[stix_id])
+            withdraw(uow, owned, owned, now, resign=partial(_resigned, keys), taken=taken)
+            withdrawn.append(stix_id)
+    if written.entries or withdrawn:
+        audit_event(
+            uow,
+            by,
+            "stix.publish",
+            "stix_collection",
+            forum.id,
+            {
+                "records": [r.id for r in plan.publish[:1000]],
+                "stored": len(written.entries),
+                "withdrawn": len(withdrawn),
+                "ids": [e.stix_id for e in written.entries[:1000]] + withdrawn[:1000],
+            },
+            now,
+        )
 
 
 def _resigned(keys: signing.KeyPair, body: dict[str, Any]) -> dict[str, Any]:

@@ -23,31 +23,33 @@ objects are already their STIX form in the collection.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from fimihub import policy
 from fimihub.errors import Conflict, ValidationError
 from fimihub.exchange.stix import StixImport, carrier_id, from_stix
-from fimihub.hub.caller import Caller, Operator, caller_id
+from fimihub.hub.core import Core, audit_event
+from fimihub.hub.preparing import prepare_posted_signal
+from fimihub.hub.safeguards import Safeguards
 from fimihub.hub.taxii.resources import TLP_MARKING_DEFINITIONS
 from fimihub.model import TLP, Forum, Governed, Marking, Signal, parse
-from fimihub.settings import Settings
-from fimihub.storage import Store, UnitOfWork
+from fimihub.policy import Caller
+from fimihub.storage import UnitOfWork
 from fimihub.storage.base import StixEntry
 
-__all__ = ["StixIntakeMixin"]
+__all__ = ["StixIntake"]
 
 
-class StixIntakeMixin:
-    """Turning posted objects into records. Mixed into :class:`~fimihub.hub.Hub`."""
+class StixIntake:
+    """Turning posted objects into records, under the hub's safeguards (used by the TAXII service)."""
 
-    store: Store
-    settings: Settings
-    clock: Callable[[], datetime]
+    def __init__(self, core: Core, *, safeguards: Safeguards) -> None:
+        self.core = core
+        self.safeguards = safeguards
 
-    def _stix_stored(
+    def records_of(
         self, uow: UnitOfWork, by: Caller, forum: Forum, entries: Sequence[StixEntry]
     ) -> list[Governed]:
         """Called inside the write transaction with the object versions just posted into ``forum``; makes
@@ -61,49 +63,33 @@ class StixIntakeMixin:
             return []
         carriers = {e.stix_id: e for e in live}
         revoked = set(read.revoked)
-        now = self.clock()
+        now = self.core.clock()
         records: list[Governed] = []
         answers: dict[_Envelope, bool] = {}  # the policy's answer per governance envelope
         for found in read.records:
             entry = carriers.get(_carrier(found) or "")
             record = self._posted_record(found, entry, forum, owner, author, now) if entry else None
             if record is not None and _allowed(by, record, forum, answers):
-                kept = self._posted_safeguarded(uow, by, record)
+                kept = self.safeguards.posted(uow, by, record)
                 if kept is not None:
                     records.append(kept)
         made, removed = _write(uow, records, owner, revoked)
-        self._posted_written(uow, by, made)
+        self.safeguards.posted_written(uow, by, made)
         if made or removed:
-            uow.append_audit(
-                actor=caller_id(by),
-                action="stix.records",
-                subject_type="stix_collection",
-                subject_id=forum.id,
-                detail={
+            audit_event(
+                uow,
+                by,
+                "stix.records",
+                "stix_collection",
+                forum.id,
+                {
                     "written": [r.id for r in made[:1000]],
                     "removed": removed[:1000],
                     "count": len(made) + len(removed),
                 },
-                at=now,
+                now,
             )
         return made
-
-    def _stix_records_changed(self, records: Sequence[Governed]) -> None:
-        """Called once the records made from posted objects have committed (the hub refreshes its matcher)."""
-
-    def _posted_safeguarded(self, uow: UnitOfWork, by: Caller, record: Governed) -> Governed | None:
-        """A posted record as the hub's human-rights safeguards let it be written (``None``: not at all; see
-        :mod:`fimihub.hub.safeguards`)."""
-        return record
-
-    def _posted_written(self, uow: UnitOfWork, by: Caller, records: Sequence[Governed]) -> None:
-        """Called in the post's transaction with the records it wrote (the hub sends the notices they call
-        for)."""
-
-    def _prepare_posted_signal(self, signal: Signal) -> Signal:
-        """A posted signal prepared as the hub prepares every new signal (normalised value, warning lists);
-        raises :class:`ValidationError` when its value is not one of its kind."""
-        return signal
 
     def _posted_record(
         self,
@@ -132,14 +118,14 @@ class StixIntakeMixin:
                     now,
                     record_expires_at=found.expires_at,
                     forum=forum,
-                    default_days=self.settings.default_retention_days,
+                    default_days=self.core.settings.default_retention_days,
                 ),
             }
         )
         if not isinstance(record, Signal):
             return record
         try:
-            return self._prepare_posted_signal(record)
+            return prepare_posted_signal(record)
         except ValidationError:
             return None
 
@@ -229,8 +215,6 @@ _Envelope = tuple[type[Governed], str, str | None, str | None, Marking]
 def _allowed(by: Caller, record: Governed, forum: Forum, answers: dict[_Envelope, bool]) -> bool:
     """Whether the poster may write ``record`` and share it into ``forum``, as the access policy says;
     ``answers`` keeps its answer for the other records of the post with the same envelope."""
-    if isinstance(by, Operator):
-        return True
     envelope = (type(record), record.owner_org, record.created_by, record.forum_id, record.marking)
     answer = answers.get(envelope)
     if answer is None:

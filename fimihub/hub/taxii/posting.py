@@ -12,18 +12,19 @@ from typing import Any
 
 from fimihub import jsontext, policy
 from fimihub.errors import FimihubError
-from fimihub.hub.caller import Caller, Operator
+from fimihub.exchange.stix.ids import is_stix_id, is_uuid
+from fimihub.exchange.stix.markings import TLP_BY_MARKING_ID
 from fimihub.hub.taxii.access import governed_from
 from fimihub.hub.taxii.resources import (
     EPOCH,
     MAX_DEPTH,
     MAX_OBJECT_BYTES,
-    TLP_MARKING_DEFINITIONS,
     StixOutcome,
     stix_timestamp,
     timestamp_us,
 )
 from fimihub.model import Forum, Marking
+from fimihub.policy import Caller
 from fimihub.storage import UnitOfWork
 from fimihub.storage.base import StixEntry
 
@@ -44,9 +45,6 @@ __all__ = [
 ]
 
 _TYPE = re.compile(r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$")
-#: A UUID in its canonical form (what :func:`~fimihub.hub.taxii.resources.is_uuid` accepts), as one match.
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_MARKING_PREFIX = "marking-definition--"
 #: A keyed hash of a personal identifier (HMAC-SHA256, hex), as forums share them.
 _KEYED = re.compile(r"[0-9a-fA-F]{64}")
 #: Why a post fails that would version an object of another organisation the poster may read.
@@ -70,7 +68,7 @@ class Posted:
     @property
     def canonical(self) -> str:
         """The object as canonical JSON (sorted keys), which two copies of one version share."""
-        return canonical_json(self.body)
+        return jsontext.canonical(self.body)
 
 
 class Refused(Exception):
@@ -96,7 +94,7 @@ def checked_object(item: Any) -> Posted:
     if not isinstance(kind, str) or not _TYPE.match(kind):
         raise refuse("type: must be 3 to 250 characters of a-z, 0-9 and '-'")
     prefix, _, tail = stix_id.partition("--")
-    if prefix != kind or not _is_uuid(tail):
+    if prefix != kind or not is_uuid(tail):
         raise refuse("id: must be '<type>--<UUID>', with the object's type")
     spec = item.get("spec_version")
     if spec is None and created is None and modified is None:
@@ -119,7 +117,8 @@ def checked_object(item: Any) -> Posted:
         raise refuse("revoked: must be true or false")
     refs = item.get("object_marking_refs")
     if refs is not None and (
-        not isinstance(refs, list) or not all(isinstance(r, str) and _is_marking_id(r) for r in refs)
+        not isinstance(refs, list)
+        or not all(isinstance(r, str) and is_stix_id(r, "marking-definition") for r in refs)
     ):
         raise refuse("object_marking_refs: must be a list of marking-definition ids")
     text = _compact(item)
@@ -166,14 +165,6 @@ def _compact(item: dict[str, Any]) -> str | None:
         return None
 
 
-def _is_uuid(text: str) -> bool:
-    return _UUID.fullmatch(text) is not None
-
-
-def _is_marking_id(text: str) -> bool:
-    return text.startswith(_MARKING_PREFIX) and _is_uuid(text[len(_MARKING_PREFIX) :])
-
-
 @lru_cache(maxsize=4096)
 def _timestamp_us(text: str) -> int:
     """:func:`timestamp_us`, remembered: the objects of an envelope mostly share a few timestamps."""
@@ -208,7 +199,7 @@ def admit(
     clear_id = _clear_account_id(posted, forum)
     if clear_id:
         raise Refused(posted.stix_id, version, clear_id)
-    if by is not None and not isinstance(by, Operator):
+    if by is not None:
         envelope = (owner, author, marking)
         answer = allowed.get(envelope) if allowed is not None else None
         if answer is None:
@@ -223,7 +214,7 @@ def admit(
     mine = [e for e in held if e.owner_org == owner]
     if len(mine) != len(held):
         seen = [e for e in held if e.owner_org != owner and (readable is None or readable(e))]
-        if posted.stix_id in TLP_MARKING_DEFINITIONS and any(not e.tombstone for e in [*mine, *seen]):
+        if posted.stix_id in TLP_BY_MARKING_ID and any(not e.tombstone for e in [*mine, *seen]):
             # The OASIS / STIX TLP definitions are fixed: whoever's copy the collection holds is the same one.
             return StixOutcome(posted.stix_id, version)
         if seen and not mine:
@@ -231,7 +222,7 @@ def admit(
                 return StixOutcome(posted.stix_id, version)  # a copy of what the collection holds
             raise Refused(posted.stix_id, version, ANOTHER_ORGS_OBJECT)
         held = mine
-    elif posted.stix_id in TLP_MARKING_DEFINITIONS and any(not e.tombstone for e in held):
+    elif posted.stix_id in TLP_BY_MARKING_ID and any(not e.tombstone for e in held):
         return StixOutcome(posted.stix_id, version)
     key: tuple[str, int | str] = (
         (posted.stix_id, posted.version_us)
@@ -263,7 +254,7 @@ def admit(
 
 
 def _refused_by_policy(
-    by: policy.Actor, forum: Forum, posted: Posted, marking: Marking, owner: str, author: str | None
+    by: policy.Caller, forum: Forum, posted: Posted, marking: Marking, owner: str, author: str | None
 ) -> Refused:
     """Why the policy refuses ``posted``, in the policy's words for this object."""
     version = posted.version or ""
@@ -277,11 +268,7 @@ def _refused_by_policy(
 
 
 def same_body(body: Mapping[str, Any], posted: Posted) -> bool:
-    return canonical_json(body) == posted.canonical
-
-
-def canonical_json(body: Mapping[str, Any]) -> str:
-    return jsontext.canonical(body)
+    return jsontext.canonical(body) == posted.canonical
 
 
 def lineage(versions: Iterable[StixEntry], owner: str) -> list[StixEntry]:

@@ -6,18 +6,18 @@ import base64
 import binascii
 import hashlib
 import hmac
-import json
 import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from fimihub import jsontext
 from fimihub.errors import ValidationError
-from fimihub.hub.caller import Caller, Operator
 from fimihub.hub.taxii.access import forum_wide_levels
 from fimihub.hub.taxii.posting import version_order
 from fimihub.hub.taxii.resources import StixFilters, timestamp_us
+from fimihub.hub.visibility import visibility
 from fimihub.model import Forum
-from fimihub.storage import Visibility
+from fimihub.policy import Caller
 from fimihub.storage.base import StixEntry, StixQuery
 
 __all__ = [
@@ -91,7 +91,7 @@ def storage_query(
     ids = (stix_id,) if stix_id is not None else tuple(sorted(set(filters.ids)))
     types = tuple(sorted(set(filters.types)))
     specs = tuple(sorted(set(filters.spec_versions)))
-    visible = None if isinstance(by, Operator) else Visibility(by.org.id, by.member.id, by.forums)
+    visible = visibility(by)
     query = StixQuery(
         forum_id=forum.id,
         after_us=after,
@@ -113,7 +113,7 @@ def storage_query(
         "specs": specs,
         "versions": [choice.all, choice.latest, choice.first, choice.stamps],
     }
-    return query, hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).digest()
+    return query, hashlib.sha256(jsontext.canonical(shape).encode()).digest()
 
 
 def page_limit(limit: int | None, most: int) -> int:

@@ -7,12 +7,14 @@ and by the TAXII edge, which turns these values into TAXII resources.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from fimihub.exchange.media import STIX_MEDIA_TYPE
+from fimihub.exchange.stix.ids import is_uuid
+from fimihub.exchange.stix.markings import TLP_BY_MARKING_ID, tlp_from_refs
 from fimihub.model import TLP, Marking
 from fimihub.storage.base import StixEntry
 
@@ -30,7 +32,6 @@ __all__ = [
     "StixPage",
     "StixStatus",
     "collection_id_of",
-    "is_marking_id",
     "is_uuid",
     "marking_of",
     "stix_timestamp",
@@ -38,8 +39,6 @@ __all__ = [
     "to_us",
 ]
 
-#: The media type of every object a collection holds.
-STIX_MEDIA_TYPE = "application/stix+json;version=2.1"
 #: Forum ids are ``forum--<uuid>``; the collection id is the UUID.
 FORUM_PREFIX = "forum--"
 #: The largest single STIX object accepted, serialised, in bytes.
@@ -47,19 +46,8 @@ MAX_OBJECT_BYTES = 1024 * 1024
 #: How deeply an object's JSON may nest.
 MAX_DEPTH = 64
 
-#: TLP marking definitions by id: the OASIS TLP 2.0 definitions (extension-definition--60a3c5c5-…), and the
-#: TLP 1.0 ones of the STIX 2.1 specification (WHITE is CLEAR's old name).
-TLP_MARKING_DEFINITIONS: dict[str, TLP] = {
-    "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487": TLP.CLEAR,
-    "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb": TLP.GREEN,
-    "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421": TLP.AMBER,
-    "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003": TLP.AMBER_STRICT,
-    "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1": TLP.RED,
-    "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9": TLP.CLEAR,
-    "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da": TLP.GREEN,
-    "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82": TLP.AMBER,
-    "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed": TLP.RED,
-}
+#: TLP marking definitions by id (OASIS TLP 2.0 and STIX 2.1's TLP 1.0): the STIX mapping's one table.
+TLP_MARKING_DEFINITIONS: Mapping[str, TLP] = TLP_BY_MARKING_ID
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -93,8 +81,8 @@ def marking_of(stix_object: Mapping[str, Any], default: TLP) -> Marking:
     """The record-level marking of a STIX object: the strictest TLP its ``object_marking_refs`` name, else
     ``default`` (the forum's). STIX has no way to name recipients, so none are named."""
     refs = stix_object.get("object_marking_refs") or ()
-    levels = [TLP_MARKING_DEFINITIONS[r] for r in refs if isinstance(r, str) and r in TLP_MARKING_DEFINITIONS]
-    return Marking(tlp=max(levels, key=lambda t: t.rank) if levels else default)
+    level = tlp_from_refs(r for r in refs if isinstance(r, str))
+    return Marking(tlp=default if level is None else level)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,17 +194,3 @@ class StixStatus:
 def to_us(moment: datetime) -> int:
     """Microseconds since the epoch of ``moment``."""
     return (moment.astimezone(UTC) - EPOCH) // _MICROSECOND
-
-
-def is_uuid(text: str) -> bool:
-    """Whether ``text`` is a UUID written in its canonical form."""
-    try:
-        return str(uuid.UUID(text)) == text
-    except ValueError:
-        return False
-
-
-def is_marking_id(text: str) -> bool:
-    """Whether ``text`` is the id of a marking definition."""
-    prefix, _, tail = text.partition("--")
-    return prefix == "marking-definition" and is_uuid(tail)

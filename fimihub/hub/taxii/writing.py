@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from fimihub.hub.caller import Caller, Operator
+from fimihub import policy
 from fimihub.hub.taxii.access import Readable
 from fimihub.hub.taxii.posting import (
     Posted,
@@ -26,6 +26,7 @@ from fimihub.hub.taxii.posting import (
 )
 from fimihub.hub.taxii.resources import StixOutcome, stix_timestamp, to_us
 from fimihub.model import Forum, Marking
+from fimihub.policy import Caller
 from fimihub.storage import UnitOfWork
 from fimihub.storage.base import StixEntry
 
@@ -92,7 +93,8 @@ def write_offers(
     decisions: list[StixOutcome | tuple[Posted, Offer]] = []
     accepted: dict[tuple[str, int | str], Posted] = {}
     allowed: dict[tuple[str, str | None, Marking], bool] = {}  # the policy's answer per governance envelope
-    reader, reader_org = (None, None) if isinstance(by, Operator) else (Readable(by, forum), by.org.id)
+    member = policy.actor_of(by)
+    reader, reader_org = (None, None) if member is None else (Readable(by, forum), member.org.id)
     for offer in offers:
         item = offer.item
         if isinstance(item, Refused):

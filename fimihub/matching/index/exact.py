@@ -8,17 +8,16 @@ which is why it is a tight loop over ``dict.get`` rather than a call to :meth:`q
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import BinaryIO, ClassVar, Self
+from typing import ClassVar
 
 import pyarrow as pa
 
-from fimihub.matching.base import Hit, SignalIndex
-from fimihub.matching.index import fileformat
+from fimihub.matching.base import Hit, SignalType, ValueIndex
 
-__all__ = ["ExactIndex"]
+__all__ = ["ExactIndex", "ExactSignalType"]
 
 
-class ExactIndex(SignalIndex):
+class ExactIndex(ValueIndex):
     """Entries whose value equals the query. Every hit has distance 0 and score 1."""
 
     format_name: ClassVar[str] = "fimihub.exact"
@@ -96,11 +95,13 @@ class ExactIndex(SignalIndex):
     def __len__(self) -> int:
         return len(self._values)
 
-    def save(self, stream: BinaryIO) -> None:
-        fileformat.save_values(stream, self.format_name, self.format_version, self._values.items())
 
-    @classmethod
-    def load(cls, stream: BinaryIO) -> Self:
-        index = cls()
-        index.add(*fileformat.load_values(stream, cls.format_name))
-        return index
+class ExactSignalType(SignalType):
+    """A kind whose normalised values match only when they are equal: compared by equality, indexed by
+    :class:`ExactIndex`. Kinds say how to normalise."""
+
+    def compare(self, query: str, candidate: str) -> Hit | None:
+        return Hit(0) if query == candidate else None
+
+    def new_index(self) -> ExactIndex:
+        return ExactIndex()

@@ -21,8 +21,7 @@ from typing import ClassVar
 import idna
 from publicsuffixlist import PublicSuffixList
 
-from fimihub.matching.base import Hit, SignalIndex, SignalType
-from fimihub.matching.index.exact import ExactIndex
+from fimihub.matching.index.exact import ExactSignalType
 from fimihub.matching.kinds._input import check_text
 from fimihub.model.signals import SignalKind
 
@@ -133,7 +132,7 @@ def _host_of(text: str) -> str:
     return rest
 
 
-class DomainSignalType(SignalType):
+class DomainSignalType(ExactSignalType):
     """Registrable domains, matched exactly."""
 
     kind: ClassVar[SignalKind] = SignalKind.DOMAIN
@@ -143,9 +142,3 @@ class DomainSignalType(SignalType):
         if any(char.isspace() for char in text):
             raise ValueError(f"domain {text[:80]!r}: contains white space")
         return registrable_domain(_host_of(text))
-
-    def compare(self, query: str, candidate: str) -> Hit | None:
-        return Hit(0) if query == candidate else None
-
-    def new_index(self) -> SignalIndex:
-        return ExactIndex()

@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from fimihub.matching.base import Hit, SignalIndex, SignalType
-from fimihub.matching.index.exact import ExactIndex
+from fimihub.matching.index.exact import ExactSignalType
 from fimihub.matching.kinds._input import check_text
 from fimihub.model.signals import SignalKind
 
@@ -19,7 +18,7 @@ __all__ = ["FileHashSignalType", "Md5SignalType", "Sha256SignalType"]
 _HEX = re.compile(r"^[0-9a-f]+$")
 
 
-class FileHashSignalType(SignalType):
+class FileHashSignalType(ExactSignalType):
     """A hex digest of fixed length, matched exactly."""
 
     kind: ClassVar[SignalKind]
@@ -38,12 +37,6 @@ class FileHashSignalType(SignalType):
         if len(text) != self.digits:
             raise ValueError(f"{name}: a digest has {self.digits} hex digits, got {len(text)}")
         return text
-
-    def compare(self, query: str, candidate: str) -> Hit | None:
-        return Hit(0) if query == candidate else None
-
-    def new_index(self) -> SignalIndex:
-        return ExactIndex()
 
 
 class Md5SignalType(FileHashSignalType):

@@ -12,8 +12,7 @@ import re
 import unicodedata
 from typing import ClassVar
 
-from fimihub.matching.base import Hit, SignalIndex, SignalType
-from fimihub.matching.index.exact import ExactIndex
+from fimihub.matching.index.exact import ExactSignalType
 from fimihub.matching.kinds._input import check_text, fold_text, strip_invisible
 from fimihub.model.signals import SignalKind
 
@@ -57,16 +56,10 @@ def hashtags_in_text(text: str) -> list[str]:
     return list(seen)
 
 
-class HashtagSignalType(SignalType):
+class HashtagSignalType(ExactSignalType):
     """Hashtags, matched exactly after normalisation."""
 
     kind: ClassVar[SignalKind] = SignalKind.HASHTAG
 
     def normalise(self, value: str) -> str:
         return normalise_hashtag(value)
-
-    def compare(self, query: str, candidate: str) -> Hit | None:
-        return Hit(0) if query == candidate else None
-
-    def new_index(self) -> SignalIndex:
-        return ExactIndex()

@@ -14,8 +14,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from fimihub.matching.base import Hit, SignalIndex, SignalType
-from fimihub.matching.index.exact import ExactIndex
+from fimihub.matching.index.exact import ExactSignalType
 from fimihub.matching.kinds._input import check_text
 from fimihub.model.signals import SignalKind
 
@@ -24,7 +23,7 @@ __all__ = ["AccountIdSignalType", "EmailSignalType", "KeyedHashSignalType", "Pho
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 
 
-class KeyedHashSignalType(SignalType):
+class KeyedHashSignalType(ExactSignalType):
     """A personal identifier as its keyed hash (64 lower-case hex digits), matched exactly."""
 
     kind: ClassVar[SignalKind]
@@ -39,12 +38,6 @@ class KeyedHashSignalType(SignalType):
                 "(HMAC-SHA256 with the forum's key, 64 hex digits)"
             )
         raise ValueError(f"{self.kind.value}: a keyed hash must be 64 hex digits, got {len(text)} characters")
-
-    def compare(self, query: str, candidate: str) -> Hit | None:
-        return Hit(0) if query == candidate else None
-
-    def new_index(self) -> SignalIndex:
-        return ExactIndex()
 
 
 class AccountIdSignalType(KeyedHashSignalType):

@@ -22,12 +22,11 @@ import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import cache
-from typing import BinaryIO, ClassVar, Self
+from typing import ClassVar
 
 import disarm
 
-from fimihub.matching.base import Hit, SignalIndex, SignalType
-from fimihub.matching.index import fileformat
+from fimihub.matching.base import Hit, SignalIndex, SignalType, ValueIndex
 from fimihub.matching.index.brute import rank
 from fimihub.matching.kinds._input import check_text, fold_text
 from fimihub.model.signals import SignalKind
@@ -176,7 +175,7 @@ class PhraseSignalType(SignalType):
         return PhraseIndex()
 
 
-class PhraseIndex(SignalIndex):
+class PhraseIndex(ValueIndex):
     """The phrases occurring in a text. Phrases starting with a plain word are looked up by that word at
     each position of the text; those starting with a wildcard word are tried at every position."""
 
@@ -234,11 +233,6 @@ class PhraseIndex(SignalIndex):
     def __len__(self) -> int:
         return len(self._values)
 
-    def save(self, stream: BinaryIO) -> None:
-        fileformat.save_values(stream, self.format_name, self.format_version, self._values.items())
-
-    @classmethod
-    def load(cls, stream: BinaryIO) -> Self:
-        index = cls()
-        index.add(*fileformat.load_values(stream, cls.format_name))
-        return index
+    def values(self) -> dict[int, str]:
+        """A copy of the live entries, entry id -> value."""
+        return dict(self._values)

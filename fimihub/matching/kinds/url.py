@@ -18,11 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import BinaryIO, ClassVar, Self
+from typing import ClassVar
 from urllib.parse import urlsplit
 
-from fimihub.matching.base import Hit, SignalIndex, SignalType
-from fimihub.matching.index import fileformat
+from fimihub.matching.base import Hit, SignalIndex, SignalType, ValueIndex
 from fimihub.matching.index.brute import rank
 from fimihub.matching.index.exact import ExactIndex
 from fimihub.matching.kinds._input import check_text
@@ -212,7 +211,7 @@ class UrlSignalType(SignalType):
         return UrlIndex() if self.domain_level else ExactIndex()
 
 
-class UrlIndex(SignalIndex):
+class UrlIndex(ValueIndex):
     """Exact URL hits first, then (distance 1, score 0.5) the other URLs on the query's registrable domain."""
 
     format_name: ClassVar[str] = "fimihub.url-domain"
@@ -245,11 +244,6 @@ class UrlIndex(SignalIndex):
     def __len__(self) -> int:
         return len(self._urls)
 
-    def save(self, stream: BinaryIO) -> None:
-        fileformat.save_values(stream, self.format_name, self.format_version, self._urls.values().items())
-
-    @classmethod
-    def load(cls, stream: BinaryIO) -> Self:
-        index = cls()
-        index.add(*fileformat.load_values(stream, cls.format_name))
-        return index
+    def values(self) -> dict[int, str]:
+        """A copy of the live entries, entry id -> URL."""
+        return self._urls.values()

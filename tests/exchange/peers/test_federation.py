@@ -89,13 +89,13 @@ class Site:
         """The local organisation that owns what this hub pulls from ``peer``."""
         if peer not in self.extra_orgs:
             with self.hub() as hub:
-                org = hub.create_organisation(hub.operator(), name=f"hub {peer}", kind="platform")
+                org = hub.admin.create_organisation(hub.operator(), name=f"hub {peer}", kind="platform")
             self.extra_orgs[peer] = org.id
         return self.extra_orgs[peer]
 
     def publish(self, *objects: dict[str, Any]) -> None:
         with self.hub() as hub:
-            hub.publish_stix(hub.operator(), self.forum_id, list(objects), owner_org=self.local_org)
+            hub.taxii.publish(hub.operator(), self.forum_id, list(objects), owner_org=self.local_org)
 
     def held(self) -> dict[str, list[str]]:
         """Every stored version of every object: id -> sorted versions (duplicates would show twice)."""
@@ -103,7 +103,7 @@ class Site:
         with self.hub() as hub:
             filters = StixFilters(versions=("all",))
             while True:
-                page = hub.stix_objects(hub.operator(), self.collection, filters)
+                page = hub.taxii.objects(hub.operator(), self.collection, filters)
                 for entry in page.entries:
                     found.setdefault(entry.stix_id, []).append(entry.version)
                 if not page.more:
@@ -113,12 +113,12 @@ class Site:
 
     def latest(self, stix_id: str) -> dict[str, Any]:
         with self.hub() as hub:
-            page = hub.stix_object(hub.operator(), self.collection, stix_id)
+            page = hub.taxii.object(hub.operator(), self.collection, stix_id)
         return page.entries[-1].body
 
     def key(self) -> str:
         with self.hub() as hub:
-            return hub.hub_key().public_key
+            return hub.signer.hub_key().public_key
 
 
 def _site(root: Path, name: str) -> Site:
@@ -127,20 +127,20 @@ def _site(root: Path, name: str) -> Site:
     db = str(home / "hub.db")
     with Hub.open(Settings(db=db)) as hub:
         op = hub.operator("setup")
-        local = hub.create_organisation(op, name=f"Platform {name}", kind="platform")
-        others = hub.create_organisation(op, name=f"Hubs syncing with {name}", kind="platform")
-        forum = hub.create_forum(
+        local = hub.admin.create_organisation(op, name=f"Platform {name}", kind="platform")
+        others = hub.admin.create_organisation(op, name=f"Hubs syncing with {name}", kind="platform")
+        forum = hub.admin.create_forum(
             op, name="Task-force", member_orgs=[local.id, others.id], default_tlp="green"
         )
-        member = hub.create_member(op, org_id=others.id, name="federation", roles=["analyst"])
-        token = hub.issue_token(op, member.id).secret
+        member = hub.admin.create_member(op, org_id=others.id, name="federation", roles=["analyst"])
+        token = hub.admin.issue_token(op, member.id).secret
     return Site(name, home, db, local.id, others.id, forum.id, token)
 
 
 def _link(puller: Site, source: Site, *, direction: str = "pull", page_size: int | None = None) -> None:
     """Configure ``source`` as a peer of ``puller``, trusting its key."""
     with puller.hub() as hub:
-        hub.add_peer(
+        hub.peers.add(
             hub.operator(),
             Peer.build(
                 f"hub-{source.name}",
@@ -157,7 +157,7 @@ def _link(puller: Site, source: Site, *, direction: str = "pull", page_size: int
 
 def _sync(site: Site, peer: str, **options: Any) -> Any:
     with site.hub() as hub:
-        [report] = hub.sync_peers(hub.operator(), [peer], backoff=FAST, **options)
+        [report] = hub.peers.sync_all(hub.operator(), [peer], backoff=FAST, **options)
     return report
 
 
@@ -170,7 +170,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Site]]
     _link(made["b"], made["a"])
     _link(made["c"], made["b"])
     with made["c"].hub() as hub:  # C never talks to A, but trusts its signatures
-        hub.trust_key(hub.operator(), made["a"].key(), label="hub a")
+        hub.peers.trust_key(hub.operator(), made["a"].key(), label="hub a")
     try:
         yield made
     finally:
@@ -237,7 +237,7 @@ def test_revocation_and_deletion_propagate_a_b_c(sites: dict[str, Site]) -> None
     a.publish({**revoked, "modified": "2024-06-01T00:00:00.000Z", "revoked": True})
     with a.hub() as hub:
         for obj in (deleted, observable):
-            hub.delete_stix(hub.operator(), a.collection, obj["id"])
+            hub.taxii.delete(hub.operator(), a.collection, obj["id"])
     b_report, c_report = _sync(b, "hub-a"), _sync(c, "hub-b")
     assert b_report.ok and c_report.ok and b_report.rejected == c_report.rejected == []
     for site in (b, c):
@@ -305,7 +305,7 @@ def test_pull_from_and_push_to_medallion(tmp_path: Path, medallion_peer: tuple[s
     ours = [indicator(description="y" * 800) for _ in range(5)]
     site.publish(*ours)
     with site.hub() as hub:
-        hub.add_peer(
+        hub.peers.add(
             hub.operator(),
             Peer.build(
                 "medallion",

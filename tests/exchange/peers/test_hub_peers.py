@@ -22,7 +22,7 @@ def _peer(cast: Cast, name: str = "hub-x") -> Peer:
 
 
 def _held(cast: Cast, stix_id: str) -> list[dict[str, Any]]:
-    page = cast.hub.stix_objects(
+    page = cast.hub.taxii.objects(
         cast.hub.operator(), collection_id_of(cast.forum_id), StixFilters(ids=(stix_id,), versions=("all",))
     )
     return [e.body for e in page.entries]
@@ -31,71 +31,71 @@ def _held(cast: Cast, stix_id: str) -> list[dict[str, Any]]:
 def test_peers_are_configured_listed_and_removed(cast: Cast) -> None:
     hub, op = cast.hub, cast.hub.operator()
     other = KeyPair.from_private(signing.new_private_key())
-    hub.add_peer(op, _peer(cast), keys=[signing.encode_key(other.public)])
-    assert [p.name for p in hub.peers(op)] == ["hub-x"]
-    assert [(k.key_id, k.peer) for k in hub.trusted_keys(op)] == [(other.key_id, "hub-x")]
+    hub.peers.add(op, _peer(cast), keys=[signing.encode_key(other.public)])
+    assert [p.name for p in hub.peers.list(op)] == ["hub-x"]
+    assert [(k.key_id, k.peer) for k in hub.peers.trusted_keys(op)] == [(other.key_id, "hub-x")]
     with pytest.raises(Conflict):
-        hub.add_peer(op, _peer(cast))
-    hub.add_peer(op, _peer(cast), replace=True)
+        hub.peers.add(op, _peer(cast))
+    hub.peers.add(op, _peer(cast), replace=True)
     with pytest.raises(PermissionDenied):
-        hub.peers(cast.analyst_a)
+        hub.peers.list(cast.analyst_a)
     with pytest.raises(ValidationError, match="owner_org"):
-        hub.add_peer(
+        hub.peers.add(
             op, Peer.build("p2", "http://x/", ["a=" + cast.forum_id], owner_org="organisation--none")
         )
-    hub.remove_peer(op, "hub-x")
-    assert hub.peers(op) == [] and hub.trusted_keys(op) == []
+    hub.peers.remove(op, "hub-x")
+    assert hub.peers.list(op) == [] and hub.peers.trusted_keys(op) == []
     with pytest.raises(NotFound):
-        hub.remove_peer(op, "hub-x")
+        hub.peers.remove(op, "hub-x")
     with hub.store.unit_of_work(read_only=True) as uow:
         actions = {e.action for e in uow.audit_events()}
     assert {"peer.add", "peer.replace", "peer.remove"} <= actions
 
 
 def test_the_hub_key_is_stable_and_public(cast: Cast) -> None:
-    first, again = cast.hub.hub_key(), cast.hub.hub_key()
+    first, again = cast.hub.signer.hub_key(), cast.hub.signer.hub_key()
     assert first == again and first.key_id == signing.key_id(signing.decode_key(first.public_key))
 
 
 def test_published_objects_carry_the_hubs_signature(cast: Cast) -> None:
     hub = cast.hub
     obj = indicator()
-    hub.publish_stix(hub.operator(), cast.forum_id, [obj], owner_org=cast.org_a)
+    hub.taxii.publish(hub.operator(), cast.forum_id, [obj], owner_org=cast.org_a)
     [stored] = _held(cast, obj["id"])
-    assert stored[SIGNATURE_PROPERTY]["key_id"] == hub.hub_key().key_id
-    assert signing.verify(stored, hub._trusted_keys()) is Verdict.VERIFIED
+    assert stored[SIGNATURE_PROPERTY]["key_id"] == hub.signer.hub_key().key_id
+    assert signing.verify(stored, hub.signer.trusted_keys()) is Verdict.VERIFIED
     # Publishing the same version again is still idempotent: Ed25519 signatures are deterministic.
-    hub.publish_stix(hub.operator(), cast.forum_id, [obj], owner_org=cast.org_a)
+    hub.taxii.publish(hub.operator(), cast.forum_id, [obj], owner_org=cast.org_a)
     assert len(_held(cast, obj["id"])) == 1
 
 
 def test_posted_objects_altered_after_a_trusted_signature_are_refused(cast: Cast) -> None:
     hub = cast.hub
     origin = KeyPair.from_private(signing.new_private_key())
-    hub.trust_key(hub.operator(), signing.encode_key(origin.public), label="hub-origin")
+    hub.peers.trust_key(hub.operator(), signing.encode_key(origin.public), label="hub-origin")
     good, altered = signing.sign(indicator(), origin), signing.sign(indicator(), origin)
     altered["name"] = "something else"
     unknown = signing.sign(indicator(), KeyPair.from_private(signing.new_private_key()))
     plain = indicator()
     objects = [good, altered, unknown, plain]
-    status = hub.add_stix(cast.analyst_a, collection_id_of(cast.forum_id), objects)
+    status = hub.taxii.add(cast.analyst_a, collection_id_of(cast.forum_id), objects)
     assert [s.id for s in status.successes] == [good["id"], unknown["id"], plain["id"]]
     assert [(f.id, "altered" in (f.message or "")) for f in status.failures] == [(altered["id"], True)]
     with pytest.raises(NotFound):
-        hub.stix_object(hub.operator(), collection_id_of(cast.forum_id), altered["id"])
+        hub.taxii.object(hub.operator(), collection_id_of(cast.forum_id), altered["id"])
     # Once the key is no longer trusted, the hub cannot tell, and stores it as signed by an unknown key.
-    hub.distrust_key(hub.operator(), origin.key_id)
-    status = hub.add_stix(cast.analyst_a, collection_id_of(cast.forum_id), [altered])
+    hub.peers.distrust_key(hub.operator(), origin.key_id)
+    status = hub.taxii.add(cast.analyst_a, collection_id_of(cast.forum_id), [altered])
     assert status.failures == ()
 
 
 def test_a_deleted_signed_object_leaves_a_tombstone_signed_by_the_deleting_hub(cast: Cast) -> None:
     hub, op = cast.hub, cast.hub.operator()
     sdo, sco = indicator(), domain()
-    hub.publish_stix(op, cast.forum_id, [sdo, sco], owner_org=cast.org_a)
+    hub.taxii.publish(op, cast.forum_id, [sdo, sco], owner_org=cast.org_a)
     collection = collection_id_of(cast.forum_id)
     for obj in (sdo, sco):
-        hub.delete_stix(op, collection, obj["id"])
+        hub.taxii.delete(op, collection, obj["id"])
         [tombstone] = _held(cast, obj["id"])
         assert tombstone.get("revoked") is True or tombstone.get("x_fimihub_deleted") is True
-        assert signing.verify(tombstone, hub._trusted_keys()) is Verdict.VERIFIED
+        assert signing.verify(tombstone, hub.signer.trusted_keys()) is Verdict.VERIFIED

@@ -26,7 +26,7 @@ def auth(cast: Cast) -> Callable[[Actor], dict[str, str]]:
     """Headers of a TAXII client for a member: HTTP Basic with a fresh API token as password."""
 
     def make(actor: Actor) -> dict[str, str]:
-        issued = cast.hub.issue_token(cast.hub.operator(), actor.member.id)
+        issued = cast.hub.admin.issue_token(cast.hub.operator(), actor.member.id)
         return {"Authorization": basic(issued.secret), "Accept": TAXII}
 
     return make

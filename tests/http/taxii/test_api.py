@@ -53,11 +53,12 @@ def test_discovery_and_api_root(client: TestClient, cast: Cast, auth: Auth) -> N
 
 
 def test_credentials_basic_bearer_and_token(client: TestClient, cast: Cast) -> None:
-    secret = cast.hub.issue_token(cast.hub.operator(), cast.analyst_a.member.id).secret
+    secret = cast.hub.admin.issue_token(cast.hub.operator(), cast.analyst_a.member.id).secret
     for header in (basic(secret, "anyone"), basic(secret, ""), f"Bearer {secret}", f"Token {secret}"):
         assert client.get(ROOT, headers={"Authorization": header, "Accept": TAXII}).status_code == 200
-    for header in ({}, {"Authorization": basic("wrong")}, {"Authorization": "Digest x"}):
-        body = _error(client.get(ROOT, headers={**header, "Accept": TAXII}), 401)
+    refused: list[dict[str, str]] = [{}, {"Authorization": basic("wrong")}, {"Authorization": "Digest x"}]
+    for given in refused:
+        body = _error(client.get(ROOT, headers={**given, "Accept": TAXII}), 401)
         assert body["error_code"] == "unauthenticated"
     missing = client.get(ROOT, headers={"Accept": TAXII})
     assert "Basic" in missing.headers["www-authenticate"]
@@ -231,12 +232,12 @@ def test_posts_are_audited(client: TestClient, cast: Cast, auth: Auth, coll: str
     obj = indicator()
     status = post(client, coll, auth(cast.analyst_a), [obj])
     client.delete(f"{coll}objects/{obj['id']}/", headers=auth(cast.analyst_a))
-    events = cast.hub.audit_events(cast.hub.operator(), limit=1000)
+    events = cast.hub.audit.events(cast.hub.operator(), limit=1000)
     added = [e for e in events if e.action == "stix.add"]
     assert added[-1].actor == cast.analyst_a.member.id and added[-1].subject_id == cast.forum_id
     assert added[-1].detail["status_id"] == status["id"] and added[-1].detail["ids"] == [obj["id"]]
     assert [e.subject_id for e in events if e.action == "stix.delete"] == [obj["id"]]
-    assert cast.hub.verify_audit().ok
+    assert cast.hub.audit.verify().ok
 
 
 # -- date_added, paging and filters --------------------------------------------------------------------------
@@ -325,10 +326,10 @@ def test_tampered_or_foreign_cursors_are_400(client: TestClient, cast: Cast, aut
 
 def test_cursors_survive_a_restart(db_url: str, cast: Cast) -> None:
     by = cast.analyst_a
-    cast.hub.add_stix(by, cast.forum_id.removeprefix("forum--"), [indicator() for _ in range(3)])
-    first = cast.hub.stix_objects(by, cast.forum_id.removeprefix("forum--"), StixFilters(limit=1))
+    cast.hub.taxii.add(by, cast.forum_id.removeprefix("forum--"), [indicator() for _ in range(3)])
+    first = cast.hub.taxii.objects(by, cast.forum_id.removeprefix("forum--"), StixFilters(limit=1))
     with Hub.open(Settings(db=db_url)) as other:  # another worker, or the same hub after a restart
-        rest = other.stix_objects(by, cast.forum_id.removeprefix("forum--"), StixFilters(next=first.next))
+        rest = other.taxii.objects(by, cast.forum_id.removeprefix("forum--"), StixFilters(next=first.next))
     assert len(rest.entries) == 2 and rest.entries[0].added_us > first.entries[0].added_us
 
 
@@ -416,7 +417,7 @@ def test_red_objects_only_for_the_recipients_the_policy_names(
 ) -> None:
     red = indicator(tlp="red")
     marking = Marking(tlp=TLP.RED, recipient_members=(cast.analyst_b.member.id,))
-    cast.hub.publish_stix(cast.hub.operator(), cast.forum_id, [red], marking=marking, owner_org=cast.org_a)
+    cast.hub.taxii.publish(cast.hub.operator(), cast.forum_id, [red], marking=marking, owner_org=cast.org_a)
     assert _ids(client.get(coll + "objects/", headers=auth(cast.analyst_b))) == [red["id"]]
     for actor in (cast.analyst_a, cast.reader_a, cast.partner_c):
         assert _ids(client.get(coll + "objects/", headers=auth(actor))) == []
@@ -438,10 +439,10 @@ def test_tlp_1_0_ids_are_those_stix2_ships() -> None:
 
 def test_publish_is_all_or_nothing(cast: Cast, coll: str) -> None:
     with pytest.raises(ValidationError):
-        cast.hub.publish_stix(cast.analyst_a, cast.forum_id, [indicator(), {"type": "indicator"}])
-    page = cast.hub.stix_objects(cast.analyst_a, cast.forum_id.removeprefix("forum--"))
+        cast.hub.taxii.publish(cast.analyst_a, cast.forum_id, [indicator(), {"type": "indicator"}])
+    page = cast.hub.taxii.objects(cast.analyst_a, cast.forum_id.removeprefix("forum--"))
     assert page.entries == []
-    status = cast.hub.publish_stix(cast.analyst_a, cast.forum_id, [indicator()])
+    status = cast.hub.taxii.publish(cast.analyst_a, cast.forum_id, [indicator()])
     assert len(status.successes) == 1
 
 

@@ -180,7 +180,7 @@ def test_red_and_strict_records_stay_with_their_owner(
 
 def test_a_fingerprint_travels_as_a_note(client: TestClient, cast: Cast, auth: Auth, coll: str) -> None:
     op, _ = shared_operation(cast)
-    record = cast.hub.fingerprint_operation(cast.analyst_a, op.id)
+    record = cast.hub.resurgence.fingerprint_operation(cast.analyst_a, op.id)
     assert record.forum_id == cast.forum_id
     notes = [o for o in objects(client, coll, auth(cast.analyst_b)) if o["type"] == "note"]
     assert [n["id"] for n in notes] == [f"note--{record.id.removeprefix('fingerprint--')}"]
@@ -309,7 +309,7 @@ def test_retention_purges_expired_objects_and_old_statuses(
     start = hub.clock()
     later = start + timedelta(days=hub.settings.default_retention_days + 400)
     hub.clock = lambda: later
-    purged = hub.run_retention(hub.operator())
+    purged = hub.privacy.run(hub.operator())
     assert purged["stix_versions"] > 0 and purged["stix_statuses"] == 1
     headers = auth(cast.analyst_a)
     assert client.get(f"{ROOT_STATUS}{status['id']}/", headers=headers).status_code == 404
@@ -319,7 +319,7 @@ def test_retention_purges_expired_objects_and_old_statuses(
     assert any(o["type"] == "attack-pattern" for o in objects(client, coll, headers))
     much_later = later + timedelta(days=31)
     hub.clock = lambda: much_later
-    assert hub.run_retention(hub.operator())["stix_tombstones"] == 0
+    assert hub.privacy.run(hub.operator())["stix_tombstones"] == 0
     assert client.get(f"{coll}objects/{campaign_id}/", headers=headers).status_code == 404
 
 
@@ -329,16 +329,16 @@ ROOT_STATUS = "/taxii2/exchange/status/"
 def test_hub_level_publication_is_audited(cast: Cast) -> None:
     shared_operation(cast)
     hub: Hub = cast.hub
-    events = [e for e in hub.audit_events(hub.operator(), limit=1000) if e.action == "stix.publish"]
+    events = [e for e in hub.audit.events(hub.operator(), limit=1000) if e.action == "stix.publish"]
     assert events and events[0].subject_id == cast.forum_id
-    assert hub.verify_audit().ok
+    assert hub.audit.verify().ok
 
 
 def test_published_records_are_signed_by_the_hub(
     client: TestClient, cast: Cast, auth: Auth, coll: str
 ) -> None:
     op, _ = shared_operation(cast)
-    key = cast.hub.hub_key()
+    key = cast.hub.signer.hub_key()
     trusted = {key.key_id: signing.decode_key(key.public_key)}
     seen = objects(client, coll, auth(cast.analyst_b))
     mine = [o for o in seen if o["type"] in ("campaign", "indicator", "relationship")]

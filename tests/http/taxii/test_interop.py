@@ -56,10 +56,10 @@ def fimihub_peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Peer]:
     db = str(home / "hub.db")
     with Hub.open(Settings(db=db)) as hub:
         op = hub.operator("interop")
-        org = hub.create_organisation(op, name="Platform A", kind="platform")
-        hub.create_forum(op, name="Task-force", member_orgs=[org.id], default_tlp="green")
-        member = hub.create_member(op, org_id=org.id, name="sync service", roles=["analyst"])
-        secret = hub.issue_token(op, member.id).secret
+        org = hub.admin.create_organisation(op, name="Platform A", kind="platform")
+        hub.admin.create_forum(op, name="Task-force", member_orgs=[org.id], default_tlp="green")
+        member = hub.admin.create_member(op, org_id=org.id, name="sync service", roles=["analyst"])
+        secret = hub.admin.issue_token(op, member.id).secret
     port = free_port()
     env = {
         **os.environ,

@@ -1,0 +1,140 @@
+"""Scores and confirmation: evidence combined into a score per (account, operation), candidates confirmed
+by co-action, and the candidate table.
+
+Kind ``k`` with ``n`` matching values gives ``c_k = weight_k * (1 - (1 - first_hit)^n)``; handle and rhythm
+give ``weight_k * strength``; kinds combine as independent evidence, ``score = 1 - prod(1 - c_k)``. Pairs
+whose score reaches the threshold are candidates, and a candidate that co-acts with enough candidates of the
+same operation (:func:`fimihub.coordination.coaction.coaction_edges`) is confirmed. Each account is reported
+once, under its confirmed operation if it has one, else its best scoring one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pyarrow as pa
+
+from fimihub.coordination.coaction import actions_from_export, coaction_edges
+from fimihub.coordination.features import ExportView, platform_name
+from fimihub.coordination.fingerprint import OperationFingerprint
+from fimihub.coordination.resurgence.config import CANDIDATE_SCHEMA, COUNTED_KINDS, Pair, ResurgenceConfig
+from fimihub.coordination.resurgence.evidence import Counts, Qualities
+from fimihub.coordination.resurgence.strengths import rhythm_evidence
+
+__all__ = ["candidate_table", "count_coactors", "score_pairs"]
+
+
+def score_pairs(
+    pairs: Sequence[Pair],
+    counts: Mapping[str, Mapping[Pair, int]],
+    handle: Mapping[Pair, float],
+    view: ExportView,
+    fps: Sequence[OperationFingerprint],
+    config: ResurgenceConfig,
+) -> tuple[list[float], dict[Pair, float]]:
+    """Each pair's score, and the rhythm strength of the pairs where it was weighed."""
+    w = config.weights
+    miss = np.ones(len(pairs))
+    for kind in COUNTED_KINDS:
+        n = np.array([counts[kind].get(p, 0) for p in pairs], dtype=np.float64)
+        miss *= 1.0 - w.of(kind) * (1.0 - (1.0 - config.first_hit) ** n)
+    miss *= 1.0 - w.handle * np.array([handle.get(p, 0.0) for p in pairs])
+    rhythm = rhythm_evidence(pairs, view, fps, config) if w.rhythm > 0 else {}
+    miss *= 1.0 - w.rhythm * np.array([rhythm.get(p, 0.0) for p in pairs])
+    return (1.0 - miss).tolist(), rhythm
+
+
+def count_coactors(
+    table: pa.Table,
+    view: ExportView,
+    pairs: Sequence[Pair],
+    config: ResurgenceConfig,
+) -> dict[Pair, int]:
+    """Per candidate pair, how many candidates of the same operation it co-acts with."""
+    if len(pairs) < 2 or "posted_at" not in table.column_names:
+        return {}
+    accounts = np.unique(np.array([a for a, _ in pairs], dtype=np.int64))
+    rows = np.flatnonzero(np.isin(view.account, accounts))
+    sub = table.take(pa.array(rows))
+    platforms = [platform_name(name, "unknown") for name in view.platforms]
+    codes = view.account[rows]
+    # The account as its code, so edges name accounts without a second look-up of platform and id.
+    sub = sub.set_column(
+        sub.column_names.index("platform"), "platform", pa.array([platforms[c] for c in codes.tolist()])
+    )
+    sub = sub.set_column(
+        sub.column_names.index("account_id"), "account_id", pa.array([str(c) for c in codes.tolist()])
+    )
+    actions = actions_from_export(sub)
+    edges = coaction_edges(
+        actions.actions, window_s=config.coaction_window_s, min_weight=config.min_coaction_weight
+    )
+    ops_of: dict[int, set[int]] = defaultdict(set)
+    for a, o in pairs:
+        ops_of[a].add(o)
+    found: Counter[Pair] = Counter()
+    first = [int(s.rsplit(":", 1)[1]) for s in edges.column("account_1").to_pylist()]
+    second = [int(s.rsplit(":", 1)[1]) for s in edges.column("account_2").to_pylist()]
+    for a, b in zip(first, second, strict=True):
+        for o in ops_of[a] & ops_of[b]:
+            found[(a, o)] += 1
+            found[(b, o)] += 1
+    return dict(found)
+
+
+def candidate_table(
+    chosen: Sequence[tuple[Pair, float]],
+    coactors: Mapping[Pair, int],
+    counts: Counts,
+    quality: Qualities,
+    handle: Mapping[Pair, float],
+    rhythm: Mapping[Pair, float],
+    view: ExportView,
+    fps: Sequence[OperationFingerprint],
+    config: ResurgenceConfig,
+) -> pa.Table:
+    """One row per account: its confirmed operation if any, else its best scoring one."""
+    best: dict[int, tuple[bool, float, str, int]] = {}
+    for (a, o), score in chosen:
+        confirmed = coactors.get((a, o), 0) >= config.min_coactors
+        rank = (confirmed, score, fps[o].operation, o)
+        if a not in best or rank[:2] > best[a][:2]:
+            best[a] = rank
+    rows: list[tuple[float, str, str, str, bool, int, str]] = []
+    for a, (confirmed, score, operation, o) in best.items():
+        evidence: dict[str, object] = {}
+        for kind in COUNTED_KINDS:
+            n = counts[kind].get((a, o), 0)
+            if n:
+                evidence[kind] = n
+        if (a, o) in quality["pdq"]:
+            evidence["pdq_distance"] = int(quality["pdq"][(a, o)])
+        if (a, o) in quality["text"]:
+            evidence["text_similarity"] = round(quality["text"][(a, o)], 3)
+        if (a, o) in handle:
+            evidence["handle"] = round(handle[(a, o)], 3)
+        if (a, o) in rhythm:
+            evidence["rhythm"] = round(rhythm[(a, o)], 3)
+        coacting = coactors.get((a, o), 0)
+        if coacting:
+            evidence["coactors"] = coacting
+        summary = json.dumps(evidence, separators=(",", ":"))
+        rows.append((-score, view.platforms[a], view.account_ids[a], operation, confirmed, coacting, summary))
+    rows.sort()
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 7
+    return pa.table(
+        {
+            "platform": pa.array(columns[1], pa.string()),
+            "account_id": pa.array(columns[2], pa.string()),
+            "operation": pa.array(columns[3], pa.string()),
+            "score": pa.array([round(-s, 6) for s in columns[0]], pa.float64()),
+            "confirmed": pa.array(columns[4], pa.bool_()),
+            "flagged": pa.array([c or not config.confirm for c in columns[4]], pa.bool_()),
+            "coactors": pa.array(columns[5], pa.int64()),
+            "evidence": pa.array(columns[6], pa.string()),
+        },
+        schema=CANDIDATE_SCHEMA,
+    )
