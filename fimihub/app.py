@@ -35,6 +35,7 @@ from fimihub.errors import RateLimited, ValidationError
 from fimihub.http.api import api_router, envelope, install_error_handlers
 from fimihub.http.api.ratelimit import RateLimit
 from fimihub.http.console import console_router, mount_static
+from fimihub.http.middleware import HttpMiddleware
 from fimihub.http.state import serve_hub
 from fimihub.http.taxii import TAXII_PREFIX, taxii_app
 from fimihub.http.taxii.errors import error_response as taxii_error_response
@@ -113,20 +114,20 @@ def _too_many(refused: RateLimited, path: str) -> ASGIApp:
     return envelope(refused.http_status, refused.to_dict(), headers)
 
 
-class BodyLimit:
+class BodyLimit(HttpMiddleware):
     """Refuse request bodies above ``limit`` bytes with 413, whether announced or streamed; paths under the
     ``exempt`` prefixes are left to the application mounted there."""
 
     def __init__(self, app: ASGIApp, limit: int, exempt: tuple[str, ...] = ()) -> None:
-        self.app = app
+        super().__init__(app)
         self.limit = limit
         self.exempt = exempt
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "") if scope["type"] == "http" else ""
-        if scope["type"] != "http" or any(path == p or path.startswith(p + "/") for p in self.exempt):
-            await self.app(scope, receive, send)
-            return
+    def applies_to(self, scope: Scope) -> bool:
+        path = scope.get("path", "")
+        return not any(path == p or path.startswith(p + "/") for p in self.exempt)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await self._too_large(scope, receive, send)
@@ -167,24 +168,23 @@ class _TooLargeError(Exception):
     pass
 
 
-class JsonGuard:
+class JsonGuard(HttpMiddleware):
     """Read the JSON bodies of requests under ``prefix`` with :func:`fimihub.jsontext.loads_limited` before
     the routes do: what it refuses is a 400 naming the field; anything else is handed on unchanged (a body
     that is not JSON at all is the route's to refuse)."""
 
     def __init__(self, app: ASGIApp, prefix: str) -> None:
-        self.app = app
+        super().__init__(app)
         self.prefix = prefix
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] in {"GET", "HEAD", "OPTIONS"}
-            or not str(scope.get("path", "")).startswith(self.prefix)
-            or not _json_declared(Headers(scope=scope).get("content-type"))
-        ):
-            await self.app(scope, receive, send)
-            return
+    def applies_to(self, scope: Scope) -> bool:
+        return (
+            scope["method"] not in {"GET", "HEAD", "OPTIONS"}
+            and str(scope.get("path", "")).startswith(self.prefix)
+            and _json_declared(Headers(scope=scope).get("content-type"))
+        )
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         chunks: list[bytes] = []
         while True:
             message = await receive()
@@ -227,19 +227,16 @@ def _json_declared(content_type: str | None) -> bool:
     return subtype == "json" or subtype.endswith("+json")
 
 
-class AllowedMethods:
+class AllowedMethods(HttpMiddleware):
     """``OPTIONS`` on a path the application serves answers 204 with ``Allow`` naming every method of every
     route at that path (mounted applications' routes included); a 405 gets the same ``Allow``. Starlette
     would name only the methods of the first route whose path matches."""
 
     def __init__(self, app: ASGIApp, router: Router) -> None:
-        self.app = app
+        super().__init__(app)
         self.router = router
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         # As the request came: routing changes the scope on its way (a mount moves ``root_path``).
         asked = {k: v for k, v in scope.items() if k in _MATCHED_ON}
         if scope["method"] == "OPTIONS":
@@ -291,7 +288,7 @@ def _served(routes: Iterable[BaseRoute], scope: Scope) -> bool:
     return False
 
 
-class SecurityHeaders:
+class SecurityHeaders(HttpMiddleware):
     """Every answer gets a Content-Security-Policy, ``X-Frame-Options: DENY``, ``X-Content-Type-Options:
     nosniff`` and ``Referrer-Policy: no-referrer`` (what a route set itself is kept).
 
@@ -300,13 +297,10 @@ class SecurityHeaders:
     and exactly that script, by hash."""
 
     def __init__(self, app: ASGIApp, docs_url: str | None = None) -> None:
-        self.app = app
+        super().__init__(app)
         self.docs_url = docs_url
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.docs_url is not None and scope.get("path") == self.docs_url:
             await self._docs(scope, receive, send)
             return

@@ -42,6 +42,16 @@ class FimihubError(Exception):
     exit_code: int = 1
     code: str = "error"
 
+    def __init_subclass__(
+        cls, *, http_status: int | None = None, exit_code: int | None = None, code: str | None = None
+    ) -> None:
+        """A kind of error names its HTTP status, exit code and ``code`` in its class statement; what it
+        leaves out it inherits."""
+        super().__init_subclass__()
+        cls.http_status = cls.http_status if http_status is None else http_status
+        cls.exit_code = cls.exit_code if exit_code is None else exit_code
+        cls.code = cls.code if code is None else code
+
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
@@ -51,12 +61,8 @@ class FimihubError(Exception):
         return {"code": self.code, "message": self.message}
 
 
-class ValidationError(FimihubError):
+class ValidationError(FimihubError, http_status=400, exit_code=2, code="invalid"):
     """Raised when input breaks a rule. ``field`` names what is wrong (dotted path, e.g. ``marking.tlp``)."""
-
-    http_status = 400
-    exit_code = 2
-    code = "invalid"
 
     def __init__(self, field: str, message: str, *, errors: list[tuple[str, str]] | None = None) -> None:
         self.field = field
@@ -73,73 +79,41 @@ class ValidationError(FimihubError):
         }
 
 
-class AuthenticationError(FimihubError):
+class AuthenticationError(FimihubError, http_status=401, exit_code=5, code="unauthenticated"):
     """Raised when a request carries no credentials, or a token that is unknown, expired or revoked."""
 
-    http_status = 401
-    exit_code = 5
-    code = "unauthenticated"
 
-
-class PermissionDenied(FimihubError):
+class PermissionDenied(FimihubError, http_status=403, exit_code=6, code="forbidden"):
     """Raised when the caller is known but its role, organisation, forums or the markings forbid the act."""
 
-    http_status = 403
-    exit_code = 6
-    code = "forbidden"
 
-
-class NotFound(FimihubError):
+class NotFound(FimihubError, http_status=404, exit_code=3, code="not_found"):
     """Raised when a record does not exist, or exists but the caller may not know it does."""
 
-    http_status = 404
-    exit_code = 3
-    code = "not_found"
 
-
-class Conflict(FimihubError):
+class Conflict(FimihubError, http_status=409, exit_code=7, code="conflict"):
     """Raised when a record with that identity exists already, or was changed by someone else."""
 
-    http_status = 409
-    exit_code = 7
-    code = "conflict"
 
-
-class PayloadTooLarge(FimihubError):
+class PayloadTooLarge(FimihubError, http_status=413, exit_code=2, code="too_large"):
     """Raised when a body, field or file is above its configured limit."""
 
-    http_status = 413
-    exit_code = 2
-    code = "too_large"
 
-
-class RateLimited(FimihubError):
+class RateLimited(FimihubError, http_status=429, exit_code=9, code="rate_limited"):
     """Raised when a credential (a token, or a client address without one) is over its request rate;
     ``retry_after`` is how many seconds until the next request would be accepted."""
-
-    http_status = 429
-    exit_code = 9
-    code = "rate_limited"
 
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
 
 
-class StoreError(FimihubError):
+class StoreError(FimihubError, http_status=503, exit_code=8, code="store_unavailable"):
     """Raised when the store cannot be opened, reached or migrated."""
 
-    http_status = 503
-    exit_code = 8
-    code = "store_unavailable"
 
-
-class IntegrityError(FimihubError):
+class IntegrityError(FimihubError, http_status=500, exit_code=4, code="integrity"):
     """Raised when a tamper-evident structure (the audit chain, a signature) does not verify."""
-
-    http_status = 500
-    exit_code = 4
-    code = "integrity"
 
 
 def http_status(error: FimihubError) -> int:

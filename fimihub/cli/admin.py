@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from fimihub import Role, Scope, Team, policy
-from fimihub.cli.common import db_option, echo_json, open_hub
+from fimihub import Hub, Role, Scope, Team, policy
+from fimihub.cli.common import FILE, db_option, echo_json, echo_records, hub_command, json_option, open_hub
 from fimihub.model import OrganisationKind
 
 __all__ = ["forum", "member", "org", "token", "write_new_secret", "write_secret"]
@@ -24,16 +24,15 @@ def org() -> None:
     """Member organisations."""
 
 
-@org.command("add")
-@db_option
+@hub_command(org, "add")
 @click.argument("name")
 @click.option("--kind", type=_choices(OrganisationKind), required=True)
 @click.option("--country", help="ISO 3166-1 alpha-2 code.")
 @click.option("--platform", "platforms", multiple=True, help="A platform the organisation runs (repeatable).")
 @click.option("--operator", is_flag=True, help="This organisation runs the hub (its admins administer it).")
-@click.option("--json", "as_json", is_flag=True)
+@json_option()
 def org_add(
-    db: str | None,
+    hub: Hub,
     name: str,
     kind: str,
     country: str | None,
@@ -42,25 +41,18 @@ def org_add(
     as_json: bool,
 ) -> None:
     """Register an organisation."""
-    with open_hub(db) as hub:
-        created = hub.admin.create_organisation(
-            hub.operator(), name=name, kind=kind, country=country, platforms=platforms, operator=operator
-        )
+    created = hub.admin.create_organisation(
+        hub.operator(), name=name, kind=kind, country=country, platforms=platforms, operator=operator
+    )
     echo_json(created) if as_json else click.echo(created.id)
 
 
-@org.command("list")
-@db_option
-@click.option("--json", "as_json", is_flag=True)
-def org_list(db: str | None, as_json: bool) -> None:
+@hub_command(org, "list")
+@json_option()
+def org_list(hub: Hub, as_json: bool) -> None:
     """List organisations."""
-    with open_hub(db) as hub:
-        found = hub.admin.organisations(hub.operator())
-    if as_json:
-        echo_json(found)
-        return
-    for o in found:
-        click.echo(f"{o.id}\t{o.kind.value}\t{o.country or '-'}\t{o.name}")
+    found = hub.admin.organisations(hub.operator())
+    echo_records(found, as_json, lambda o: (o.id, o.kind.value, o.country or "-", o.name))
 
 
 @org.command("identifier-key")
@@ -68,14 +60,14 @@ def org_list(db: str | None, as_json: bool) -> None:
 @click.option("--org", "org_id", required=True, help="Organisation id.")
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     help="Generate a key pair here and write its private key to this file (mode 600; never overwritten).",
 )
 @click.option(
     "--public-key",
     help="Register this public key (base64 or hex) instead, from a pair the organisation made elsewhere.",
 )
-@click.option("--json", "as_json", is_flag=True)
+@json_option()
 def org_identifier_key(
     db: str | None, org_id: str, out: Path | None, public_key: str | None, as_json: bool
 ) -> None:
@@ -115,17 +107,16 @@ def member() -> None:
     """People and service accounts of organisations."""
 
 
-@member.command("add")
-@db_option
+@hub_command(member, "add")
 @click.argument("name")
 @click.option("--org", "org_id", required=True, help="Organisation id.")
 @click.option("--role", "roles", multiple=True, required=True, type=_choices(Role), help="Repeatable.")
 @click.option("--team", type=_choices(Team), default=Team.CIO_INVESTIGATIONS.value, show_default=True)
 @click.option("--email")
 @click.option("--service-account", is_flag=True)
-@click.option("--json", "as_json", is_flag=True)
+@json_option()
 def member_add(
-    db: str | None,
+    hub: Hub,
     name: str,
     org_id: str,
     roles: tuple[str, ...],
@@ -135,32 +126,25 @@ def member_add(
     as_json: bool,
 ) -> None:
     """Add a member to an organisation."""
-    with open_hub(db) as hub:
-        created = hub.admin.create_member(
-            hub.operator(),
-            org_id=org_id,
-            name=name,
-            roles=roles,
-            team=team,
-            email=email,
-            service_account=service_account,
-        )
+    created = hub.admin.create_member(
+        hub.operator(),
+        org_id=org_id,
+        name=name,
+        roles=roles,
+        team=team,
+        email=email,
+        service_account=service_account,
+    )
     echo_json(created) if as_json else click.echo(created.id)
 
 
-@member.command("list")
-@db_option
+@hub_command(member, "list")
 @click.option("--org", "org_id", help="Only this organisation's members.")
-@click.option("--json", "as_json", is_flag=True)
-def member_list(db: str | None, org_id: str | None, as_json: bool) -> None:
+@json_option()
+def member_list(hub: Hub, org_id: str | None, as_json: bool) -> None:
     """List members."""
-    with open_hub(db) as hub:
-        found = hub.admin.members(hub.operator(), org_id)
-    if as_json:
-        echo_json(found)
-        return
-    for m in found:
-        click.echo(f"{m.id}\t{m.org_id}\t{','.join(sorted(m.roles))}\t{m.name}")
+    found = hub.admin.members(hub.operator(), org_id)
+    echo_records(found, as_json, lambda m: (m.id, m.org_id, ",".join(sorted(m.roles)), m.name))
 
 
 @click.group()
@@ -168,8 +152,7 @@ def forum() -> None:
     """Forums: channels of exchange."""
 
 
-@forum.command("add")
-@db_option
+@hub_command(forum, "add")
 @click.argument("name")
 @click.option("--org", "orgs", multiple=True, help="A member organisation id (repeatable).")
 @click.option("--admin", "admins", multiple=True, help="A member id who administers the forum (repeatable).")
@@ -191,9 +174,9 @@ def forum() -> None:
 @click.option("--description", default="")
 @click.option("--purpose", default="", help="Why the forum exchanges what it does (heads its DPIA).")
 @click.option("--lawful-basis", default="", help="The lawful basis its members rely on (GDPR Art. 6 …).")
-@click.option("--json", "as_json", is_flag=True)
+@json_option()
 def forum_add(
-    db: str | None,
+    hub: Hub,
     name: str,
     orgs: tuple[str, ...],
     admins: tuple[str, ...],
@@ -208,56 +191,49 @@ def forum_add(
     as_json: bool,
 ) -> None:
     """Open a forum."""
-    with open_hub(db) as hub:
-        created = hub.admin.create_forum(
-            hub.operator(),
-            name=name,
-            member_orgs=orgs,
-            admins=admins,
-            default_tlp=default_tlp,
-            retention_days=retention_days,
-            human_review_required=not no_review,
-            clear_account_ids=clear_account_ids,
-            public_authority_access=public_authority_access,
-            description=description,
-            purpose=purpose,
-            lawful_basis=lawful_basis,
-        )
+    created = hub.admin.create_forum(
+        hub.operator(),
+        name=name,
+        member_orgs=orgs,
+        admins=admins,
+        default_tlp=default_tlp,
+        retention_days=retention_days,
+        human_review_required=not no_review,
+        clear_account_ids=clear_account_ids,
+        public_authority_access=public_authority_access,
+        description=description,
+        purpose=purpose,
+        lawful_basis=lawful_basis,
+    )
     echo_json(created) if as_json else click.echo(created.id)
 
 
-@forum.command("list")
-@db_option
-@click.option("--json", "as_json", is_flag=True)
-def forum_list(db: str | None, as_json: bool) -> None:
+@hub_command(forum, "list")
+@json_option()
+def forum_list(hub: Hub, as_json: bool) -> None:
     """List forums."""
-    with open_hub(db) as hub:
-        found = hub.admin.forums(hub.operator())
-    if as_json:
-        echo_json(found)
-        return
-    for f in found:
-        click.echo(f"{f.id}\tTLP:{f.default_tlp.value.upper()}\t{len(f.member_orgs)} orgs\t{f.name}")
+    found = hub.admin.forums(hub.operator())
+    echo_records(
+        found,
+        as_json,
+        lambda f: (f.id, f"TLP:{f.default_tlp.value.upper()}", f"{len(f.member_orgs)} orgs", f.name),
+    )
 
 
-@forum.command("join")
-@db_option
+@hub_command(forum, "join")
 @click.argument("forum_id")
 @click.argument("org_id")
-def forum_join(db: str | None, forum_id: str, org_id: str) -> None:
+def forum_join(hub: Hub, forum_id: str, org_id: str) -> None:
     """Add an organisation to a forum."""
-    with open_hub(db) as hub:
-        hub.admin.set_forum_membership(hub.operator(), forum_id, org_id)
+    hub.admin.set_forum_membership(hub.operator(), forum_id, org_id)
 
 
-@forum.command("leave")
-@db_option
+@hub_command(forum, "leave")
 @click.argument("forum_id")
 @click.argument("org_id")
-def forum_leave(db: str | None, forum_id: str, org_id: str) -> None:
+def forum_leave(hub: Hub, forum_id: str, org_id: str) -> None:
     """Remove an organisation from a forum."""
-    with open_hub(db) as hub:
-        hub.admin.set_forum_membership(hub.operator(), forum_id, org_id, member=False)
+    hub.admin.set_forum_membership(hub.operator(), forum_id, org_id, member=False)
 
 
 @click.group()
@@ -265,8 +241,7 @@ def token() -> None:
     """API tokens (shown once, stored hashed)."""
 
 
-@token.command("create")
-@db_option
+@hub_command(token, "create")
 @click.option("--member", "member_id", required=True)
 @click.option(
     "--scope", "scopes", multiple=True, type=_choices(Scope), help="Default: all the member's roles allow."
@@ -276,11 +251,11 @@ def token() -> None:
 @click.option(
     "--file",
     "token_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     help="Write the secret to this file (mode 600) instead of printing it.",
 )
 def token_create(
-    db: str | None,
+    hub: Hub,
     member_id: str,
     scopes: tuple[str, ...],
     ttl_days: int | None,
@@ -288,10 +263,9 @@ def token_create(
     token_file: Path | None,
 ) -> None:
     """Issue a token. The secret is shown this once."""
-    with open_hub(db) as hub:
-        issued = hub.admin.issue_token(
-            hub.operator(), member_id, scopes=scopes or None, ttl_days=ttl_days, name=name
-        )
+    issued = hub.admin.issue_token(
+        hub.operator(), member_id, scopes=scopes or None, ttl_days=ttl_days, name=name
+    )
     if token_file:
         write_secret(token_file, issued.secret)
         click.echo(f"{issued.token.id}: secret written to {token_file}")
@@ -299,24 +273,20 @@ def token_create(
         click.echo(issued.secret)
 
 
-@token.command("list")
-@db_option
+@hub_command(token, "list")
 @click.option("--member", "member_id", required=True)
-def token_list(db: str | None, member_id: str) -> None:
+def token_list(hub: Hub, member_id: str) -> None:
     """List a member's tokens (never their secrets)."""
-    with open_hub(db) as hub:
-        for t in hub.admin.tokens(hub.operator(), member_id):
-            state = "revoked" if t.revoked_at else f"expires {t.expires_at:%Y-%m-%d}"
-            click.echo(f"{t.id}\t{','.join(sorted(t.scopes))}\t{state}\t{t.name}")
+    for t in hub.admin.tokens(hub.operator(), member_id):
+        state = "revoked" if t.revoked_at else f"expires {t.expires_at:%Y-%m-%d}"
+        click.echo(f"{t.id}\t{','.join(sorted(t.scopes))}\t{state}\t{t.name}")
 
 
-@token.command("revoke")
-@db_option
+@hub_command(token, "revoke")
 @click.argument("token_id")
-def token_revoke(db: str | None, token_id: str) -> None:
+def token_revoke(hub: Hub, token_id: str) -> None:
     """Revoke a token at once."""
-    with open_hub(db) as hub:
-        hub.admin.revoke_token(hub.operator(), token_id)
+    hub.admin.revoke_token(hub.operator(), token_id)
 
 
 def write_new_secret(path: Path, secret: str) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from fimihub.cli.common import db_option, echo_json, open_hub
+from fimihub import Hub
+from fimihub.cli.common import FILE, echo_json, hub_command, json_option, member_option, step_bar
 from fimihub.hub import COORDINATION_STEPS
 
 __all__ = ["coordination"]
@@ -18,16 +18,9 @@ def coordination() -> None:
     """Co-action networks: accounts that act on the same objects within seconds of each other."""
 
 
-@coordination.command()
-@db_option
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--member",
-    "member_id",
-    envvar="FIMIHUB_MEMBER",
-    required=True,
-    help="The member the detection runs as (default: $FIMIHUB_MEMBER).",
-)
+@hub_command(coordination, "detect")
+@click.argument("input_path", metavar="INPUT", type=FILE)
+@member_option("The member the detection runs as")
 @click.option(
     "--window", "window_s", type=click.IntRange(min=0), default=60, show_default=True, help="Seconds."
 )
@@ -61,8 +54,8 @@ def coordination() -> None:
     default="leiden",
     show_default=True,
 )
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Edges to a .csv or .parquet.")
-@click.option("--graphml", type=click.Path(dir_okay=False, path_type=Path), help="The network to a .graphml.")
+@click.option("--out", type=FILE, help="Edges to a .csv or .parquet.")
+@click.option("--graphml", type=FILE, help="The network to a .graphml.")
 @click.option(
     "--engine",
     type=click.Choice(["local"]),
@@ -70,9 +63,9 @@ def coordination() -> None:
     show_default=True,
     help="Where detection runs (this process; about 10M actions a minute on 2 cores).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@json_option("Print the summary as JSON.")
 def detect(
-    db: str | None,
+    hub: Hub,
     input_path: Path,
     member_id: str,
     window_s: int,
@@ -88,29 +81,21 @@ def detect(
 ) -> None:
     """Find accounts that act together in INPUT: an object table (object_id, account_id, content_id,
     timestamp_share) or a platform export. Prints the communities; --out and --graphml write the network."""
-    with open_hub(db) as hub:
-        actor = hub.admin.actor(member_id)
-        with Progress(
-            TextColumn("{task.description:<12}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            disable=as_json,
-        ) as bar:
-            task = bar.add_task(COORDINATION_STEPS[0], total=len(COORDINATION_STEPS))
-            report = hub.coordination.detect(
-                actor,
-                input_path,
-                window_s=window_s,
-                min_weight=min_weight,
-                min_weight_percentile=min_percentile,
-                min_symmetry=min_symmetry,
-                method=method,
-                kinds=[k.strip() for k in kinds.split(",") if k.strip()] if kinds else None,
-                out=out,
-                graphml=graphml,
-                progress=lambda step, done, total: bar.update(task, description=step, completed=done),
-            )
+    actor = hub.admin.actor(member_id)
+    with step_bar(COORDINATION_STEPS, quiet=as_json) as progress:
+        report = hub.coordination.detect(
+            actor,
+            input_path,
+            window_s=window_s,
+            min_weight=min_weight,
+            min_weight_percentile=min_percentile,
+            min_symmetry=min_symmetry,
+            method=method,
+            kinds=[k.strip() for k in kinds.split(",") if k.strip()] if kinds else None,
+            out=out,
+            graphml=graphml,
+            progress=progress,
+        )
     summary = {
         "rows": report.rows,
         "actions": report.actions,

@@ -11,7 +11,7 @@ import click
 
 from fimihub import Hub, Settings
 from fimihub.cli.admin import write_secret
-from fimihub.cli.common import DEMO_DB, sqlite_file
+from fimihub.cli.common import DEMO_DB, FILE, sqlite_file
 from fimihub.cli.serve import base_url, listen, run_server
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ __all__ = ["demo", "try_next"]
 @click.option("--no-serve", is_flag=True, help="Seed and print how to sign in, then exit.")
 @click.option(
     "--token-file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     help="Write the demo admin's API token to this file (and, when seeding, the private identifier key of"
     " its organisation to FILE.identifier-key).",
 )

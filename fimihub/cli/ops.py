@@ -6,7 +6,17 @@ from pathlib import Path
 
 import click
 
-from fimihub.cli.common import db_option, echo_json, open_hub
+from fimihub import Hub
+from fimihub.cli.common import (
+    EXISTING_FILE,
+    FILE,
+    db_option,
+    echo_json,
+    hub_command,
+    json_option,
+    key_file_option,
+    open_hub,
+)
 from fimihub.errors import IntegrityError
 from fimihub.hub.anchors import new_key_files, read_anchor, read_private_key, read_public_key, write_anchor
 
@@ -38,15 +48,15 @@ def audit() -> None:
     "--anchor",
     "anchor_files",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=EXISTING_FILE,
     help="An anchor (from `audit anchor` or GET /api/v1/audit/head) the chain must still hold; repeatable.",
 )
 @click.option(
     "--public-key",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=EXISTING_FILE,
     help="The Ed25519 public key that signed the anchors (base64url text or PEM).",
 )
-@click.option("--json", "as_json", is_flag=True)
+@json_option()
 def audit_verify(
     db: str | None, anchor_files: tuple[Path, ...], public_key: Path | None, as_json: bool
 ) -> None:
@@ -82,19 +92,16 @@ def audit_verify(
 
 @audit.command("anchor")
 @db_option
-@click.option(
-    "--key-file",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The Ed25519 private key to sign with (base64url text or PEM); keep it off the database host.",
+@key_file_option(
+    "The Ed25519 private key to sign with (base64url text or PEM); keep it off the database host."
 )
 @click.option(
     "--out",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     help="Where to write the anchor (JSON); keep it away from the store.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the anchor as JSON.")
+@json_option("Print the anchor as JSON.")
 def audit_anchor(db: str | None, key_file: Path, out: Path, as_json: bool) -> None:
     """Sign the head of the verified chain (seq, hash, time) with a key held outside the store.
 
@@ -114,13 +121,13 @@ def audit_anchor(db: str | None, key_file: Path, out: Path, as_json: bool) -> No
 @click.option(
     "--key-file",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     help="Where to write the private key (created readable by you only; never overwritten).",
 )
 @click.option(
     "--public-key",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     help="Where to write the public key, for whoever verifies anchors.",
 )
 def audit_keygen(key_file: Path, public_key: Path) -> None:
@@ -133,13 +140,11 @@ def retention() -> None:
     """Retention: purge what has expired."""
 
 
-@retention.command("run")
-@db_option
-@click.option("--json", "as_json", is_flag=True)
-def retention_run(db: str | None, as_json: bool) -> None:
+@hub_command(retention, "run")
+@json_option()
+def retention_run(hub: Hub, as_json: bool) -> None:
     """Delete every record whose expiry has passed."""
-    with open_hub(db) as hub:
-        purged = hub.privacy.run(hub.operator())
+    purged = hub.privacy.run(hub.operator())
     if as_json:
         echo_json(purged)
     else:

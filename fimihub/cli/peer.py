@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from fimihub.cli.common import db_option, echo_json, open_hub
+from fimihub import Hub
+from fimihub.cli.common import db_option, echo_json, echo_records, hub_command, json_option, open_hub
 from fimihub.exchange.peers import Credentials, Direction, Peer, PeerError, SyncReport
 
 __all__ = ["peer"]
@@ -43,7 +44,7 @@ def peer() -> None:
 @click.option("--key", "keys", multiple=True, help="The remote hub's Ed25519 public key (repeatable).")
 @click.option("--page-size", type=int, help="Objects per page when pulling and pushing (default 500).")
 @click.option("--replace", is_flag=True, help="Change the peer of that name.")
-@click.option("--json", "as_json", is_flag=True)
+@json_option()
 def peer_add(
     db: str | None,
     name: str,
@@ -84,14 +85,12 @@ def peer_add(
     echo_json(configured.as_json()) if as_json else click.echo(configured.name)
 
 
-@peer.command("list")
-@db_option
-@click.option("--json", "as_json", is_flag=True)
-def peer_list(db: str | None, as_json: bool) -> None:
+@hub_command(peer, "list")
+@json_option()
+def peer_list(hub: Hub, as_json: bool) -> None:
     """List peers, with their checkpoints (credentials are never shown)."""
-    with open_hub(db) as hub:
-        op = hub.operator()
-        found = [(p, hub.peers.checkpoints(op, p.name)) for p in hub.peers.list(op)]
+    op = hub.operator()
+    found = [(p, hub.peers.checkpoints(op, p.name)) for p in hub.peers.list(op)]
     if as_json:
         echo_json(
             [
@@ -113,33 +112,29 @@ def peer_list(db: str | None, as_json: bool) -> None:
             click.echo(f"  {c.direction} {c.collection_id} at {c.position}")
 
 
-@peer.command("remove")
-@db_option
+@hub_command(peer, "remove")
 @click.argument("name")
-def peer_remove(db: str | None, name: str) -> None:
+def peer_remove(hub: Hub, name: str) -> None:
     """Forget a peer, its checkpoints and the keys trusted with it (what was synced stays)."""
-    with open_hub(db) as hub:
-        hub.peers.remove(hub.operator(), name)
+    hub.peers.remove(hub.operator(), name)
 
 
-@peer.command("sync")
-@db_option
+@hub_command(peer, "sync")
 @click.argument("names", nargs=-1)
 @click.option(
     "--only",
     type=click.Choice([Direction.PULL.value, Direction.PUSH.value]),
     help="Only pull, or only push (within the peer's direction).",
 )
-@click.option("--json", "as_json", is_flag=True)
-def peer_sync(db: str | None, names: tuple[str, ...], only: str | None, as_json: bool) -> None:
+@json_option()
+def peer_sync(hub: Hub, names: tuple[str, ...], only: str | None, as_json: bool) -> None:
     """Sync with the peers NAMES (every peer when none is named).
 
     Objects that were rejected (altered since they were signed, or refused by the peer) are listed on
     standard error. Exits with 9 when the sync of some collection stopped early (the peer could not be
     reached after the retries, or refused a request); its checkpoint stays at the last complete page.
     """
-    with open_hub(db) as hub:
-        reports = hub.peers.sync_all(hub.operator(), names, directions=[only] if only else None)
+    reports = hub.peers.sync_all(hub.operator(), names, directions=[only] if only else None)
     if as_json:
         echo_json([r.as_json() for r in reports])
     else:
@@ -152,54 +147,44 @@ def peer_sync(db: str | None, names: tuple[str, ...], only: str | None, as_json:
         raise PeerError(f"sync stopped early (checkpoints kept): {', '.join(stopped)}")
 
 
-@peer.command("key")
-@db_option
-@click.option("--json", "as_json", is_flag=True)
-def peer_key(db: str | None, as_json: bool) -> None:
+@hub_command(peer, "key")
+@json_option()
+def peer_key(hub: Hub, as_json: bool) -> None:
     """Print this hub's public signing key, for peers to trust (``peer add --key`` / ``peer trust``)."""
-    with open_hub(db) as hub:
-        key = hub.signer.hub_key()
+    key = hub.signer.hub_key()
     if as_json:
         echo_json({"key_id": key.key_id, "public_key": key.public_key, "alg": key.algorithm})
     else:
         click.echo(key.public_key)
 
 
-@peer.command("trust")
-@db_option
+@hub_command(peer, "trust")
 @click.argument("public_key")
 @click.option("--label", required=True, help="Which hub the key belongs to.")
 @click.option("--peer", "peer_name", help="The peer the key belongs to, if it is one.")
-def peer_trust(db: str | None, public_key: str, label: str, peer_name: str | None) -> None:
+def peer_trust(hub: Hub, public_key: str, label: str, peer_name: str | None) -> None:
     """Trust a hub's public key, also for objects that reach this hub through other hubs; prints its id."""
-    with open_hub(db) as hub:
-        key = hub.peers.trust_key(hub.operator(), public_key, label=label, peer=peer_name)
+    key = hub.peers.trust_key(hub.operator(), public_key, label=label, peer=peer_name)
     click.echo(key.key_id)
 
 
-@peer.command("keys")
-@db_option
-@click.option("--json", "as_json", is_flag=True)
-def peer_keys(db: str | None, as_json: bool) -> None:
+@hub_command(peer, "keys")
+@json_option()
+def peer_keys(hub: Hub, as_json: bool) -> None:
     """List the keys this hub trusts."""
-    with open_hub(db) as hub:
-        keys = hub.peers.trusted_keys(hub.operator())
-    if as_json:
-        echo_json(
-            [{"key_id": k.key_id, "public_key": k.public_key, "label": k.label, "peer": k.peer} for k in keys]
-        )
-        return
-    for k in keys:
-        click.echo(f"{k.key_id}\t{k.label}\t{k.peer or '-'}\t{k.public_key}")
+    echo_records(
+        hub.peers.trusted_keys(hub.operator()),
+        as_json,
+        lambda k: (k.key_id, k.label, k.peer or "-", k.public_key),
+        to_json=lambda k: {"key_id": k.key_id, "public_key": k.public_key, "label": k.label, "peer": k.peer},
+    )
 
 
-@peer.command("distrust")
-@db_option
+@hub_command(peer, "distrust")
 @click.argument("key_id")
-def peer_distrust(db: str | None, key_id: str) -> None:
+def peer_distrust(hub: Hub, key_id: str) -> None:
     """Stop trusting a key."""
-    with open_hub(db) as hub:
-        hub.peers.distrust_key(hub.operator(), key_id)
+    hub.peers.distrust_key(hub.operator(), key_id)
 
 
 def _echo_report(report: SyncReport) -> None:

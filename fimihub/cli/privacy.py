@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 
 import click
 
-from fimihub.cli.common import db_option, echo_json, open_hub
+from fimihub import Hub
+from fimihub.cli.common import FILE, db_option, echo_json, hub_command, json_option, open_hub
 
 __all__ = ["privacy"]
 
@@ -23,20 +24,14 @@ def privacy() -> None:
     """Privacy: what a data-protection impact assessment needs to know, and data-subject requests."""
 
 
-@privacy.command("dpia")
-@db_option
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the Markdown here instead of printing it.",
-)
-def privacy_dpia(db: str | None, out: Path | None) -> None:
+@hub_command(privacy, "dpia")
+@click.option("--out", type=FILE, help="Write the Markdown here instead of printing it.")
+def privacy_dpia(hub: Hub, out: Path | None) -> None:
     """The facts of a DPIA from every forum's policy and holdings: purposes, lawful bases, categories of
     data, retention, recipients, transfers outside the EU/EEA, safeguards (Markdown)."""
     from fimihub.reporting.dpia import render_dpia
 
-    with open_hub(db) as hub:
-        text = render_dpia(hub.privacy.dpia(hub.operator()))
+    text = render_dpia(hub.privacy.dpia(hub.operator()))
     if out is None:
         click.echo(text, nl=False)
     else:
@@ -47,15 +42,18 @@ def privacy_dpia(db: str | None, out: Path | None) -> None:
 # -- data-subject requests --------------------------------------------------------------------------------
 
 
+_REQUEST_REF = click.option(
+    "--request-ref",
+    required=True,
+    help="Your reference of the request (e.g. DSR-2026-17), recorded in the audit log.",
+)
+
+
 def _subject_options(func: F) -> F:
     """The options that name the identifier of a data-subject request, and its reference."""
     from fimihub.hub.subjects import SUBJECT_KINDS
 
-    func = click.option(
-        "--request-ref",
-        required=True,
-        help="Your reference of the request (e.g. DSR-2026-17), recorded in the audit log.",
-    )(func)
+    func = _REQUEST_REF(func)
     func = click.option(
         "--value",
         required=True,
@@ -68,7 +66,7 @@ def _subject_options(func: F) -> F:
     func = click.option(
         "--kind", required=True, type=click.Choice(SUBJECT_KINDS), help="What the identifier is."
     )(func)
-    return db_option(func)
+    return func
 
 
 def _subject(kind: str, platform: str | None, value: str) -> dict[str, Any]:
@@ -86,15 +84,14 @@ def subject() -> None:
     and a digest of the identifier, never the identifier itself."""
 
 
-@subject.command("find")
+@hub_command(subject, "find")
 @_subject_options
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@json_option("Print the findings as JSON.")
 def subject_find(
-    db: str | None, kind: str, platform: str | None, value: str, request_ref: str, as_json: bool
+    hub: Hub, kind: str, platform: str | None, value: str, request_ref: str, as_json: bool
 ) -> None:
     """List every record and TAXII object that concerns the identifier (by id), and what legal holds keep."""
-    with open_hub(db) as hub:
-        found = hub.subjects.find(hub.operator(), _subject(kind, platform, value), request_ref=request_ref)
+    found = hub.subjects.find(hub.operator(), _subject(kind, platform, value), request_ref=request_ref)
     summary = found.to_json()
     if as_json:
         echo_json(summary)
@@ -115,21 +112,18 @@ def subject_find(
         )
 
 
-@subject.command("export")
+@hub_command(subject, "export")
 @_subject_options
 @click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the JSON document here (readable by you only) instead of printing it.",
+    "--out", type=FILE, help="Write the JSON document here (readable by you only) instead of printing it."
 )
 def subject_export(
-    db: str | None, kind: str, platform: str | None, value: str, request_ref: str, out: Path | None
+    hub: Hub, kind: str, platform: str | None, value: str, request_ref: str, out: Path | None
 ) -> None:
     """Write everything found as one JSON document: records by kind in their API form, the TAXII objects as
     the collections hold them, and the identifier's keyed forms that occur in them."""
-    with open_hub(db) as hub:
-        subject = _subject(kind, platform, value)
-        document = hub.subjects.export(hub.operator(), subject, request_ref=request_ref)
+    subject = _subject(kind, platform, value)
+    document = hub.subjects.export(hub.operator(), subject, request_ref=request_ref)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if out is None:
         click.echo(text, nl=False)
@@ -140,7 +134,7 @@ def subject_export(
     click.echo(f"wrote {out}")
 
 
-@subject.command("erase")
+@hub_command(subject, "erase")
 @_subject_options
 @click.option("--yes", is_flag=True, help="Erase; without it, only say what would be erased (a dry run).")
 @click.option(
@@ -149,9 +143,9 @@ def subject_export(
     metavar="ID",
     help="A record or STIX object id found by mistake, not to erase (repeatable).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@json_option("Print the report as JSON.")
 def subject_erase(
-    db: str | None,
+    hub: Hub,
     kind: str,
     platform: str | None,
     value: str,
@@ -163,14 +157,13 @@ def subject_erase(
     """Erase what concerns the identifier, in one transaction: signals revoked first (peers are told through
     TAXII), records deleted, TAXII objects that hold it withdrawn with redacted tombstones. Records under a
     legal hold are kept and listed. A dry run unless --yes."""
-    with open_hub(db) as hub:
-        report = hub.subjects.erase(
-            hub.operator(),
-            _subject(kind, platform, value),
-            request_ref=request_ref,
-            dry_run=not yes,
-            keep=list(keep),
-        )
+    report = hub.subjects.erase(
+        hub.operator(),
+        _subject(kind, platform, value),
+        request_ref=request_ref,
+        dry_run=not yes,
+        keep=list(keep),
+    )
     if as_json:
         echo_json(report.to_json())
         return
@@ -208,11 +201,7 @@ def subject_erase(
     metavar="FIELD=JSON",
     help="A corrected field, its value as JSON: numbers, lists, null (repeatable).",
 )
-@click.option(
-    "--request-ref",
-    required=True,
-    help="Your reference of the request (e.g. DSR-2026-17), recorded in the audit log.",
-)
+@_REQUEST_REF
 def subject_rectify(
     db: str | None,
     record_id: str,

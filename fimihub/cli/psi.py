@@ -26,7 +26,7 @@ import click
 import httpx
 
 from fimihub import policy
-from fimihub.cli.common import echo_json
+from fimihub.cli.common import EXISTING_FILE, FILE, echo_json, json_option
 from fimihub.errors import (
     AuthenticationError,
     Conflict,
@@ -200,17 +200,22 @@ hub_option = click.option(
 token_option = click.option(
     "--token-file",
     required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=EXISTING_FILE,
     help="A file holding your API token (read and write scopes).",
 )
-values_argument = click.argument(
-    "values_path", metavar="VALUES", type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+values_argument = click.argument("values_path", metavar="VALUES", type=EXISTING_FILE)
 column_option = click.option(
     "--column",
     help="Read the values from this column of a CSV (with a header) or Parquet file; without it, VALUES has "
     "one value per line.",
 )
+
+
+def state_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--state`` file of a session, which ``help`` describes (its default said after it)."""
+    return click.option(
+        "--state", "state_path", type=FILE, help=f"{help} (default: ./SESSION.psi-state.json)."
+    )
 
 
 @click.group()
@@ -236,12 +241,7 @@ def psi() -> None:
 )
 @click.option("--size-only", is_flag=True, help="Learn only how many values are in common, not which.")
 @click.option("--note", default="", help="Why you ask, for the other organisation to read.")
-@click.option(
-    "--state",
-    "state_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to keep the session's secret key and your values (default: ./SESSION.psi-state.json).",
-)
+@state_option("Where to keep the session's secret key and your values")
 @hub_option
 @token_option
 def psi_ask(
@@ -307,7 +307,7 @@ def psi_ask(
 )
 @hub_option
 @token_option
-@click.option("--json", "as_json", is_flag=True, help="Print the sessions as JSON.")
+@json_option("Print the sessions as JSON.")
 def psi_list(role: str | None, status: str | None, hub_url: str, token_file: Path, as_json: bool) -> None:
     """Your organisation's live sessions (without their messages)."""
     items: list[dict[str, Any]] = []
@@ -391,18 +391,11 @@ def psi_decline(session_id: str, reason: str, hub_url: str, token_file: Path) ->
 
 @psi.command("result")
 @click.argument("session_id", metavar="SESSION")
-@click.option(
-    "--state",
-    "state_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The state file `fimihub psi ask` wrote (default: ./SESSION.psi-state.json).",
-)
-@click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the values in common here."
-)
+@state_option("The state file `fimihub psi ask` wrote")
+@click.option("--out", type=FILE, help="Write the values in common here.")
 @hub_option
 @token_option
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option("Print the result as JSON.")
 def psi_result(
     session_id: str, state_path: Path | None, out: Path | None, hub_url: str, token_file: Path, as_json: bool
 ) -> None:

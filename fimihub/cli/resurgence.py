@@ -6,17 +6,20 @@ from pathlib import Path
 
 import click
 
-from fimihub.cli.common import counting_bar, db_option, echo_json, open_hub
+from fimihub import Hub
+from fimihub.cli.common import (
+    FILE,
+    counting_bar,
+    echo_json,
+    hub_command,
+    json_option,
+    member_option,
+    summary_json,
+)
 
 __all__ = ["resurgence"]
 
-_MEMBER = click.option(
-    "--member",
-    "member_id",
-    envvar="FIMIHUB_MEMBER",
-    required=True,
-    help="The member this runs as (default: $FIMIHUB_MEMBER).",
-)
+_MEMBER = member_option("The member this runs as")
 
 
 @click.group()
@@ -24,46 +27,37 @@ def resurgence() -> None:
     """Recidivism: accounts of disrupted operations that come back under new names."""
 
 
-@resurgence.command()
-@db_option
+@hub_command(resurgence, "fingerprint")
 @_MEMBER
 @click.argument("operation_id", metavar="OPERATION")
 @click.option("--forum", "forum_id", help="Share the fingerprint into this forum (default: the operation's).")
-@click.option("--json", "as_json", is_flag=True, help="Print the fingerprint record as JSON.")
-def fingerprint(
-    db: str | None, member_id: str, operation_id: str, forum_id: str | None, as_json: bool
-) -> None:
+@json_option("Print the fingerprint record as JSON.")
+def fingerprint(hub: Hub, member_id: str, operation_id: str, forum_id: str | None, as_json: bool) -> None:
     """Fingerprint a disrupted OPERATION from its assets and signals, without personal data in clear."""
-    with open_hub(db) as hub:
-        record = hub.resurgence.fingerprint_operation(
-            hub.admin.actor(member_id), operation_id, forum_id=forum_id
-        )
+    record = hub.resurgence.fingerprint_operation(hub.admin.actor(member_id), operation_id, forum_id=forum_id)
     if as_json:
         echo_json(record.model_dump(mode="json"))
         return
     click.echo(record.id)
 
 
-@resurgence.command()
-@db_option
+@hub_command(resurgence, "scan")
 @_MEMBER
-@click.argument("new_path", metavar="NEW", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new_path", metavar="NEW", type=FILE)
 @click.option(
     "--disrupted",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     help="An export of removed accounts labelled with `operation`: fingerprint these instead of the stored.",
 )
-@click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Candidates to a .csv or .parquet file."
-)
+@click.option("--out", type=FILE, help="Candidates to a .csv or .parquet file.")
 @click.option(
     "--unconfirmed",
     is_flag=True,
     help="Flag candidates by score alone, without co-action among them confirming them.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@json_option("Print the summary as JSON.")
 def scan(
-    db: str | None,
+    hub: Hub,
     member_id: str,
     new_path: Path,
     disrupted: Path | None,
@@ -75,30 +69,13 @@ def scan(
     flagged candidates go to the review queue (with stored fingerprints) and every candidate to --out. The
     queue holds their account ids sealed to the organisation's identifier key, so a scan against stored
     fingerprints needs one (`fimihub org identifier-key`); `fimihub matches open` reads them."""
-    with open_hub(db) as hub:
-        actor = hub.admin.actor(member_id)
-        with counting_bar("scoring", quiet=as_json) as progress:
-            summary = hub.resurgence.scan(
-                actor,
-                new_path,
-                disrupted=disrupted,
-                out=out,
-                confirm=not unconfirmed,
-                progress=progress,
-            )
-    if as_json:
-        echo_json(
-            {
-                "rows": summary.rows,
-                "accounts": summary.accounts,
-                "fingerprints": summary.fingerprints,
-                "candidates": summary.candidates.num_rows,
-                "flagged": summary.flagged,
-                "queued": summary.queued,
-                "skipped": summary.skipped,
-                "out": summary.out,
-            }
+    actor = hub.admin.actor(member_id)
+    with counting_bar("scoring", quiet=as_json) as progress:
+        summary = hub.resurgence.scan(
+            actor, new_path, disrupted=disrupted, out=out, confirm=not unconfirmed, progress=progress
         )
+    if as_json:
+        echo_json(summary_json(summary, candidates=summary.candidates.num_rows))
         return
     click.echo(
         f"{summary.accounts:,} accounts ({summary.rows:,} rows) against {summary.fingerprints:,} "

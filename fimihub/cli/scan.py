@@ -11,7 +11,18 @@ from typing import Any
 import click
 
 from fimihub import policy
-from fimihub.cli.common import counting_bar, db_option, echo_json, open_hub
+from fimihub.cli.common import (
+    EXISTING_FILE,
+    FILE,
+    counting_bar,
+    db_option,
+    echo_json,
+    json_option,
+    key_file_option,
+    member_option,
+    open_hub,
+    summary_json,
+)
 from fimihub.hub import SCAN_ENGINES
 from fimihub.model import Match, parse
 
@@ -21,16 +32,8 @@ __all__ = ["OPENED_COLUMNS", "matches", "scan"]
 @click.command()
 @db_option
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
-@click.option(
-    "--member",
-    "member_id",
-    envvar="FIMIHUB_MEMBER",
-    required=True,
-    help="The member the scan runs as: its signals, its review queue (default: $FIMIHUB_MEMBER).",
-)
-@click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the matches to a .csv or .parquet."
-)
+@member_option("The member the scan runs as: its signals, its review queue")
+@click.option("--out", type=FILE, help="Write the matches to a .csv or .parquet.")
 @click.option(
     "--engine",
     type=click.Choice(SCAN_ENGINES),
@@ -50,7 +53,7 @@ __all__ = ["OPENED_COLUMNS", "matches", "scan"]
     show_default="the number of cores",
     help="Processes the local engine scans with.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@json_option("Print the summary as JSON.")
 def scan(
     db: str | None,
     input_path: Path,
@@ -81,17 +84,7 @@ def scan(
                 workers=workers,
             )
     if as_json:
-        echo_json(
-            {
-                "rows": summary.rows,
-                "matched_rows": summary.matched_rows,
-                "hits": summary.hits,
-                "queued": summary.queued,
-                "bad_values": summary.bad_values,
-                "missing_columns": summary.missing_columns,
-                "out": summary.out,
-            }
-        )
+        echo_json(summary_json(summary))
         return
     click.echo(
         f"{summary.rows:,} rows scanned, {summary.matched_rows:,} matched ({summary.hits:,} hits); "
@@ -127,22 +120,17 @@ def matches() -> None:
 
 @matches.command("open")
 @db_option
-@click.option(
-    "--key-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    required=True,
-    help="The organisation's identifier private key (as `fimihub org identifier-key --out` wrote it).",
+@key_file_option(
+    "The organisation's identifier private key (as `fimihub org identifier-key --out` wrote it)."
 )
-@click.option(
-    "--member",
-    "member_id",
-    envvar="FIMIHUB_MEMBER",
-    help="Read the review queue of this member's organisation from the store (default: $FIMIHUB_MEMBER).",
+@member_option(
+    "Read the review queue of this member's organisation from the store",
+    required=False,
 )
 @click.option(
     "--queue",
     "queue_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=EXISTING_FILE,
     help="Read the queue from this file instead: the JSON answer of GET /api/v1/matches (no store needed).",
 )
 @click.option(
@@ -151,7 +139,7 @@ def matches() -> None:
     default="all",
     show_default=True,
 )
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write a .csv or .parquet file.")
+@click.option("--out", type=FILE, help="Write a .csv or .parquet file.")
 def matches_open(
     db: str | None,
     key_file: Path,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from fimihub.cli.common import counting_bar
 
 __all__ = ["sim"]
 
@@ -30,13 +31,6 @@ def sim_generate(seed: int, out_dir: Path, scale: float) -> None:
     from fimihub.sim import WorldConfig, write_world
 
     config = WorldConfig(seed=seed, scale=scale)
-    with Progress(
-        TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=False
-    ) as bar:
-        task = bar.add_task("posts", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with counting_bar("simulating", remaining=True) as progress:
         summary = write_world(config, out_dir, progress=progress)
     click.echo(f"wrote {out_dir}: {summary}")

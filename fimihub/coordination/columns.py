@@ -1,5 +1,6 @@
-"""Arrow columns as the coordination room reads them: required columns named, string columns with nulls
-made empty, boolean columns and dictionary indices as numpy arrays.
+"""Arrow columns as the coordination room reads and writes them: required columns named, string columns with
+nulls made empty, boolean columns and dictionary indices as numpy arrays, and the schemas of the tables it
+returns, which hold no nulls.
 
 Co-action (actions from exports and object tables, networks, communities) and what fingerprints and
 resurgence read of an export (:mod:`fimihub.coordination.features`) read their tables alike through these.
@@ -16,7 +17,7 @@ import pyarrow.compute as pc
 
 from fimihub.errors import ValidationError
 
-__all__ = ["dictionary_codes", "mask", "require_columns", "string_column"]
+__all__ = ["dictionary_codes", "mask", "require_columns", "required_schema", "string_column"]
 
 I64 = npt.NDArray[np.int64]
 
@@ -29,6 +30,11 @@ def require_columns(table: pa.Table, columns: Iterable[str], what: str) -> None:
         have = ", ".join(table.column_names) or "none"
         errors = [(name, f"{what} has no {name!r} column (it has: {have})") for name in missing]
         raise ValidationError(missing[0], errors[0][1], errors=errors)
+
+
+def required_schema(**types: pa.DataType) -> pa.Schema:
+    """A schema of the columns named by ``types``, in their order, with those types and none nullable."""
+    return pa.schema([pa.field(name, type_, nullable=False) for name, type_ in types.items()])
 
 
 def string_column(table: pa.Table, name: str, rows: I64 | None = None, *, trim: bool = False) -> pa.Array:

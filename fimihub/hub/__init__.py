@@ -35,11 +35,8 @@ Callers are either an :class:`~fimihub.policy.Actor` (a member, usually behind a
 
 from __future__ import annotations
 
-import builtins
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
-from typing import Any, TypeVar
 
 from fimihub.hub.admin import Administration, IssuedToken
 from fimihub.hub.audit import AuditLog
@@ -63,7 +60,7 @@ from fimihub.hub.subjects import SubjectRequests
 from fimihub.hub.taxii import Taxii
 from fimihub.hub.taxii.intake import StixIntake
 from fimihub.hub.writes import WritePath
-from fimihub.model import Governed, Signal, utcnow
+from fimihub.model import utcnow
 from fimihub.policy import Caller, Operator
 from fimihub.settings import Settings
 from fimihub.storage import Store, open_store
@@ -86,8 +83,6 @@ __all__ = [
     "filterable_fields",
 ]
 
-G = TypeVar("G", bound=Governed)
-
 
 class Hub:
     """A fimihub hub over one store: its services, built with their dependencies."""
@@ -107,14 +102,14 @@ class Hub:
         self.keys = ForumKeys(core)
         self.identifiers = Identifiers(core)
         self.signer = HubSigner(self.store)
-        self.matching = Matching(core, keys=self.keys, identifiers=self.identifiers)
+        self.matching = Matching(core, identifiers=self.identifiers)
         self.writes = WritePath(core, matching=self.matching)
         self.safeguards = Safeguards(core, writes=self.writes)
         self.government = GovernmentRegister(core)
         self.records = Records(core, writes=self.writes, safeguards=self.safeguards)
-        self.scanning = Scanning(core, matching=self.matching, keys=self.keys, identifiers=self.identifiers)
+        self.scanning = Scanning(core, matching=self.matching, identifiers=self.identifiers)
         self.coordination = Coordination()
-        self.resurgence = Resurgence(core, records=self.records, keys=self.keys, identifiers=self.identifiers)
+        self.resurgence = Resurgence(core, records=self.records, identifiers=self.identifiers)
         intake = StixIntake(core, safeguards=self.safeguards)
         self.taxii = Taxii(core, writes=self.writes, intake=intake, signer=self.signer)
         self.peers = Peers(core, taxii=self.taxii, signer=self.signer)
@@ -122,6 +117,18 @@ class Hub:
         resign = self.signer.signed_tombstone
         self.subjects = SubjectRequests(core, writes=self.writes, records=self.records, resign=resign)
         self.psi = PsiRelay(core)
+        # Shortcuts: the record verbs, matching and scanning, which most scripts call.
+        self.create = self.records.create
+        self.create_many = self.records.create_many
+        self.get = self.records.get
+        self.list = self.records.list
+        self.update = self.records.update
+        self.share = self.records.share
+        self.declassify = self.records.declassify
+        self.delete = self.records.delete
+        self.revoke_signal = self.records.revoke_signal
+        self.match = self.matching.match
+        self.scan = self.scanning.scan
 
     @property
     def settings(self) -> Settings:
@@ -162,81 +169,3 @@ class Hub:
     def operator(name: str = "cli") -> Operator:
         """The caller for local administration (the command line, the demo seeder)."""
         return Operator(name)
-
-    # -- shortcuts: the record verbs, matching and scanning ---------------------------------------------
-
-    def create(self, by: Caller, kind: type[G], data: Mapping[str, Any]) -> G:
-        """:meth:`Records.create <fimihub.hub.records.Records.create>`."""
-        return self.records.create(by, kind, data)
-
-    def create_many(self, by: Caller, kind: type[G], items: Sequence[Mapping[str, Any]]) -> list[G]:
-        """:meth:`Records.create_many <fimihub.hub.records.Records.create_many>`."""
-        return self.records.create_many(by, kind, items)
-
-    def get(self, by: Caller, kind: type[G], record_id: str) -> G:
-        """:meth:`Records.get <fimihub.hub.records.Records.get>`."""
-        return self.records.get(by, kind, record_id)
-
-    def list(
-        self,
-        by: Caller,
-        kind: type[G],
-        *,
-        where: Mapping[str, Any] | None = None,
-        after: str | None = None,
-        limit: int = 100,
-    ) -> Page[G]:
-        """:meth:`Records.list <fimihub.hub.records.Records.list>`."""
-        return self.records.list(by, kind, where=where, after=after, limit=limit)
-
-    def update(self, by: Caller, kind: type[G], record_id: str, changes: Mapping[str, Any]) -> G:
-        """:meth:`Records.update <fimihub.hub.records.Records.update>`."""
-        return self.records.update(by, kind, record_id, changes)
-
-    def share(
-        self,
-        by: Caller,
-        kind: type[G],
-        record_id: str,
-        forum_id: str,
-        *,
-        marking: Mapping[str, Any] | None = None,
-    ) -> G:
-        """:meth:`Records.share <fimihub.hub.records.Records.share>`."""
-        return self.records.share(by, kind, record_id, forum_id, marking=marking)
-
-    def declassify(
-        self, by: Caller, kind: type[G], record_id: str, marking: Mapping[str, Any], *, reason: str
-    ) -> G:
-        """:meth:`Records.declassify <fimihub.hub.records.Records.declassify>`."""
-        return self.records.declassify(by, kind, record_id, marking, reason=reason)
-
-    def delete(self, by: Caller, kind: type[G], record_id: str) -> None:
-        """:meth:`Records.delete <fimihub.hub.records.Records.delete>`."""
-        self.records.delete(by, kind, record_id)
-
-    def revoke_signal(self, by: Caller, signal_id: str) -> Signal:
-        """:meth:`Records.revoke_signal <fimihub.hub.records.Records.revoke_signal>`."""
-        return self.records.revoke_signal(by, signal_id)
-
-    def match(
-        self, by: Caller, items: Sequence[Mapping[str, Any]], *, record: bool = False, source: str = "api"
-    ) -> builtins.list[ItemMatches]:
-        """:meth:`Matching.match <fimihub.hub.matching.Matching.match>`."""
-        return self.matching.match(by, items, record=record, source=source)
-
-    def scan(
-        self,
-        by: Caller,
-        path: str | Path,
-        *,
-        out: str | Path | None = None,
-        progress: Callable[[int, int | None], None] | None = None,
-        engine: str = "local",
-        spark_master: str | None = None,
-        workers: int = 1,
-    ) -> ScanSummary:
-        """:meth:`Scanning.scan <fimihub.hub.scanning.Scanning.scan>`."""
-        return self.scanning.scan(
-            by, path, out=out, progress=progress, engine=engine, spark_master=spark_master, workers=workers
-        )

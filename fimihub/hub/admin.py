@@ -97,8 +97,14 @@ class Administration:
         with self.core.store.unit_of_work() as uow:
             _existing(uow.get(Organisation, org_id), "organisation", org_id)
             uow.insert(member)
-            self._audit(
-                uow, by, "create", "member", member.id, {"org_id": org_id, "roles": sorted(member.roles)}
+            audit_event(
+                uow,
+                by,
+                "create",
+                "member",
+                member.id,
+                {"org_id": org_id, "roles": sorted(member.roles)},
+                self.core.clock(),
             )
         return member
 
@@ -119,7 +125,7 @@ class Administration:
             self._require_org_admin(by, member.org_id)
             member = member.model_copy(update={"active": active})
             uow.update(member)
-            self._audit(uow, by, "update", "member", member_id, {"active": active})
+            audit_event(uow, by, "update", "member", member_id, {"active": active}, self.core.clock())
         return member
 
     # -- forums ---------------------------------------------------------------------------------------
@@ -141,13 +147,14 @@ class Administration:
                 _existing(uow.get(Organisation, org_id), "organisation", org_id)
             uow.insert(forum)
             uow.insert(key.model_copy(update={"forum_id": forum.id}))
-            self._audit(
+            audit_event(
                 uow,
                 by,
                 "create",
                 "forum",
                 forum.id,
                 {"name": forum.name, "member_orgs": sorted(forum.member_orgs)},
+                self.core.clock(),
             )
         return forum
 
@@ -175,7 +182,15 @@ class Administration:
             orgs = forum.member_orgs | {org_id} if member else forum.member_orgs - {org_id}
             forum = forum.model_copy(update={"member_orgs": frozenset(orgs)})
             uow.update(forum)
-            self._audit(uow, by, "join" if member else "leave", "forum", forum_id, {"org_id": org_id})
+            audit_event(
+                uow,
+                by,
+                "join" if member else "leave",
+                "forum",
+                forum_id,
+                {"org_id": org_id},
+                self.core.clock(),
+            )
         return forum
 
     # -- tokens and authentication -------------------------------------------------------------------
@@ -246,7 +261,7 @@ class Administration:
                 },
             )
             uow.insert(token)
-            self._audit(
+            audit_event(
                 uow,
                 by,
                 "token.issue",
@@ -258,6 +273,7 @@ class Administration:
                     "expires_at": token.expires_at.isoformat(),
                     "parent_id": parent,
                 },
+                self.core.clock(),
             )
         return IssuedToken(token, secret)
 
@@ -283,13 +299,14 @@ class Administration:
             for t in descendants:
                 if t.revoked_at is None:
                     uow.update(t.model_copy(update={"revoked_at": now}))
-            self._audit(
+            audit_event(
                 uow,
                 by,
                 "token.revoke",
                 "api_token",
                 token_id,
                 {"member_id": member.id, "issued_through": sorted(t.id for t in descendants)},
+                self.core.clock(),
             )
         return revoked
 
@@ -341,18 +358,7 @@ class Administration:
     def _insert_audited(self, by: Caller, record: Organisation, subject: str, detail: dict[str, Any]) -> None:
         with self.core.store.unit_of_work() as uow:
             uow.insert(record)
-            self._audit(uow, by, "create", subject, record.id, detail)
-
-    def _audit(
-        self,
-        uow: UnitOfWork,
-        by: Caller,
-        action: str,
-        subject_type: str,
-        subject_id: str | None,
-        detail: dict[str, Any],
-    ) -> None:
-        audit_event(uow, by, action, subject_type, subject_id, detail, self.core.clock())
+            audit_event(uow, by, "create", subject, record.id, detail, self.core.clock())
 
 
 def _usable_chain(uow: UnitOfWork, token: ApiToken, now: datetime) -> bool:

@@ -12,6 +12,7 @@ from fimihub.model import AuditEvent
 from fimihub.policy import Caller, caller_id
 from fimihub.settings import Settings
 from fimihub.storage import Store, UnitOfWork
+from fimihub.storage.base import AuditEntry
 
 __all__ = ["Clock", "Core", "audit_event"]
 
@@ -32,17 +33,13 @@ def audit_event(
     uow: UnitOfWork,
     by: Caller,
     action: str,
-    subject_type: str,
-    subject_id: str | None,
+    kind: str,
+    subject: str | None,
     detail: dict[str, Any],
     at: datetime,
 ) -> AuditEvent:
-    """Append the audit event of a use case by ``by`` to ``uow`` (it commits with what it records)."""
-    return uow.append_audit(
-        actor=caller_id(by),
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        detail=detail,
-        at=at,
-    )
+    """Append the audit event of a use case by ``by``, about ``subject`` of type ``kind``, to ``uow`` (it
+    commits with what it records)."""
+    who = caller_id(by)
+    entry = AuditEntry(at=at, actor=who, action=action, subject_type=kind, subject_id=subject, detail=detail)
+    return uow.append_audit(**entry)

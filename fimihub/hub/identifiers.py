@@ -101,6 +101,13 @@ class Identifiers:
             raise no_identifier_key(org_id)
         return IdentifierSealer(org.identifier_key, org.identifier_key_id)
 
+    def keys_of(self, by: Caller) -> list[bytes]:
+        """The current keys of every forum the caller's organisation is in (all forums for the operator)."""
+        with self.core.store.unit_of_work(read_only=True) as uow:
+            forums = [f for f in uow.find(Forum) if policy.in_forum(by, f)]
+            keys = uow.find(ForumKey, where={"forum_id": [f.id for f in forums]}) if forums else []
+        return [k.key for k in keys if k.retired_at is None]
+
     def current_forum_keys(self, forum_ids: set[str]) -> dict[str, ForumKey]:
         """The current key of each of ``forum_ids`` that has one."""
         with self.core.store.unit_of_work(read_only=True) as uow:

@@ -57,13 +57,6 @@ class ForumKeys:
             key = _readable_key(uow, by, forum_id, "pseudonymising with a forum key")
         return [policy.pseudonymise(key.key, signal_kind.value, v) for v in values]
 
-    def keys_of(self, by: Caller) -> list[bytes]:
-        """The current keys of every forum the caller's organisation is in (all forums for the operator)."""
-        with self.core.store.unit_of_work(read_only=True) as uow:
-            forums = [f for f in uow.find(Forum) if policy.in_forum(by, f)]
-            keys = uow.find(ForumKey, where={"forum_id": [f.id for f in forums]}) if forums else []
-        return [k.key for k in keys if k.retired_at is None]
-
 
 def _readable_key(uow: UnitOfWork, by: Caller, forum_id: str, what: str) -> ForumKey:
     """The forum's current key for a caller in the forum whose token carries the ``read`` scope.

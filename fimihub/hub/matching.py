@@ -17,7 +17,7 @@ from fimihub import policy
 from fimihub.errors import NotFound, PermissionDenied, ValidationError
 from fimihub.hub.core import Core, audit_event
 from fimihub.hub.identifiers import Identifiers, IdentifierSealer, no_identifier_key
-from fimihub.hub.keys import ForumKeys, account_value
+from fimihub.hub.keys import account_value
 from fimihub.hub.preparing import signal_types
 from fimihub.matching import Matcher, MatchHit, new_matcher, warning_lists_for
 from fimihub.model import (
@@ -56,9 +56,8 @@ class Matching:
     """The hub's matcher over every active signal, items looked up against it, the review of matches and
     organisations' allow-lists (``hub.matching``)."""
 
-    def __init__(self, core: Core, *, keys: ForumKeys, identifiers: Identifiers) -> None:
+    def __init__(self, core: Core, *, identifiers: Identifiers) -> None:
         self.core = core
-        self.keys = keys
         self.identifiers = identifiers
         self._matcher: Matcher | None = None
 
@@ -99,7 +98,7 @@ class Matching:
         sealer: IdentifierSealer | None = None
         if record and member is not None and any(_identifies(extra) for _, _, extra, _ in parsed):
             sealer = self.identifiers.sealer(member.org.id)
-        keys = self.keys.keys_of(by) if any(clear for *_, clear in parsed) else []
+        keys = self.identifiers.keys_of(by) if any(clear for *_, clear in parsed) else []
         with self.core.store.unit_of_work(read_only=not record) as uow:
             forums = {f.id: f for f in uow.find(Forum)}
             allowed = self._allow_list(uow.get(Organisation, member.org.id) if member is not None else None)

@@ -20,7 +20,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -50,6 +50,8 @@ from fimihub.storage import UnitOfWork
 from fimihub.storage.peers import PeerCheckpoint, PeerRecord, TrustedKey
 
 __all__ = ["Peers"]
+
+_T = TypeVar("_T")
 
 #: Markings that are never pushed to a peer: AMBER+STRICT stays in the owner organisation, RED with the people
 #: it names.
@@ -98,30 +100,19 @@ class Peers:
 
     def list(self, by: Caller) -> list[Peer]:
         """Every configured peer, by name."""
-        require_hub_admin(by)
-        with self.core.store.unit_of_work(read_only=True) as uow:
-            return [Peer.from_json(r.body, r.credentials) for r in uow.peers.peers()]
+        return self._read(by, lambda uow: [Peer.from_json(r.body, r.credentials) for r in uow.peers.peers()])
 
     def get(self, by: Caller, name: str) -> Peer:
         """One peer; :class:`NotFound` when there is none of that name."""
-        require_hub_admin(by)
-        with self.core.store.unit_of_work(read_only=True) as uow:
-            return _peer_of(uow, name)
+        return self._read(by, lambda uow: _peer_of(uow, name))
 
     def checkpoints(self, by: Caller, name: str) -> builtins.list[PeerCheckpoint]:
         """How far the syncs with a peer got, per remote collection and direction."""
-        require_hub_admin(by)
-        with self.core.store.unit_of_work(read_only=True) as uow:
-            _peer_of(uow, name)
-            return uow.peers.checkpoints(name)
+        return self._read(by, lambda uow: uow.peers.checkpoints(_peer_of(uow, name).name))
 
     def remove(self, by: Caller, name: str) -> None:
         """Forget a peer, its checkpoints and the keys trusted with it. What was synced stays."""
-        require_hub_admin(by)
-        with self.core.store.unit_of_work() as uow:
-            if not uow.peers.remove_peer(name):
-                raise NotFound(f"no peer {name!r}")
-            self._peer_audit(uow, by, "peer.remove", name, {}, self.core.clock())
+        self._forget(by, "peer.remove", name, lambda uow: uow.peers.remove_peer(name), f"no peer {name!r}")
 
     # -- keys -----------------------------------------------------------------------------------------------
 
@@ -141,17 +132,12 @@ class Peers:
 
     def trusted_keys(self, by: Caller) -> builtins.list[TrustedKey]:
         """The keys this hub trusts, by key id."""
-        require_hub_admin(by)
-        with self.core.store.unit_of_work(read_only=True) as uow:
-            return uow.peers.trusted_keys()
+        return self._read(by, lambda uow: uow.peers.trusted_keys())
 
     def distrust_key(self, by: Caller, key_id: str) -> None:
         """Stop trusting a key: its objects are then stored as signed by an unknown key."""
-        require_hub_admin(by)
-        with self.core.store.unit_of_work() as uow:
-            if not uow.peers.distrust(key_id):
-                raise NotFound(f"no trusted key {key_id!r}")
-            self._peer_audit(uow, by, "peer.distrust", key_id, {}, self.core.clock())
+        missing = f"no trusted key {key_id!r}"
+        self._forget(by, "peer.distrust", key_id, lambda uow: uow.peers.distrust(key_id), missing)
 
     # -- syncing --------------------------------------------------------------------------------------------
 
@@ -285,6 +271,22 @@ class Peers:
                     peer, collection_id, direction, point.position, point.settled, self.core.clock()
                 )
             )
+
+    def _read(self, by: Caller, read: Callable[[UnitOfWork], _T]) -> _T:
+        """What ``read`` finds in the store, for the hub's admins only."""
+        require_hub_admin(by)
+        with self.core.store.unit_of_work(read_only=True) as uow:
+            return read(uow)
+
+    def _forget(
+        self, by: Caller, action: str, subject: str, forget: Callable[[UnitOfWork], bool], missing: str
+    ) -> None:
+        """Remove a peer or a trusted key with ``forget``, audited; NotFound when it was not there."""
+        require_hub_admin(by)
+        with self.core.store.unit_of_work() as uow:
+            if not forget(uow):
+                raise NotFound(missing)
+            self._peer_audit(uow, by, action, subject, {}, self.core.clock())
 
     def _peer_audit(
         self, uow: UnitOfWork, by: Caller, action: str, subject: str, detail: dict[str, Any], at: datetime

@@ -21,7 +21,7 @@ from typing import Any
 
 from fimihub import policy
 from fimihub.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationError
-from fimihub.hub.core import Core
+from fimihub.hub.core import Core, audit_event
 from fimihub.hub.keys import current_key
 from fimihub.hub.pages import Page
 from fimihub.matching import psi as engine
@@ -119,19 +119,20 @@ class PsiRelay:
                 },
             )
             uow.insert(session)
-            uow.append_audit(
-                actor=actor.member.id,
-                action="psi.open",
-                subject_type=_SUBJECT,
-                subject_id=session.id,
-                detail={
+            audit_event(
+                uow,
+                actor,
+                "psi.open",
+                _SUBJECT,
+                session.id,
+                {
                     "responder_org": responder,
                     "kind": kind.value,
                     "request_items": info.items,
                     "reveal_intersection": reveal,
                     "key_forum_id": session.key_forum_id,
                 },
-                at=now,
+                now,
             )
         return session
 
@@ -183,13 +184,14 @@ class PsiRelay:
         now = self.core.clock()
         with self.core.store.unit_of_work() as uow:
             session = _visible(uow, actor, session_id, now)
-            uow.append_audit(
-                actor=actor.member.id,
-                action="psi.fetch",
-                subject_type=_SUBJECT,
-                subject_id=session.id,
-                detail={"role": _role(actor, session), "status": session.status.value},
-                at=now,
+            audit_event(
+                uow,
+                actor,
+                "psi.fetch",
+                _SUBJECT,
+                session.id,
+                {"role": _role(actor, session), "status": session.status.value},
+                now,
             )
         return session
 
@@ -216,13 +218,14 @@ class PsiRelay:
                 modified_at=now,
             )
             uow.update(answered)
-            uow.append_audit(
-                actor=actor.member.id,
-                action="psi.answer",
-                subject_type=_SUBJECT,
-                subject_id=session.id,
-                detail={"requester_org": session.owner_org, "response_items": answered_items},
-                at=now,
+            audit_event(
+                uow,
+                actor,
+                "psi.answer",
+                _SUBJECT,
+                session.id,
+                {"requester_org": session.owner_org, "response_items": answered_items},
+                now,
             )
         return answered
 
@@ -242,13 +245,14 @@ class PsiRelay:
                 modified_at=now,
             )
             uow.update(declined)
-            uow.append_audit(
-                actor=actor.member.id,
-                action="psi.decline",
-                subject_type=_SUBJECT,
-                subject_id=session.id,
-                detail={"requester_org": session.owner_org, "reason": reason.strip()[:500]},
-                at=now,
+            audit_event(
+                uow,
+                actor,
+                "psi.decline",
+                _SUBJECT,
+                session.id,
+                {"requester_org": session.owner_org, "reason": reason.strip()[:500]},
+                now,
             )
         return declined
 

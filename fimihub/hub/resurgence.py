@@ -36,7 +36,7 @@ from fimihub.coordination import (
 from fimihub.errors import NotFound, PermissionDenied, ValidationError
 from fimihub.hub.core import Core, audit_event
 from fimihub.hub.identifiers import Identifiers, IdentifierSealer
-from fimihub.hub.keys import ForumKeys, account_value, current_key
+from fimihub.hub.keys import account_value, current_key
 from fimihub.hub.records import Records
 from fimihub.hub.tables import check_out, read_table, write_table
 from fimihub.model import (
@@ -80,10 +80,9 @@ class ResurgenceSummary:
 class Resurgence:
     """Fingerprints of disrupted operations, and the scan that finds their return (``hub.resurgence``)."""
 
-    def __init__(self, core: Core, *, records: Records, keys: ForumKeys, identifiers: Identifiers) -> None:
+    def __init__(self, core: Core, *, records: Records, identifiers: Identifiers) -> None:
         self.core = core
         self.records = records
-        self.keys = keys
         self.identifiers = identifiers
 
     def fingerprint_operation(
@@ -175,7 +174,7 @@ class Resurgence:
         else:
             stored = self._visible_fingerprints(member)
             fingerprints = [_parsed(f) for f in stored.values()]
-            keys = self.keys.keys_of(by)
+            keys = self.identifiers.keys_of(by)
         if not fingerprints and disrupted is not None:
             raise ValidationError("disrupted", "no operation is labelled in the export of removed accounts")
         if not fingerprints:

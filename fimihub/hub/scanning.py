@@ -14,7 +14,6 @@ from fimihub import policy
 from fimihub.errors import PermissionDenied, ValidationError
 from fimihub.hub.core import Core, audit_event
 from fimihub.hub.identifiers import Identifiers
-from fimihub.hub.keys import ForumKeys
 from fimihub.hub.matching import Matching, match_record
 from fimihub.hub.tables import check_out, staged_table
 from fimihub.matching import new_matcher
@@ -64,10 +63,9 @@ class Scanning:
     """Platform exports scanned against the signals a member may see, into its review queue
     (``hub.scanning``; ``hub.scan`` for short)."""
 
-    def __init__(self, core: Core, *, matching: Matching, keys: ForumKeys, identifiers: Identifiers) -> None:
+    def __init__(self, core: Core, *, matching: Matching, identifiers: Identifiers) -> None:
         self.core = core
         self.matching = matching
-        self.keys = keys
         self.identifiers = identifiers
 
     def scan(
@@ -108,7 +106,9 @@ class Scanning:
         def visible(signal: Signal) -> bool:
             return policy.may_read(by, signal, forums)
 
-        hashers = [functools.partial(policy.pseudonymise, key, "account_id") for key in self.keys.keys_of(by)]
+        hashers = [
+            functools.partial(policy.pseudonymise, key, "account_id") for key in self.identifiers.keys_of(by)
+        ]
         if engine == "spark":
             from fimihub.matching.spark_scan import scan_export_spark
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, Unpack
 
 from fimihub.hub.core import Core
 from fimihub.hub.identifiers import Identifiers
@@ -27,8 +27,8 @@ from fimihub.hub.matching import Matching
 from fimihub.hub.taxii.feed import FED_KINDS, Change, publish_changes
 from fimihub.model import AuditEvent, Record, Signal
 from fimihub.policy import Caller
-from fimihub.storage import UnitOfWork, Visibility
-from fimihub.storage.base import R, StixObjects
+from fimihub.storage import UnitOfWork
+from fimihub.storage.base import AuditEntry, FindOptions, R, StixObjects
 from fimihub.storage.peers import PeerRows
 
 __all__ = ["Write", "WritePath"]
@@ -108,16 +108,8 @@ class Write(UnitOfWork):
     def get(self, kind: type[R], record_id: str) -> R | None:
         return self._inner.get(kind, record_id)
 
-    def find(
-        self,
-        kind: type[R],
-        *,
-        where: dict[str, Any] | None = None,
-        visible: Visibility | None = None,
-        after_id: str | None = None,
-        limit: int | None = None,
-    ) -> list[R]:
-        return self._inner.find(kind, where=where, visible=visible, after_id=after_id, limit=limit)
+    def find(self, kind: type[R], **options: Unpack[FindOptions]) -> list[R]:
+        return self._inner.find(kind, **options)
 
     def count(self, kind: type[R], *, where: dict[str, Any] | None = None) -> int:
         return self._inner.count(kind, where=where)
@@ -127,19 +119,8 @@ class Write(UnitOfWork):
     ) -> dict[str, int]:
         return self._inner.purge_expired(now, held_ids=held_ids, held_operations=held_operations)
 
-    def append_audit(
-        self,
-        *,
-        actor: str,
-        action: str,
-        subject_type: str,
-        subject_id: str | None,
-        detail: dict[str, Any],
-        at: datetime,
-    ) -> AuditEvent:
-        return self._inner.append_audit(
-            actor=actor, action=action, subject_type=subject_type, subject_id=subject_id, detail=detail, at=at
-        )
+    def append_audit(self, **entry: Unpack[AuditEntry]) -> AuditEvent:
+        return self._inner.append_audit(**entry)
 
     def audit_events(self, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditEvent]:
         return self._inner.audit_events(after_seq=after_seq, limit=limit)

@@ -68,21 +68,11 @@ NEWS_DOMAINS: tuple[str, ...] = words(
     """
 )
 
-NEWS_SECTIONS: tuple[str, ...] = (
-    "world",
-    "europe",
-    "politics",
-    "economy",
-    "business",
-    "sport",
-    "culture",
-    "science",
-    "technology",
-    "health",
-    "opinion",
-    "local",
-    "climate",
-    "travel",
+NEWS_SECTIONS: tuple[str, ...] = words(
+    """
+    world europe politics economy business sport culture science technology health opinion local climate
+    travel
+    """
 )
 
 #: Building blocks of the operations' invented outlets: ``<head>-<tail>.<tld>``.
@@ -98,18 +88,7 @@ FAKE_OUTLET_TAILS: tuple[str, ...] = words(
     voice monitor gazette bulletin courier dispatch ledger press watch focus
     """
 )
-FAKE_OUTLET_TLDS: tuple[str, ...] = (
-    "com",
-    "info",
-    "net",
-    "org",
-    "online",
-    "news",
-    "site",
-    "live",
-    "press",
-    "top",
-)
+FAKE_OUTLET_TLDS: tuple[str, ...] = words("com info net org online news site live press top")
 
 #: Code names for operations: ``<adjective> <noun>``.
 CODE_ADJECTIVES: tuple[str, ...] = words(

@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, Unpack
 
 from fimihub.model import (
     TLP,
@@ -43,6 +43,8 @@ from fimihub.storage.peers import PeerRows
 __all__ = [
     "FILTERABLE",
     "RECORD_TYPES",
+    "AuditEntry",
+    "FindOptions",
     "StixEntry",
     "StixObjects",
     "StixQuery",
@@ -225,6 +227,27 @@ class StixObjects(ABC):
         """A kept status resource, or ``None``."""
 
 
+class AuditEntry(TypedDict):
+    """What the appender of an audit event says (the keywords of :meth:`UnitOfWork.append_audit`); the store
+    adds the ``seq`` and the hashes that chain it."""
+
+    at: datetime
+    actor: str
+    action: str
+    subject_type: str
+    subject_id: str | None
+    detail: dict[str, Any]
+
+
+class FindOptions(TypedDict, total=False):
+    """The keywords of :meth:`UnitOfWork.find`, for a unit of work that passes them on."""
+
+    where: dict[str, Any] | None
+    visible: Visibility | None
+    after_id: str | None
+    limit: int | None
+
+
 class UnitOfWork(ABC):
     """One transaction's view of the store. Obtain it with ``with store.unit_of_work() as uow:``."""
 
@@ -301,16 +324,7 @@ class UnitOfWork(ABC):
         ``operation_id`` is in ``held_operations`` (the operations of a held case)."""
 
     @abstractmethod
-    def append_audit(
-        self,
-        *,
-        actor: str,
-        action: str,
-        subject_type: str,
-        subject_id: str | None,
-        detail: dict[str, Any],
-        at: datetime,
-    ) -> AuditEvent:
+    def append_audit(self, **entry: Unpack[AuditEntry]) -> AuditEvent:
         """Append an event to the hash chain, serialised against concurrent appends, and return it."""
 
     @abstractmethod

@@ -50,7 +50,13 @@ import pyarrow.compute as pc
 from fimihub.coordination.coaction.clusters import image_clusters, text_clusters
 from fimihub.coordination.coaction.codes import compact, remember, string_codes
 from fimihub.coordination.coaction.duplicates import first_actions
-from fimihub.coordination.columns import dictionary_codes, mask, require_columns, string_column
+from fimihub.coordination.columns import (
+    dictionary_codes,
+    mask,
+    require_columns,
+    required_schema,
+    string_column,
+)
 from fimihub.coordination.csr import run_starts
 from fimihub.coordination.times import parse_times
 from fimihub.errors import ValidationError
@@ -73,16 +79,10 @@ __all__ = [
     "actions_from_objects",
 ]
 
-ACTION_COLUMNS = ("account", "platform", "object_kind", "object_id", "time")
-ACTION_SCHEMA = pa.schema(
-    [
-        pa.field("account", pa.string(), nullable=False),
-        pa.field("platform", pa.string(), nullable=False),
-        pa.field("object_kind", pa.string(), nullable=False),
-        pa.field("object_id", pa.string(), nullable=False),
-        pa.field("time", pa.int64(), nullable=False),
-    ]
+ACTION_SCHEMA = required_schema(
+    account=pa.string(), platform=pa.string(), object_kind=pa.string(), object_id=pa.string(), time=pa.int64()
 )
+ACTION_COLUMNS = tuple(ACTION_SCHEMA.names)
 #: Object kinds derived from a platform export, each with the export column it comes from.
 EXPORT_KINDS: dict[str, str] = {
     "repost": "repost_of",

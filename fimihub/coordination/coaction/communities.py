@@ -30,21 +30,19 @@ import pyarrow.compute as pc
 
 from fimihub.coordination.coaction.graph import components, leiden
 from fimihub.coordination.coaction.network import coaction_evidence
-from fimihub.coordination.columns import require_columns
+from fimihub.coordination.columns import require_columns, required_schema
 from fimihub.errors import ValidationError
 
 __all__ = ["EVIDENCE_SCHEMA", "Community", "find_communities", "membership_table"]
 
 I64 = npt.NDArray[np.int64]
 
-EVIDENCE_SCHEMA = pa.schema(
-    [
-        pa.field("object_kind", pa.string(), nullable=False),
-        pa.field("object_id", pa.string(), nullable=False),
-        pa.field("accounts", pa.int64(), nullable=False),
-        pa.field("first_time", pa.int64(), nullable=False),
-        pa.field("last_time", pa.int64(), nullable=False),
-    ]
+EVIDENCE_SCHEMA = required_schema(
+    object_kind=pa.string(),
+    object_id=pa.string(),
+    accounts=pa.int64(),
+    first_time=pa.int64(),
+    last_time=pa.int64(),
 )
 """Evidence of a community: an object, how many of the community's accounts co-acted on it, and when."""
 

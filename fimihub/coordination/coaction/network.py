@@ -43,7 +43,7 @@ import pyarrow.compute as pc
 from fimihub.coordination.coaction.actions import ACTION_COLUMNS
 from fimihub.coordination.coaction.directed import count_keys, directed_weights
 from fimihub.coordination.coaction.pairs import EncodedActions, chunks, encode, pairs
-from fimihub.coordination.columns import dictionary_codes, require_columns
+from fimihub.coordination.columns import dictionary_codes, require_columns, required_schema
 from fimihub.coordination.csr import run_starts
 from fimihub.errors import ValidationError
 
@@ -67,30 +67,22 @@ _LIMIT = 2**62
 
 I64 = npt.NDArray[np.int64]
 
-EDGE_SCHEMA = pa.schema(
-    [
-        pa.field("account_1", pa.string(), nullable=False),
-        pa.field("account_2", pa.string(), nullable=False),
-        pa.field("weight", pa.int64(), nullable=False),
-        pa.field("symmetry", pa.float64(), nullable=False),
-        pa.field("objects_1", pa.int64(), nullable=False),
-        pa.field("objects_2", pa.int64(), nullable=False),
-        pa.field("first_time", pa.int64(), nullable=False),
-        pa.field("last_time", pa.int64(), nullable=False),
-        pa.field("kinds", pa.string(), nullable=False),
-    ]
+EDGE_SCHEMA = required_schema(
+    account_1=pa.string(),
+    account_2=pa.string(),
+    weight=pa.int64(),
+    symmetry=pa.float64(),
+    objects_1=pa.int64(),
+    objects_2=pa.int64(),
+    first_time=pa.int64(),
+    last_time=pa.int64(),
+    kinds=pa.string(),
 )
 """Columns of an undirected edge table: the pair, its weight (distinct objects co-acted on), symmetry, each
 account's object count, the first and last second of their co-actions, and the object kinds involved
 (comma-separated, sorted)."""
 
-DIRECTED_EDGE_SCHEMA = pa.schema(
-    [
-        pa.field("account_1", pa.string(), nullable=False),
-        pa.field("account_2", pa.string(), nullable=False),
-        pa.field("weight", pa.int64(), nullable=False),
-    ]
-)
+DIRECTED_EDGE_SCHEMA = required_schema(account_1=pa.string(), account_2=pa.string(), weight=pa.int64())
 """Columns of a directed edge table (``mode="actions"``): ``account_1 -> account_2`` and its weight."""
 
 

@@ -20,6 +20,7 @@ from fimihub.coordination.features.handles import (
     check_key,
     handle_pairs,
     handle_patterns,
+    keyed_group_patterns,
     keyed_patterns,
     pattern_key_id,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "handle_pairs",
     "handle_patterns",
     "hashtag_occurrences",
+    "keyed_group_patterns",
     "keyed_patterns",
     "pattern_key_id",
     "pdq_occurrences",

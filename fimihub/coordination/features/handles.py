@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 
 import numpy as np
@@ -36,6 +37,7 @@ __all__ = [
     "check_key",
     "handle_pairs",
     "handle_patterns",
+    "keyed_group_patterns",
     "keyed_patterns",
     "pattern_key_id",
 ]
@@ -149,3 +151,13 @@ def handle_pairs(column: pa.Array, rows: I64, group: I64) -> tuple[I64, dict[int
     pairs = np.unique(np.stack([group[rows], dictionary_codes(encoded)], axis=1), axis=0)
     names = encoded.dictionary.to_pylist()
     return pairs, {c: handle_patterns(names[c]) for c in np.unique(pairs[:, 1]).tolist() if names[c]}
+
+
+def keyed_group_patterns(pairs: I64, clear: dict[int, list[str]], key: bytes) -> dict[int, set[str]]:
+    """The keyed patterns (:func:`keyed_patterns` under ``key``) of each group's handles, from the ``pairs``
+    and the patterns in ``clear`` that :func:`handle_pairs` gives; each pattern is keyed once."""
+    digests = {code: keyed_patterns(key, patterns) for code, patterns in clear.items()}
+    by_group: defaultdict[int, set[str]] = defaultdict(set)
+    for group, code in pairs.tolist():
+        by_group[group].update(digests.get(code, ()))
+    return by_group

@@ -22,7 +22,7 @@ from fimihub.coordination.features import (
     export_view,
     handle_pairs,
     hashtag_occurrences,
-    keyed_patterns,
+    keyed_group_patterns,
     pattern_key_id,
     pdq_occurrences,
     platform_name,
@@ -138,9 +138,5 @@ def _op_patterns(column: pa.Array | None, op: I64, n_ops: int, key: bytes) -> li
     labelled = np.flatnonzero(op >= 0)
     if column is None or not len(labelled):
         return [[] for _ in range(n_ops)]
-    pairs, clear = handle_pairs(column, labelled, op)
-    digests = {c: keyed_patterns(key, p) for c, p in clear.items()}
-    out: list[set[str]] = [set() for _ in range(n_ops)]
-    for o, c in pairs.tolist():
-        out[o].update(digests.get(c, ()))
-    return [sorted(s) for s in out]
+    by_op = keyed_group_patterns(*handle_pairs(column, labelled, op), key)
+    return [sorted(by_op.get(o, ())) for o in range(n_ops)]

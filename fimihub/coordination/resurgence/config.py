@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 
 import pyarrow as pa
 
+from fimihub.coordination.columns import required_schema
 from fimihub.errors import ValidationError
 
 __all__ = [
@@ -35,17 +36,15 @@ EVIDENCE_KINDS = ("domain", "url", "hashtag", "pdq", "text", "handle", "rhythm")
 #: The kinds counted by distinct matching value (the others are a strength from 0 to 1).
 COUNTED_KINDS = ("domain", "url", "hashtag", "pdq", "text")
 
-CANDIDATE_SCHEMA = pa.schema(
-    [
-        pa.field("platform", pa.string(), nullable=False),
-        pa.field("account_id", pa.string(), nullable=False),
-        pa.field("operation", pa.string(), nullable=False),
-        pa.field("score", pa.float64(), nullable=False),
-        pa.field("confirmed", pa.bool_(), nullable=False),
-        pa.field("flagged", pa.bool_(), nullable=False),
-        pa.field("coactors", pa.int64(), nullable=False),
-        pa.field("evidence", pa.string(), nullable=False),
-    ]
+CANDIDATE_SCHEMA = required_schema(
+    platform=pa.string(),
+    account_id=pa.string(),
+    operation=pa.string(),
+    score=pa.float64(),
+    confirmed=pa.bool_(),
+    flagged=pa.bool_(),
+    coactors=pa.int64(),
+    evidence=pa.string(),
 )
 """One row per candidate account: where it is, the operation it most likely belongs to, its score, whether
 co-action confirmed it and how many other candidates of that operation it co-acted with, whether it is

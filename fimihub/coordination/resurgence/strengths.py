@@ -21,7 +21,7 @@ from fimihub.coordination.features import (
     ExportView,
     check_key,
     handle_pairs,
-    keyed_patterns,
+    keyed_group_patterns,
     pattern_key_id,
 )
 from fimihub.coordination.fingerprint import OperationFingerprint
@@ -51,10 +51,9 @@ def handle_evidence(
         if key_id not in by_id:
             skipped["handle_key"] += len(ops)
             continue
-        digests = {c: keyed_patterns(by_id[key_id], p) for c, p in clear.items()}
         holders: dict[str, set[int]] = defaultdict(set)
-        for account, code in pairs.tolist():
-            for d in digests.get(code, ()):
+        for account, digests in keyed_group_patterns(pairs, clear, by_id[key_id]).items():
+            for d in digests:
                 holders[d].add(account)
         for o in ops:
             for d in fps[o].handle_patterns:

@@ -7,11 +7,8 @@ from fimihub.errors import FimihubError
 __all__ = ["PeerError", "PeerRefused", "PeerUnavailable"]
 
 
-class PeerError(FimihubError):
+class PeerError(FimihubError, http_status=502, exit_code=9):
     """A peer could not be synced with (502 at the HTTP edge, exit 9 on the command line)."""
-
-    http_status = 502
-    exit_code = 9
 
 
 class PeerUnavailable(PeerError):

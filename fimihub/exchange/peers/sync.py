@@ -21,7 +21,7 @@ carries on from there.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
@@ -119,21 +119,8 @@ class LinkReport:
         return self.error is None
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "direction": self.direction,
-            "collection_id": self.collection_id,
-            "forum_id": self.forum_id,
-            "checkpoint_before": self.checkpoint_before,
-            "checkpoint_after": self.checkpoint_after,
-            "pages": self.pages,
-            "received": self.received,
-            "stored": self.stored,
-            "held": self.held,
-            "echoes": self.echoes,
-            "rejected": [r.as_json() for r in self.rejected],
-            "signatures": dict(sorted(self.signatures.items())),
-            "error": self.error,
-        }
+        """Every field, in order (a rejection as :meth:`Rejection.as_json` has it), signatures by verdict."""
+        return asdict(self) | {"signatures": dict(sorted(self.signatures.items()))}
 
 
 @dataclass(slots=True)

@@ -110,10 +110,15 @@ class ObjectReader:
     def value(self, name: str) -> Any:
         return self.data.get(name)
 
-    def text(self, name: str) -> str:
+    def required(self, name: str) -> Any:
+        """The property ``name``, which must be there (JSON ``null`` counts as missing)."""
         value = self.data.get(name)
         if value is None:
             raise self.error(name, "required property missing")
+        return value
+
+    def text(self, name: str) -> str:
+        value = self.required(name)
         if not isinstance(value, str):
             raise self.error(name, f"expected a string, got {type(value).__name__}")
         return value
@@ -122,9 +127,7 @@ class ObjectReader:
         return self.text(name) if self.has(name) else None
 
     def integer(self, name: str) -> int:
-        value = self.data.get(name)
-        if value is None:
-            raise self.error(name, "required property missing")
+        value = self.required(name)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(name, f"expected an integer, got {type(value).__name__}")
         return value

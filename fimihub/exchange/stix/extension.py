@@ -28,7 +28,7 @@ from importlib import resources
 from typing import Any, TypeVar
 
 from fimihub.errors import ValidationError
-from fimihub.exchange.stix._common import JSON, ObjectReader, stix_time
+from fimihub.exchange.stix._common import JSON, ObjectReader, dump_fields, stix_time
 from fimihub.exchange.stix.ids import derived_id
 from fimihub.model import PAP, TLP, Governed, Organisation
 
@@ -43,6 +43,9 @@ __all__ = [
     "governance_fields",
     "organisation_identity",
     "organisation_identity_id",
+    "published",
+    "record_extension",
+    "record_fields",
     "schema",
     "view",
 ]
@@ -68,41 +71,44 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
+def published(stix_type: str, stix_id: str, **properties: Any) -> JSON:
+    """An object the fimihub project publishes (its identity, the extension definition, DISARM attack
+    patterns): the same on every hub, dated when the extension was released, and created by the fimihub
+    identity (which names no creator itself)."""
+    head: JSON = {"type": stix_type, "spec_version": "2.1", "id": stix_id}
+    if stix_id != FIMIHUB_IDENTITY_ID:
+        head["created_by_ref"] = FIMIHUB_IDENTITY_ID
+    return head | {"created": _PUBLISHED, "modified": _PUBLISHED, **properties}
+
+
 def fimihub_identity() -> JSON:
     """The identity of the fimihub project, which publishes the extension definition and the PAP markings."""
-    return {
-        "type": "identity",
-        "spec_version": "2.1",
-        "id": FIMIHUB_IDENTITY_ID,
-        "created": _PUBLISHED,
-        "modified": _PUBLISHED,
-        "name": "fimihub",
-        "description": "Open-source hub for exchanging knowledge of covert influence operations.",
-        "identity_class": "organization",
-    }
+    return published(
+        "identity",
+        FIMIHUB_IDENTITY_ID,
+        name="fimihub",
+        description="Open-source hub for exchanging knowledge of covert influence operations.",
+        identity_class="organization",
+    )
 
 
 def extension_definition() -> JSON:
     """The ``extension-definition`` object every bundle that uses the extension carries."""
-    return {
-        "type": "extension-definition",
-        "spec_version": "2.1",
-        "id": EXTENSION_ID,
-        "created_by_ref": FIMIHUB_IDENTITY_ID,
-        "created": _PUBLISHED,
-        "modified": _PUBLISHED,
-        "name": "fimihub influence operations",
-        "description": (
+    return published(
+        "extension-definition",
+        EXTENSION_ID,
+        name="fimihub influence operations",
+        description=(
             "Fields of covert influence operations (CIO / FIMI) that STIX 2.1 has no property for: operator "
             "type, origin and target countries, narratives, continued operations, ad spend, assets' "
             "platform, kind, followers and removal, signal kinds, enforcement actions and their EU/EEA "
             "Member States, "
             "and the governance of each record (owner, forum, PAP, named recipients, expiry)."
         ),
-        "schema": _SCHEMA_URL,
-        "version": "1.0.0",
-        "extension_types": ["property-extension"],
-    }
+        schema=_SCHEMA_URL,
+        version="1.0.0",
+        extension_types=["property-extension"],
+    )
 
 
 def organisation_identity_id(org_id: str) -> str:
@@ -158,6 +164,14 @@ def governance(record: Governed, record_type: str) -> JSON:
     }
     out.update({k: v for k, v in optional.items() if v is not None})
     return out
+
+
+def record_extension(
+    record: Governed, record_type: str, fields: Iterable[str], rename: Mapping[str, str] | None = None
+) -> JSON:
+    """The ``extensions`` of the object that carries ``record``: fimihub's extension, holding the record's
+    governance envelope and its ``fields`` (``rename``: field → property name, where they differ)."""
+    return {EXTENSION_ID: governance(record, record_type) | dump_fields(record, fields, rename)}
 
 
 _ENVELOPE = frozenset(
@@ -222,6 +236,19 @@ def content(
             raise ext.error(name, "not a property of this record in the fimihub extension")
         out[by_property[name]] = value
     return out
+
+
+def record_fields(
+    ext: ObjectReader,
+    fields: Iterable[str],
+    rename: Mapping[str, str] | None = None,
+    *,
+    tlp: TLP | None = None,
+    pap: PAP | None = None,
+) -> dict[str, Any]:
+    """What fimihub's extension ``ext`` holds of a record: its governance envelope (see
+    :func:`governance_fields` for ``tlp`` and ``pap``) and its ``fields`` beyond (see :func:`content`)."""
+    return governance_fields(ext, tlp=tlp, pap=pap) | content(ext, fields, rename)
 
 
 def _level(ext: ObjectReader, name: str, enum: type[_E]) -> _E:

@@ -15,11 +15,9 @@ The note's id is the fingerprint's UUID (``fingerprint--<u>`` ↔ ``note--<u>``)
 
 from __future__ import annotations
 
-from typing import Any
-
-from fimihub.exchange.stix._common import JSON, ObjectReader, dump_fields, extension_fields, parse_record
+from fimihub.exchange.stix._common import JSON, ObjectReader, extension_fields, parse_record
 from fimihub.exchange.stix._objects import sdo
-from fimihub.exchange.stix.extension import EXTENSION_ID, content, governance, governance_fields
+from fimihub.exchange.stix.extension import record_extension, record_fields
 from fimihub.exchange.stix.ids import record_stix_id
 from fimihub.exchange.stix.operations import campaign_id
 from fimihub.model import PAP, TLP, Fingerprint
@@ -43,9 +41,7 @@ def fingerprint_to_stix(fingerprint: Fingerprint) -> list[JSON]:
         f"({fingerprint.source}), to recognise its return. The features are in fimihub's extension."
     )
     obj["object_refs"] = [campaign_id(fingerprint.operation_id)]
-    obj["extensions"] = {
-        EXTENSION_ID: governance(fingerprint, "fingerprint") | dump_fields(fingerprint, _FIELDS)
-    }
+    obj["extensions"] = record_extension(fingerprint, "fingerprint", _FIELDS)
     return [obj]
 
 
@@ -53,6 +49,4 @@ def fingerprint_from_stix(
     obj: ObjectReader, ext: ObjectReader, *, tlp: TLP | None = None, pap: PAP | None = None
 ) -> Fingerprint:
     """The fingerprint a note of fimihub's carries (``ext`` is its extension)."""
-    data: dict[str, Any] = governance_fields(ext, tlp=tlp, pap=pap)
-    data.update(content(ext, _FIELDS))
-    return parse_record(Fingerprint, data, ext, {})
+    return parse_record(Fingerprint, record_fields(ext, _FIELDS, tlp=tlp, pap=pap), ext, {})

@@ -29,16 +29,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fimihub.exchange.stix._common import (
-    JSON,
-    ObjectReader,
-    dump_fields,
-    extension_fields,
-    parse_record,
-    stix_time,
-)
+from fimihub.exchange.stix._common import JSON, ObjectReader, extension_fields, parse_record, stix_time
 from fimihub.exchange.stix._objects import relationship, sdo
-from fimihub.exchange.stix.extension import EXTENSION_ID, content, governance, governance_fields
+from fimihub.exchange.stix.extension import record_extension, record_fields
 from fimihub.exchange.stix.ids import record_stix_id
 from fimihub.exchange.stix.observables import account_type, platform_of_account_type
 from fimihub.exchange.stix.operations import campaign_id
@@ -213,7 +206,7 @@ def signal_to_stix(signal: Signal) -> list[JSON]:
     obj["confidence"] = signal.confidence
     if signal.revoked:
         obj["revoked"] = True
-    obj["extensions"] = {EXTENSION_ID: governance(signal, "signal") | dump_fields(signal, _EXTENSION_FIELDS)}
+    obj["extensions"] = record_extension(signal, "signal", _EXTENSION_FIELDS)
     objects = [obj]
     if signal.operation_id:
         objects.append(relationship(signal, "indicates", obj["id"], campaign_id(signal.operation_id)))
@@ -236,8 +229,7 @@ def signal_from_stix(
 ) -> Signal:
     """The signal an indicator of fimihub's carries (``ext`` is its extension)."""
     check_pattern(obj)
-    data: dict[str, Any] = governance_fields(ext, tlp=tlp, pap=pap)
-    data.update(content(ext, _EXTENSION_FIELDS))
+    data = record_fields(ext, _EXTENSION_FIELDS, tlp=tlp, pap=pap)
     data["revoked"] = obj.boolean("revoked")
     if obj.has("confidence"):
         data["confidence"] = obj.value("confidence")

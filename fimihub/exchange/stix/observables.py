@@ -42,7 +42,7 @@ from fimihub.exchange.stix._common import (
     stix_time,
 )
 from fimihub.exchange.stix._objects import relationship
-from fimihub.exchange.stix.extension import EXTENSION_ID, content, governance, governance_fields
+from fimihub.exchange.stix.extension import EXTENSION_ID, governance, record_fields
 from fimihub.exchange.stix.ids import sco_id
 from fimihub.exchange.stix.markings import PAP_MARKING_IDS, TLP_MARKING_IDS
 from fimihub.exchange.stix.operations import campaign_id
@@ -218,12 +218,10 @@ def assets_from_stix(ext: ObjectReader, *, tlp: TLP | None = None, pap: PAP | No
         tlp = None
     if pap is not None and any(_PAP_ORDER.index(pap) <= _PAP_ORDER.index(p) for p in paps if p is not None):
         pap = None
-    found = []
-    for entry in entries:
-        data = governance_fields(entry, tlp=tlp, pap=pap)
-        data.update(content(entry, _EXTENSION_FIELDS))
-        found.append(parse_record(Asset, data, entry, {}))
-    return found
+    return [
+        parse_record(Asset, record_fields(entry, _EXTENSION_FIELDS, tlp=tlp, pap=pap), entry, {})
+        for entry in entries
+    ]
 
 
 def _entry_level(entry: ObjectReader, name: str, enum: type[Any]) -> Any:

@@ -22,23 +22,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fimihub.exchange.stix._common import (
-    JSON,
-    ObjectReader,
-    dump_fields,
-    extension_fields,
-    parse_record,
-    stix_time,
-)
+from fimihub.exchange.stix._common import JSON, ObjectReader, extension_fields, parse_record, stix_time
 from fimihub.exchange.stix._objects import relationship, sdo
-from fimihub.exchange.stix.extension import (
-    EXTENSION_ID,
-    FIMIHUB_IDENTITY_ID,
-    content,
-    governance,
-    governance_fields,
-    view,
-)
+from fimihub.exchange.stix.extension import EXTENSION_ID, published, record_extension, record_fields, view
 from fimihub.exchange.stix.ids import derived_id, record_stix_id
 from fimihub.exchange.stix.markings import TLP_MARKING_IDS
 from fimihub.model import PAP, TLP, Operation, OperatorType
@@ -54,7 +40,6 @@ __all__ = [
 
 #: ``source_name`` of the external reference that names a DISARM technique.
 DISARM_SOURCE = "DISARM"
-_PUBLISHED = "2025-01-01T00:00:00.000Z"
 
 _STANDARD = {f: f for f in ("name", "aliases", "description", "first_seen", "last_seen")}
 _EXTENSION_FIELDS = extension_fields(Operation, _STANDARD)
@@ -79,18 +64,14 @@ def attack_pattern_id(technique: str) -> str:
 
 def attack_pattern(technique: str) -> JSON:
     """The attack pattern of a DISARM technique: public, so TLP:CLEAR, and published by fimihub."""
-    return {
-        "type": "attack-pattern",
-        "spec_version": "2.1",
-        "id": attack_pattern_id(technique),
-        "created_by_ref": FIMIHUB_IDENTITY_ID,
-        "created": _PUBLISHED,
-        "modified": _PUBLISHED,
-        "name": technique,
-        "external_references": [{"source_name": DISARM_SOURCE, "external_id": technique}],
-        "object_marking_refs": [TLP_MARKING_IDS[TLP.CLEAR]],
-        "extensions": {EXTENSION_ID: view("technique", disarm_id=technique)},
-    }
+    return published(
+        "attack-pattern",
+        attack_pattern_id(technique),
+        name=technique,
+        external_references=[{"source_name": DISARM_SOURCE, "external_id": technique}],
+        object_marking_refs=[TLP_MARKING_IDS[TLP.CLEAR]],
+        extensions={EXTENSION_ID: view("technique", disarm_id=technique)},
+    )
 
 
 def operation_to_stix(operation: Operation) -> list[JSON]:
@@ -105,9 +86,7 @@ def operation_to_stix(operation: Operation) -> list[JSON]:
         campaign["first_seen"] = stix_time(operation.first_seen)
     if operation.last_seen:
         campaign["last_seen"] = stix_time(operation.last_seen)
-    campaign["extensions"] = {
-        EXTENSION_ID: governance(operation, "operation") | dump_fields(operation, _EXTENSION_FIELDS)
-    }
+    campaign["extensions"] = record_extension(operation, "operation", _EXTENSION_FIELDS)
     objects = [campaign]
     for technique in operation.techniques:
         pattern = attack_pattern(technique)
@@ -166,9 +145,7 @@ def operation_from_stix(
     obj: ObjectReader, ext: ObjectReader, *, tlp: TLP | None = None, pap: PAP | None = None
 ) -> Operation:
     """The operation a campaign of fimihub's carries (``ext`` is its extension)."""
-    data: dict[str, Any] = governance_fields(ext, tlp=tlp, pap=pap)
-    data.update(content(ext, _EXTENSION_FIELDS))
-    data.update(_campaign_fields(obj))
+    data = record_fields(ext, _EXTENSION_FIELDS, tlp=tlp, pap=pap) | _campaign_fields(obj)
     return parse_record(Operation, data, ext, _STANDARD)
 
 

@@ -29,22 +29,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fimihub.exchange.stix._common import (
-    JSON,
-    ObjectReader,
-    dump_fields,
-    extension_fields,
-    parse_record,
-    stix_time,
-)
+from fimihub.exchange.stix._common import JSON, ObjectReader, extension_fields, parse_record, stix_time
 from fimihub.exchange.stix._objects import sdo
-from fimihub.exchange.stix.extension import (
-    EXTENSION_ID,
-    content,
-    governance,
-    governance_fields,
-    organisation_identity_id,
-)
+from fimihub.exchange.stix.extension import organisation_identity_id, record_extension, record_fields
 from fimihub.exchange.stix.ids import derived_id, id_type, id_uuid, record_stix_id
 from fimihub.exchange.stix.indicators import indicator_id
 from fimihub.exchange.stix.operations import campaign_id
@@ -121,7 +108,7 @@ def action_to_stix(action: Action) -> list[JSON]:
     obj["count"] = min(action.asset_count, _MAX_COUNT)
     if action.note:
         obj["description"] = action.note
-    obj["extensions"] = {EXTENSION_ID: governance(action, "action") | dump_fields(action, _ACTION_FIELDS)}
+    obj["extensions"] = record_extension(action, "action", _ACTION_FIELDS)
     return [obj]
 
 
@@ -129,8 +116,7 @@ def action_from_stix(
     obj: ObjectReader, ext: ObjectReader, *, tlp: TLP | None = None, pap: PAP | None = None
 ) -> Action:
     """The action a sighting of fimihub's carries (``ext`` is its extension)."""
-    data: dict[str, Any] = governance_fields(ext, tlp=tlp, pap=pap)
-    data.update(content(ext, _ACTION_FIELDS))
+    data = record_fields(ext, _ACTION_FIELDS, tlp=tlp, pap=pap)
     data["note"] = obj.optional_text("description") or ""
     data["taken_at"] = obj.timestamp("first_seen")
     return parse_record(Action, data, ext, _ACTION_STANDARD)
@@ -143,10 +129,7 @@ def feedback_to_stix(feedback: Feedback) -> list[JSON]:
     obj["object_refs"] = [record_ref(feedback.subject_id)]
     if feedback.comment:
         obj["explanation"] = feedback.comment
-    obj["extensions"] = {
-        EXTENSION_ID: governance(feedback, "feedback")
-        | dump_fields(feedback, _FEEDBACK_FIELDS, _FEEDBACK_NAMES)
-    }
+    obj["extensions"] = record_extension(feedback, "feedback", _FEEDBACK_FIELDS, _FEEDBACK_NAMES)
     return [obj]
 
 
@@ -154,8 +137,7 @@ def feedback_from_stix(
     obj: ObjectReader, ext: ObjectReader, *, tlp: TLP | None = None, pap: PAP | None = None
 ) -> Feedback:
     """The feedback an opinion of fimihub's carries (``ext`` is its extension)."""
-    data: dict[str, Any] = governance_fields(ext, tlp=tlp, pap=pap)
-    data.update(content(ext, _FEEDBACK_FIELDS, _FEEDBACK_NAMES))
+    data = record_fields(ext, _FEEDBACK_FIELDS, _FEEDBACK_NAMES, tlp=tlp, pap=pap)
     data["comment"] = obj.optional_text("explanation") or ""
     return parse_record(Feedback, data, ext, _FEEDBACK_STANDARD)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from fimihub.http.api.admin import admin_router
-from fimihub.http.api.audit import audit_router
 from fimihub.http.api.coordination import coordination_router
 from fimihub.http.api.errors import ERROR_RESPONSES, envelope, install_error_handlers
 from fimihub.http.api.matching import matching_router
@@ -21,7 +20,6 @@ def api_router() -> APIRouter:
     """All REST routes, to be mounted at ``/api/v1``; each documents the error envelope of its failures."""
     router = APIRouter(responses=ERROR_RESPONSES)
     router.include_router(admin_router())
-    router.include_router(audit_router())
     router.include_router(matching_router())
     router.include_router(coordination_router())
     router.include_router(privacy_router())

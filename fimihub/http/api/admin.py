@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from fimihub.errors import ValidationError
-from fimihub.http.api.auth import current_actor
+from fimihub.http.api.params import ActorDep, JsonObject, body_field
 from fimihub.http.state import hub_of
-from fimihub.policy import Actor
 
 __all__ = ["admin_router"]
-
-ActorDep = Annotated[Actor, Depends(current_actor)]
-JsonObject = Annotated[dict[str, Any], Body()]
 
 
 def admin_router() -> APIRouter:
@@ -50,9 +46,9 @@ def admin_router() -> APIRouter:
     def set_identifier_key(
         request: Request, actor: ActorDep, org_id: str, body: JsonObject
     ) -> dict[str, Any]:
-        public_key = body.get("public_key")
-        if not isinstance(public_key, str):
-            raise ValidationError("public_key", "must be a string: the X25519 public key, base64 or hex")
+        public_key = body_field(
+            body, "public_key", str, "must be a string: the X25519 public key, base64 or hex"
+        )
         return hub_of(request).identifiers.set_key(actor, org_id, public_key).model_dump(mode="json")
 
     @router.get("/members", tags=["members"])
@@ -110,10 +106,8 @@ def admin_router() -> APIRouter:
         summary="Issue a token; the secret is in the answer this once",
     )
     def issue_token(request: Request, actor: ActorDep, body: JsonObject) -> dict[str, Any]:
-        member_id = body.get("member_id", actor.member.id)
+        member_id = body_field(body, "member_id", str, "must be a string", default=actor.member.id)
         ttl = body.get("ttl_days")
-        if not isinstance(member_id, str):
-            raise ValidationError("member_id", "must be a string")
         if ttl is not None and not isinstance(ttl, int):
             raise ValidationError("ttl_days", "must be an integer")
         issued = hub_of(request).admin.issue_token(
@@ -139,6 +133,17 @@ def admin_router() -> APIRouter:
     ) -> dict[str, Any]:
         events = hub_of(request).audit.events(actor, after_seq=after_seq, limit=limit)
         return {"items": [e.model_dump(mode="json") for e in events]}
+
+    @router.get(
+        "/audit/head",
+        tags=["audit"],
+        summary="The audit chain's head (seq, hash), signed with this hub's key",
+    )
+    def audit_head(request: Request, actor: ActorDep) -> dict[str, Any]:
+        """The newest audit event's ``seq`` and ``hash`` at this moment, as an anchor signed with the hub's
+        own Ed25519 key (hub admins only). Keep the answer as it is: ``fimihub audit verify --anchor FILE
+        --public-key KEY`` checks later that the chain still holds it."""
+        return hub_of(request).audit.head(actor).to_json()
 
     return router
 

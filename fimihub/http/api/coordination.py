@@ -7,20 +7,16 @@ API bounds how many go in one request. Bigger data goes through the CLI, which r
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Any
 
 import pyarrow as pa
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Request
 
 from fimihub.errors import ValidationError
-from fimihub.http.api.auth import current_actor
+from fimihub.http.api.params import ActorDep, JsonObject
 from fimihub.http.state import hub_of
-from fimihub.policy import Actor
 
 __all__ = ["coordination_router"]
-
-ActorDep = Annotated[Actor, Depends(current_actor)]
-JsonObject = Annotated[dict[str, Any], Body()]
 
 
 def coordination_router() -> APIRouter:

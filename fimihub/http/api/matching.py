@@ -5,18 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
-from fimihub.errors import ValidationError
-from fimihub.http.api.auth import current_actor
+from fimihub.http.api.params import ActorDep, JsonObject, body_field
 from fimihub.http.state import hub_of
 from fimihub.model import Match
-from fimihub.policy import Actor
 
 __all__ = ["matching_router"]
-
-ActorDep = Annotated[Actor, Depends(current_actor)]
-JsonObject = Annotated[dict[str, Any], Body()]
 
 
 def matching_router() -> APIRouter:
@@ -26,12 +21,8 @@ def matching_router() -> APIRouter:
         "/match", summary="Match items (accounts, handles, URLs, texts, image hashes) against signals"
     )
     def match(request: Request, actor: ActorDep, body: JsonObject) -> dict[str, Any]:
-        items = body.get("items")
-        if not isinstance(items, list):
-            raise ValidationError("items", "must be a list of {kind, value} objects")
-        record = body.get("record", False)
-        if not isinstance(record, bool):
-            raise ValidationError("record", "must be true or false")
+        items = body_field(body, "items", list, "must be a list of {kind, value} objects")
+        record = body_field(body, "record", bool, "must be true or false", default=False)
         answers = hub_of(request).match(actor, items, record=record)
         return {"items": [{**asdict(a), "kind": a.kind.value} for a in answers]}
 
@@ -53,12 +44,8 @@ def matching_router() -> APIRouter:
 
     @router.post("/matches/{match_id}/review", summary="Confirm or reject a match")
     def review(request: Request, actor: ActorDep, match_id: str, body: JsonObject) -> dict[str, Any]:
-        status = body.get("status")
-        note = body.get("note", "")
-        if not isinstance(status, str):
-            raise ValidationError("status", "field required: confirmed or rejected")
-        if not isinstance(note, str):
-            raise ValidationError("note", "must be a string")
+        status = body_field(body, "status", str, "field required: confirmed or rejected")
+        note = body_field(body, "note", str, "must be a string", default="")
         return hub_of(request).matching.review(actor, match_id, status, note).model_dump(mode="json")
 
     return router

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Request
 
-from fimihub.http.api.auth import current_actor
+from fimihub.http.api.params import ActorDep
 from fimihub.http.state import hub_of
-from fimihub.policy import Actor
 
 __all__ = ["privacy_router"]
 
-ActorDep = Annotated[Actor, Depends(current_actor)]
 JsonObject = Annotated[
     dict[str, Any],
     Body(

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
-from fimihub.http.api.auth import current_actor
+from fimihub.http.api.params import ActorDep, JsonObject
 from fimihub.http.state import hub_of
 from fimihub.model import PsiSession
-from fimihub.policy import Actor
 
 __all__ = ["psi_router"]
 
-ActorDep = Annotated[Actor, Depends(current_actor)]
-JsonObject = Annotated[dict[str, Any], Body()]
 _MESSAGES = frozenset({"request", "setup", "response"})
 
 

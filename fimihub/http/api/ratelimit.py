@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fimihub.errors import RateLimited
+from fimihub.http.middleware import HttpMiddleware
 
 __all__ = ["RateLimit", "TokenBuckets"]
 
@@ -66,7 +67,7 @@ class TokenBuckets:
         bucket.units -= 1.0
 
 
-class RateLimit:
+class RateLimit(HttpMiddleware):
     """ASGI middleware: requests under ``prefixes`` spend from their credential's bucket; over the rate,
     ``on_limited(error, path)`` answers (the API's 429 envelope, or TAXII's error resource)."""
 
@@ -77,17 +78,17 @@ class RateLimit:
         on_limited: Callable[[RateLimited, str], ASGIApp],
         prefixes: tuple[str, ...],
     ) -> None:
-        self.app = app
+        super().__init__(app)
         self.credentials = TokenBuckets(per_minute, max(per_minute // 2, 1))
         # A client address as a whole gets more, so that made-up credentials cannot each start a full bucket.
         self.addresses = TokenBuckets(per_minute * _ADDRESS_FACTOR, max(per_minute * _ADDRESS_FACTOR // 2, 1))
         self.on_limited = on_limited
         self.prefixes = prefixes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope.get("path", "").startswith(self.prefixes):
-            await self.app(scope, receive, send)
-            return
+    def applies_to(self, scope: Scope) -> bool:
+        return bool(scope.get("path", "").startswith(self.prefixes))
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             self.addresses.take(_address(scope))
             self.credentials.take(_credential(scope))

@@ -8,19 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from fimihub.errors import ValidationError
-from fimihub.http.api.auth import current_actor
+from fimihub.http.api.params import ActorDep, JsonObject, body_field
 from fimihub.http.state import hub_of
 from fimihub.hub import RECORD_KINDS, filterable_fields
 from fimihub.model import Governed
-from fimihub.policy import Actor
 
 __all__ = ["record_routers"]
-
-ActorDep = Annotated[Actor, Depends(current_actor)]
-JsonObject = Annotated[dict[str, Any], Body()]
 
 
 def _page(items: list[Governed], next_after: str | None) -> dict[str, Any]:
@@ -66,9 +61,7 @@ def record_router(name: str, kind: type[Governed]) -> APIRouter:
 
     @router.post("/{record_id}/share", summary=f"Share one of {name} into a forum")
     def share_record(request: Request, actor: ActorDep, record_id: str, body: JsonObject) -> dict[str, Any]:
-        forum_id = body.get("forum_id")
-        if not isinstance(forum_id, str):
-            raise ValidationError("forum_id", "field required")
+        forum_id = body_field(body, "forum_id", str, "field required")
         marking = body.get("marking")
         shared = hub_of(request).share(
             actor, kind, record_id, forum_id, marking=marking if isinstance(marking, dict) else None
@@ -82,12 +75,8 @@ def record_router(name: str, kind: type[Governed]) -> APIRouter:
     def declassify_record(
         request: Request, actor: ActorDep, record_id: str, body: JsonObject
     ) -> dict[str, Any]:
-        marking = body.get("marking")
-        if not isinstance(marking, dict):
-            raise ValidationError("marking", "field required: the new marking")
-        reason = body.get("reason")
-        if not isinstance(reason, str):
-            raise ValidationError("reason", "field required: why the marking is widened")
+        marking = body_field(body, "marking", dict, "field required: the new marking")
+        reason = body_field(body, "reason", str, "field required: why the marking is widened")
         declassified = hub_of(request).declassify(actor, kind, record_id, marking, reason=reason)
         return declassified.model_dump(mode="json")
 

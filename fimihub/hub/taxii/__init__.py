@@ -11,35 +11,25 @@ they stay in step with the hub's records.
 """
 
 from fimihub.hub.taxii.resources import (
-    FORUM_PREFIX,
-    MAX_OBJECT_BYTES,
-    STIX_MEDIA_TYPE,
     TLP_MARKING_DEFINITIONS,
     StixCollection,
     StixFilters,
-    StixOutcome,
     StixPage,
     StixStatus,
     collection_id_of,
-    marking_of,
     stix_timestamp,
     timestamp_us,
 )
 from fimihub.hub.taxii.service import Taxii
 
 __all__ = [
-    "FORUM_PREFIX",
-    "MAX_OBJECT_BYTES",
-    "STIX_MEDIA_TYPE",
     "TLP_MARKING_DEFINITIONS",
     "StixCollection",
     "StixFilters",
-    "StixOutcome",
     "StixPage",
     "StixStatus",
     "Taxii",
     "collection_id_of",
-    "marking_of",
     "stix_timestamp",
     "timestamp_us",
 ]

@@ -14,12 +14,18 @@ from fimihub.errors import ValidationError
 from fimihub.matching.base import Hit, SignalIndex, SignalType
 from fimihub.matching.index import fileformat
 
-__all__ = ["BruteForceIndex", "rank"]
+__all__ = ["BruteForceIndex", "rank", "rank_compared"]
 
 
 def rank(hits: Iterable[Hit]) -> list[Hit]:
     """Hits best first: smallest distance, then highest score, then lowest entry id (a stable tie-break)."""
     return sorted(hits, key=lambda hit: (hit.distance, -hit.score, hit.entry))
+
+
+def rank_compared(compared: Iterable[tuple[int, Hit | None]]) -> list[Hit]:
+    """The hits among ``(entry, comparison)`` pairs, where a comparison is what :meth:`SignalType.compare`
+    answers (``None``: no match), as hits on their entries, best first."""
+    return rank(Hit(entry, hit.distance, hit.score) for entry, hit in compared if hit is not None)
 
 
 class BruteForceIndex(SignalIndex):
@@ -43,12 +49,7 @@ class BruteForceIndex(SignalIndex):
 
     def query(self, value: str) -> list[Hit]:
         compare = self.signal_type.compare
-        hits = []
-        for entry, candidate in self._values.items():
-            hit = compare(value, candidate)
-            if hit is not None:
-                hits.append(Hit(entry, hit.distance, hit.score))
-        return rank(hits)
+        return rank_compared((entry, compare(value, candidate)) for entry, candidate in self._values.items())
 
     def __len__(self) -> int:
         return len(self._values)

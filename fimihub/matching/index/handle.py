@@ -34,7 +34,7 @@ from rapidfuzz.distance import Levenshtein
 from fimihub.errors import ValidationError
 from fimihub.matching.base import Hit, SignalIndex
 from fimihub.matching.index import fileformat
-from fimihub.matching.index.brute import rank
+from fimihub.matching.index.brute import rank_compared
 
 __all__ = ["HandleIndex", "HandleThreshold", "handle_distance", "lookalike_skeleton", "split_handle"]
 
@@ -244,13 +244,9 @@ class HandleIndex(SignalIndex):
             buckets = list(self._platforms.values())
         else:
             buckets = [self._platforms[platform]] if platform in self._platforms else []
-        hits = []
-        for bucket in buckets:
-            for entry in self._candidates(bucket, skeleton):
-                hit = self.threshold.hit(handle, self._entries[entry][1])
-                if hit is not None:
-                    hits.append(Hit(entry, hit.distance, hit.score))
-        return rank(hits)
+        compare = self.threshold.hit
+        candidates = (entry for bucket in buckets for entry in self._candidates(bucket, skeleton))
+        return rank_compared((entry, compare(handle, self._entries[entry][1])) for entry in candidates)
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC
+from typing import Unpack
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from fimihub.errors import StoreError
 from fimihub.model import AuditEvent, chain_hash, parse
+from fimihub.storage.base import AuditEntry
 from fimihub.storage.sql.tables import audit_events, audit_head
 
 __all__ = ["append_event", "read_events", "read_head"]
@@ -37,38 +38,22 @@ _MOVE_HEAD = (
 )
 
 
-def append_event(
-    conn: Connection,
-    *,
-    actor: str,
-    action: str,
-    subject_type: str,
-    subject_id: str | None,
-    detail: dict[str, Any],
-    at: datetime,
-) -> AuditEvent:
+def append_event(conn: Connection, **entry: Unpack[AuditEntry]) -> AuditEvent:
     """Append one event after the current head, inside the caller's transaction, and return it."""
     row = conn.execute(_HEAD_FOR_UPDATE if conn.dialect.name == "postgresql" else _HEAD).one_or_none()
     if row is None:
         raise StoreError("the audit log has no head row; run the store's schema upgrade first")
-    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    at = entry["at"]
     # Hash what will be read back: the JSON column turns tuples into lists and cannot hold datetimes, so the
     # detail goes through JSON once (with the same str() fallback chain_hash uses) before it is hashed.
-    detail = json.loads(json.dumps(detail, default=str))
+    content = entry | {
+        "at": at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC),
+        "detail": json.loads(json.dumps(entry["detail"], default=str)),
+    }
     seq = int(row.seq) + 1
     event = parse(
         AuditEvent,
-        {
-            "seq": seq,
-            "at": at,
-            "actor": actor,
-            "action": action,
-            "subject_type": subject_type,
-            "subject_id": subject_id,
-            "detail": detail,
-            "prev_hash": row.hash,
-            "hash": chain_hash(row.hash, seq, at, actor, action, subject_type, subject_id, detail),
-        },
+        {"seq": seq, **content, "prev_hash": row.hash, "hash": chain_hash(row.hash, seq, **content)},
     )
     conn.execute(_APPEND, event.model_dump())
     conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": event.hash})

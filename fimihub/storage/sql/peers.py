@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict
+from typing import TypeVar
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Table, delete, insert, select, update
 from sqlalchemy.engine import URL
 
 from fimihub.errors import StoreError
@@ -17,6 +18,7 @@ __all__ = ["SqlPeerRows"]
 _P = peers.c
 _C = peer_checkpoints.c
 _K = trusted_keys.c
+_Row = TypeVar("_Row", PeerRecord, PeerCheckpoint, TrustedKey)
 
 
 class SqlPeerRows(PeerRows):
@@ -27,73 +29,37 @@ class SqlPeerRows(PeerRows):
         self._url = url
 
     def peer(self, name: str) -> PeerRecord | None:
-        with db_errors(self._url):
-            row = self._conn.execute(select(peers).where(_P.name == name)).mappings().first()
-        return _peer(row) if row is not None else None
+        return self._one(peers, PeerRecord, _P.name == name)
 
     def peers(self) -> list[PeerRecord]:
-        with db_errors(self._url):
-            rows = self._conn.execute(select(peers).order_by(_P.name)).mappings().all()
-        return [_peer(r) for r in rows]
+        return self._rows(peers, PeerRecord)
 
     def save_peer(self, peer: PeerRecord) -> None:
-        values = {
-            "body": peer.body,
-            "credentials": peer.credentials,
-            "created_at": peer.created_at,
-            "modified_at": peer.modified_at,
-        }
-        self._upsert(peers, {"name": peer.name}, values)
+        self._save(peers, peer)
 
     def remove_peer(self, name: str) -> bool:
-        with db_errors(self._url):
-            self._conn.execute(delete(peer_checkpoints).where(_C.peer == name))
-            self._conn.execute(delete(trusted_keys).where(_K.peer == name))
-            return self._conn.execute(delete(peers).where(_P.name == name)).rowcount > 0
+        self._delete(peer_checkpoints, _C.peer == name)
+        self._delete(trusted_keys, _K.peer == name)
+        return self._delete(peers, _P.name == name) > 0
 
     def checkpoint(self, peer: str, collection_id: str, direction: str) -> PeerCheckpoint | None:
-        query = select(peer_checkpoints).where(
-            _C.peer == peer, _C.collection_id == collection_id, _C.direction == direction
-        )
-        with db_errors(self._url):
-            row = self._conn.execute(query).mappings().first()
-        return PeerCheckpoint(**row) if row is not None else None
+        where = (_C.peer == peer, _C.collection_id == collection_id, _C.direction == direction)
+        return self._one(peer_checkpoints, PeerCheckpoint, *where)
 
     def checkpoints(self, peer: str) -> list[PeerCheckpoint]:
-        query = select(peer_checkpoints).where(_C.peer == peer).order_by(_C.collection_id, _C.direction)
-        with db_errors(self._url):
-            return [PeerCheckpoint(**r) for r in self._conn.execute(query).mappings().all()]
+        return self._rows(peer_checkpoints, PeerCheckpoint, _C.peer == peer)
 
     def save_checkpoint(self, checkpoint: PeerCheckpoint) -> None:
-        key = {
-            "peer": checkpoint.peer,
-            "collection_id": checkpoint.collection_id,
-            "direction": checkpoint.direction,
-        }
-        values = {
-            "position": checkpoint.position,
-            "settled": checkpoint.settled,
-            "updated_at": checkpoint.updated_at,
-        }
-        self._upsert(peer_checkpoints, key, values)
+        self._save(peer_checkpoints, checkpoint)
 
     def trusted_keys(self) -> list[TrustedKey]:
-        with db_errors(self._url):
-            rows = self._conn.execute(select(trusted_keys).order_by(_K.key_id)).mappings().all()
-        return [TrustedKey(**r) for r in rows]
+        return self._rows(trusted_keys, TrustedKey)
 
     def trust(self, key: TrustedKey) -> None:
-        values = {
-            "public_key": key.public_key,
-            "label": key.label,
-            "peer": key.peer,
-            "added_at": key.added_at,
-        }
-        self._upsert(trusted_keys, {"key_id": key.key_id}, values)
+        self._save(trusted_keys, key)
 
     def distrust(self, key_id: str) -> bool:
-        with db_errors(self._url):
-            return self._conn.execute(delete(trusted_keys).where(_K.key_id == key_id)).rowcount > 0
+        return self._delete(trusted_keys, _K.key_id == key_id) > 0
 
     def signing_key(self) -> bytes:
         query = select(hub_signing_key.c.private_key).where(hub_signing_key.c.id == 1)
@@ -103,19 +69,30 @@ class SqlPeerRows(PeerRows):
             raise StoreError("the hub's signing key is missing; run the store's schema upgrade first")
         return bytes.fromhex(str(found))
 
-    def _upsert(self, table: Table, key: dict[str, Any], values: dict[str, Any]) -> None:
-        """Update the row with ``key``, or insert it (the caller's transaction keeps the two together)."""
+    # Each table holds one of the dataclasses of :mod:`fimihub.storage.peers`, a column per field.
+
+    def _rows(self, table: Table, kind: type[_Row], *where: ColumnElement[bool]) -> list[_Row]:
+        """The rows of ``table`` that match ``where``, in primary key order."""
+        query = select(table).where(*where).order_by(*table.primary_key.columns)
+        with db_errors(self._url):
+            return [kind(**row) for row in self._conn.execute(query).mappings()]
+
+    def _one(self, table: Table, kind: type[_Row], *where: ColumnElement[bool]) -> _Row | None:
+        """The row of ``table`` that ``where`` names by its primary key, or ``None``."""
+        found = self._rows(table, kind, *where)
+        return found[0] if found else None
+
+    def _save(self, table: Table, item: PeerRecord | PeerCheckpoint | TrustedKey) -> None:
+        """Update the row of ``item``, found by the table's primary key, or insert it (the caller's
+        transaction keeps the two together)."""
+        values = asdict(item)
+        key = {column.name: values.pop(column.name) for column in table.primary_key}
         where = [table.c[name] == value for name, value in key.items()]
         with db_errors(self._url):
             if self._conn.execute(update(table).where(*where).values(**values)).rowcount == 0:
                 self._conn.execute(insert(table).values(**key, **values))
 
-
-def _peer(row: Any) -> PeerRecord:
-    return PeerRecord(
-        name=row["name"],
-        body=dict(row["body"]),
-        credentials=dict(row["credentials"]),
-        created_at=row["created_at"],
-        modified_at=row["modified_at"],
-    )
+    def _delete(self, table: Table, *where: ColumnElement[bool]) -> int:
+        """Delete the rows of ``table`` that match ``where``; how many there were."""
+        with db_errors(self._url):
+            return int(self._conn.execute(delete(table).where(*where)).rowcount)

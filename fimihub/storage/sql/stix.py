@@ -11,6 +11,7 @@ increasing order.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -165,29 +166,14 @@ class SqlStixObjects(StixObjects):
         return int(result.rowcount or 0)
 
     def save_status(self, status: StixStatusRecord) -> None:
-        row = {
-            "id": status.id,
-            "org_id": status.org_id,
-            "forum_id": status.forum_id,
-            "created_at": status.created_at,
-            "body": status.body,
-        }
         with db_errors(self._url):
-            self._conn.execute(insert(stix_statuses), [row])
+            self._conn.execute(insert(stix_statuses), [asdict(status)])
 
     def status(self, status_id: str) -> StixStatusRecord | None:
         query = select(stix_statuses).where(stix_statuses.c.id == status_id)
         with db_errors(self._url):
             row = self._conn.execute(query).mappings().one_or_none()
-        if row is None:
-            return None
-        return StixStatusRecord(
-            id=row["id"],
-            org_id=row["org_id"],
-            forum_id=row["forum_id"],
-            created_at=row["created_at"],
-            body=row["body"],
-        )
+        return StixStatusRecord(**row) if row is not None else None
 
 
 _Processor = Callable[[Any], Any]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from sqlalchemy import (
     Boolean,
@@ -27,7 +27,7 @@ from sqlalchemy.engine import URL
 
 from fimihub.errors import Conflict, NotFound, StoreError, ValidationError
 from fimihub.model import TLP, AuditEvent, Governed, Record
-from fimihub.storage.base import FILTERABLE, StixObjects, UnitOfWork, Visibility
+from fimihub.storage.base import FILTERABLE, AuditEntry, StixObjects, UnitOfWork, Visibility
 from fimihub.storage.peers import PeerRows
 from fimihub.storage.sql.audit import append_event, read_events, read_head
 from fimihub.storage.sql.bulk import driver_insert
@@ -195,26 +195,9 @@ class SqlUnitOfWork(UnitOfWork):
 
     # -- audit --------------------------------------------------------------------------------------------
 
-    def append_audit(
-        self,
-        *,
-        actor: str,
-        action: str,
-        subject_type: str,
-        subject_id: str | None,
-        detail: dict[str, Any],
-        at: datetime,
-    ) -> AuditEvent:
+    def append_audit(self, **entry: Unpack[AuditEntry]) -> AuditEvent:
         with db_errors(self._url):
-            return append_event(
-                self._conn,
-                actor=actor,
-                action=action,
-                subject_type=subject_type,
-                subject_id=subject_id,
-                detail=detail,
-                at=at,
-            )
+            return append_event(self._conn, **entry)
 
     def audit_events(self, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditEvent]:
         """Events in chain order; the iterator reads page by page, so consume it inside the unit of work."""
