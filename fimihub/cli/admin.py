@@ -147,6 +147,22 @@ def member_list(hub: Hub, org_id: str | None, as_json: bool) -> None:
     echo_records(found, as_json, lambda m: (m.id, m.org_id, ",".join(sorted(m.roles)), m.name))
 
 
+@hub_command(member, "suspend")
+@click.argument("member_id")
+def member_suspend(hub: Hub, member_id: str) -> None:
+    """Suspend a member: its tokens stop working at once and it is in no forum until reinstated."""
+    hub.admin.set_member_active(hub.operator(), member_id, False)
+    click.echo(f"{member_id} suspended")
+
+
+@hub_command(member, "reinstate")
+@click.argument("member_id")
+def member_reinstate(hub: Hub, member_id: str) -> None:
+    """Reinstate a suspended member (its tokens work again unless they expired or were revoked)."""
+    hub.admin.set_member_active(hub.operator(), member_id, True)
+    click.echo(f"{member_id} reinstated")
+
+
 @click.group()
 def forum() -> None:
     """Forums: channels of exchange."""

@@ -100,3 +100,29 @@ def test_sim_generate_writes_a_world(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert truth.posts == posts.num_rows and truth.operations
     code, _, err = run(capsys, "sim", "generate", "--seed", "3", "--out", str(out), "--scale", "-1")
     assert code == 2 and "scale" in err
+
+
+def test_a_suspended_member_cannot_use_its_token_until_reinstated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fimihub import Hub, Settings
+    from fimihub.errors import AuthenticationError
+
+    db = str(tmp_path / "hub.db")
+    assert run(capsys, "db", "upgrade", "--db", db)[0] == 0
+    _, org_id, _ = run(capsys, "org", "add", "A", "--kind", "platform", "--db", db)
+    _, member_id, _ = run(capsys, "member", "add", "Ana", "--org", org_id, "--role", "analyst", "--db", db)
+    token_file = tmp_path / "token"
+    run(capsys, "token", "create", "--member", member_id, "--file", str(token_file), "--db", db)
+    secret = token_file.read_text().strip()
+    code, out, _ = run(capsys, "member", "suspend", member_id, "--db", db)
+    assert code == 0 and "suspended" in out
+    with Hub.open(Settings.load(db=db)) as hub:
+        with pytest.raises(AuthenticationError):
+            hub.admin.authenticate(secret)
+    code, out, _ = run(capsys, "member", "reinstate", member_id, "--db", db)
+    assert code == 0 and "reinstated" in out
+    with Hub.open(Settings.load(db=db)) as hub:
+        assert hub.admin.authenticate(secret).member.id == member_id
+    code, _, err = run(capsys, "member", "suspend", "member--nope", "--db", db)
+    assert code == 3 and "member" in err
