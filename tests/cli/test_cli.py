@@ -117,9 +117,8 @@ def test_a_suspended_member_cannot_use_its_token_until_reinstated(
     secret = token_file.read_text().strip()
     code, out, _ = run(capsys, "member", "suspend", member_id, "--db", db)
     assert code == 0 and "suspended" in out
-    with Hub.open(Settings.load(db=db)) as hub:
-        with pytest.raises(AuthenticationError):
-            hub.admin.authenticate(secret)
+    with Hub.open(Settings.load(db=db)) as hub, pytest.raises(AuthenticationError):
+        hub.admin.authenticate(secret)
     code, out, _ = run(capsys, "member", "reinstate", member_id, "--db", db)
     assert code == 0 and "reinstated" in out
     with Hub.open(Settings.load(db=db)) as hub:
