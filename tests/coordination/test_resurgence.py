@@ -266,7 +266,8 @@ def test_nothing_to_score() -> None:
 @pytest.mark.parametrize(
     ("change", "field"),
     [({"threshold": 0.0}, "threshold"), ({"text_similarity": 0.3}, "text_similarity"),
-     ({"pdq_distance": 300}, "pdq_distance"), ({"min_coactors": 0}, "min_coactors")],
+     ({"pdq_distance": 300}, "pdq_distance"), ({"min_coactors": 0}, "min_coactors"),
+     ({"common_share": 0.0}, "common_share"), ({"common_floor": -1}, "common_floor")],
 )  # fmt: skip
 def test_config_is_checked(change: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationError) as error:
@@ -274,3 +275,79 @@ def test_config_is_checked(change: dict[str, Any], field: str) -> None:
     assert error.value.field == field
     with pytest.raises(ValidationError):
         EvidenceWeights(text=1.5)
+
+
+# -- specificity: what everyone posts is no evidence, and co-acting on it confirms nothing ------------------
+
+BLEND = ("news", "breaking", "fyp")
+MAINSTREAM = "https://www.bbc.co.uk/news/world-1"
+
+
+@pytest.fixture(scope="module")
+def blending() -> OperationFingerprint:
+    """An operation that also posted popular hashtags and a broadcaster's link to blend in."""
+    return build_fingerprint_from_values(
+        "op-blend",
+        {
+            "url": [URL, MAINSTREAM, "https://trending.example/viral"],
+            "domain": ["evil-news.example", "bbc.co.uk", "trending.example"],
+            "hashtag": ["StopTheLies", *BLEND],
+            "pdq": [IMAGE],
+        },
+        key=KEY,
+    )
+
+
+def _crowd_on_trending_content(crowd: int = 200) -> list[dict[str, Any]]:
+    """``crowd`` ordinary accounts posting the popular hashtags, the broadcaster's link and a viral link
+    together, in bursts a minute apart (a trend), on two days."""
+    rows = []
+    for i in range(crowd):
+        for day in range(2):
+            at = 1_720_000_000 + day * 86_400 + (i % 10) * 30
+            rows.append(
+                row(
+                    f"crowd{i}",
+                    at=at,
+                    urls=f"{MAINSTREAM} https://trending.example/viral",
+                    hashtags=" ".join(BLEND),
+                )
+            )
+    return rows
+
+
+def test_values_everyone_uses_count_for_almost_nothing(blending: OperationFingerprint) -> None:
+    result = score_accounts(export(_crowd_on_trending_content()), [blending], key=KEY, config=SEE_ALL)
+    found = evidence(result)
+    sample = found["crowd0"]
+    # Three popular hashtags and two popular links matched, and counted for little.
+    assert sample["hashtag"] == 3 and sample["hashtag_specific"] < 0.5
+    assert sample["url"] == 2 and sample["url_specific"] < 0.5
+    # The broadcaster's domain is on a popular-sites list: it counts for nothing, however few used it.
+    assert sample["domain_specific"] <= sample["domain"] - 1
+    scores = [r["score"] for r in result.candidates.to_pylist()]
+    assert max(scores) < ResurgenceConfig().threshold / 2
+
+
+def test_the_operations_own_content_still_counts_in_full(blending: OperationFingerprint) -> None:
+    rows = _crowd_on_trending_content()
+    rows.append(row("returner", urls=URL, hashtags="StopTheLies news", image_pdq=flip(IMAGE, 3)))
+    found = evidence(score_accounts(export(rows), [blending], key=KEY, config=SEE_ALL))["returner"]
+    assert found["url"] == 1 and "url_specific" not in found  # its own article: counted in full
+    assert found["hashtag"] == 2 and 1.0 <= found["hashtag_specific"] < 2.0  # #news counts for little
+    assert found["pdq"] == 1
+
+
+def test_coacting_on_trending_content_confirms_nothing(blending: OperationFingerprint) -> None:
+    """A crowd that also reshared the operation's image once each, while a trend ran: candidates by score,
+    co-acting with one another on the trending links and hashtags, yet none is confirmed."""
+    rows = _crowd_on_trending_content(60)
+    for i in range(60):
+        rows.append(row(f"crowd{i}", at=1_725_000_000 + i * 5_000, image_pdq=IMAGE, urls=URL))
+    config = ResurgenceConfig(threshold=0.3)
+    result = score_accounts(export(rows), [blending], key=KEY, config=config)
+    assert result.candidates.num_rows > 0
+    assert result.flagged().num_rows == 0, result.flagged().to_pylist()[:3]
+    # Without the popularity filter the same crowd would confirm itself: the trend is co-action.
+    loose = replace(config, common_share=1.0, common_floor=10_000)
+    assert score_accounts(export(rows), [blending], key=KEY, config=loose).flagged().num_rows > 0

@@ -23,7 +23,15 @@ Evidence, per account and operation (each kind can be switched off by giving it 
     in the export (Bhattacharyya coefficients), for accounts with at least ``min_rhythm_posts`` posts. It
     never makes a candidate on its own: it is only weighed for accounts with other evidence.
 
-Scoring: kind ``k`` with ``n`` matching values gives ``c_k = weight_k * (1 - (1 - first_hit)^n)`` (the first
+Specificity: a matching value counts by how rare it is among the scanned accounts. Up to
+``max(common_floor, common_share * accounts)`` users it counts as one; above that, in proportion
+(``full / users``), so ``#news``, a broadcaster's link or content that trends count for almost nothing; and
+a domain on a popular-sites warning list (:data:`~.evidence.POPULAR_SITE_LISTS`) counts for nothing. An
+operation's own domains, images and texts are rare outside it and count in full; what it posted to blend in
+is everyone's. The evidence summary gives each kind's count and, where less, its specific weight
+(``hashtag: 3, hashtag_specific: 0.04``).
+
+Scoring: kind ``k`` with specific weight ``n`` gives ``c_k = weight_k * (1 - (1 - first_hit)^n)`` (the first
 value earns ``first_hit`` of the kind's weight, each further one the same share of what is left); handle and
 rhythm give ``weight_k * strength``. Kinds combine as independent evidence, ``score = 1 - prod(1 - c_k)``, so
 the score is in ``[0, 1]``, grows with every kind, and no single kind can exceed its weight. Accounts whose
@@ -31,7 +39,9 @@ best score reaches :attr:`ResurgenceConfig.threshold` are *candidates*.
 
 Confirmation: operations return as networks. Candidates of the same operation that co-act with each other
 (:func:`fimihub.coordination.coaction.coaction_edges`: the same objects within ``coaction_window_s``, on at
-least ``min_coaction_weight`` distinct objects) are *confirmed*. Benign look-alikes — fans who share an
+least ``min_coaction_weight`` distinct objects) are *confirmed*. Only specific content counts: links,
+domains, hashtags and reposts that more than the "common" number of the export's accounts shared are left
+out first, so a crowd on a trend does not confirm itself. Benign look-alikes — fans who share an
 operation's links and hashtags now and then — score as candidates but do not act in step with the
 operation's accounts, so they stay unconfirmed. With :attr:`ResurgenceConfig.confirm` (the default) only
 confirmed candidates are *flagged*; every candidate is reported either way, for review.
@@ -98,13 +108,13 @@ def score_accounts(
     view = export_view(table, skipped)
     fps = list(fingerprints)
 
-    counts, quality = counted_evidence(view, fps, config, skipped, progress)
+    evidence = counted_evidence(view, fps, config, skipped, progress)
     handle = handle_evidence(view, fps, key, skipped) if config.weights.handle > 0 else {}
-    pairs = sorted(set().union(*(c.keys() for c in counts.values()), handle.keys()))
-    scores, rhythm = score_pairs(pairs, counts, handle, view, fps, config)
+    pairs = sorted(set().union(*(c.keys() for c in evidence.counts.values()), handle.keys()))
+    scores, rhythm = score_pairs(pairs, evidence.specific, handle, view, fps, config)
     chosen = [(p, s) for p, s in zip(pairs, scores, strict=True) if s >= config.threshold]
     coactors = count_coactors(table, view, [p for p, _ in chosen], config)
-    candidates = candidate_table(chosen, coactors, counts, quality, handle, rhythm, view, fps, config)
+    candidates = candidate_table(chosen, coactors, evidence, handle, rhythm, view, fps, config)
     if progress is not None:
         progress(view.rows, view.rows)
     return ResurgenceResult(candidates, view.rows, view.accounts, dict(skipped))

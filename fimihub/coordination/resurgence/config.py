@@ -111,6 +111,13 @@ class ResurgenceConfig:
     min_coaction_weight: int = 2
     #: Co-actors of the same operation a candidate needs to be confirmed.
     min_coactors: int = 1
+    #: Share of the scanned accounts up to which a matching value counts in full as evidence: a value more
+    #: accounts used counts for ``common_share * accounts / users`` of one (``#news``, a broadcaster's link,
+    #: content that trends), and a domain on a popular-sites warning list counts for nothing.
+    common_share: float = 0.01
+    #: Accounts a value may be used by and still count in full, however small the export (the floor under
+    #: ``common_share``): a returning network of this many accounts sharing its own content is not "common".
+    common_floor: int = 30
     #: Rows looked up at a time (bounds memory; progress is reported per batch).
     batch_rows: int = 200_000
 
@@ -123,7 +130,9 @@ class ResurgenceConfig:
             raise ValidationError("pdq_distance", "must be a whole number of bits from 0 to 256")
         if not 0.5 <= self.text_similarity < 1.0:
             raise ValidationError("text_similarity", "must be at least 0.5 and below 1")
-        for name in ("min_rhythm_posts", "coaction_window_s"):
+        if not 0.0 < self.common_share <= 1.0:
+            raise ValidationError("common_share", "must be above 0 and at most 1")
+        for name in ("min_rhythm_posts", "coaction_window_s", "common_floor"):
             if getattr(self, name) < 0:
                 raise ValidationError(name, "must not be negative")
         for name in ("min_coaction_weight", "min_coactors", "batch_rows"):

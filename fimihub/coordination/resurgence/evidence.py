@@ -12,7 +12,7 @@ fingerprint values matched, and for images and texts the best distance or simila
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,11 +31,12 @@ from fimihub.coordination.features import (
 )
 from fimihub.coordination.fingerprint import OperationFingerprint
 from fimihub.coordination.resurgence.config import COUNTED_KINDS, Pair, Progress, ResurgenceConfig
-from fimihub.matching import minhash
+from fimihub.matching import minhash, warning_lists_for
 from fimihub.matching.index.pdq import PdqIndex, parse_hashes
 from fimihub.matching.index.text import TextIndex
+from fimihub.model import SignalKind
 
-__all__ = ["Counts", "Qualities", "counted_evidence"]
+__all__ = ["POPULAR_SITE_LISTS", "Counts", "Evidence", "Qualities", "Specific", "counted_evidence"]
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -43,6 +44,13 @@ F64 = npt.NDArray[np.float64]
 Counts = dict[str, dict[Pair, int]]
 #: Per kind with one (``pdq``, ``text``), the best distance or similarity of each pair's matches.
 Qualities = dict[str, dict[Pair, float]]
+#: Per kind, the sum of the specificities of the values each pair matched (what the score counts).
+Specific = dict[str, dict[Pair, float]]
+#: Warning lists of sites so widely visited that linking to them says nothing about who links.
+POPULAR_SITE_LISTS = frozenset(
+    {"alexa", "tranco10k", "cisco_top1000", "cisco_top5k", "cisco_top10k", "cisco_top20k", "majestic_million",
+     "moz-top500", "google", "microsoft", "url-shortener", "link-in-bio"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,12 @@ class _ExactLookup:
     values: pa.Array
     starts: I64
     ops: I64
+
+    def popular(self) -> npt.NDArray[np.bool_]:
+        """Which values are domains on a popular-sites warning list."""
+        listed = [bool(POPULAR_SITE_LISTS.intersection(warning_lists_for(SignalKind.DOMAIN, str(v))))
+                  for v in self.values.to_pylist()]  # fmt: skip
+        return np.asarray(listed, dtype=np.bool_)
 
     @classmethod
     def build(cls, per_op: Sequence[Sequence[str]]) -> _ExactLookup:
@@ -91,13 +105,23 @@ class _Hits:
         self.quality.append((quality if quality is not None else np.zeros(len(account)))[keep])
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """The counted evidence of a scan: matching values per kind and pair, their best quality, and how much
+    of that is specific to the operation (:func:`specificity`)."""
+
+    counts: Counts
+    quality: Qualities
+    specific: Specific
+
+
 def counted_evidence(
     view: ExportView,
     fps: Sequence[OperationFingerprint],
     config: ResurgenceConfig,
     skipped: Counter[str],
     progress: Progress | None = None,
-) -> tuple[Counts, Qualities]:
+) -> Evidence:
     """The counted evidence of every account of ``view`` against ``fps`` (kinds of weight 0 are not looked
     up), ``config.batch_rows`` rows at a time; ``progress(done, total)`` after each batch."""
     weights = config.weights
@@ -143,7 +167,8 @@ def counted_evidence(
         if progress is not None:
             progress(hi, total)
 
-    return _counts(hits, len(fps))
+    popular = {"domain": exact["domain"].popular()}
+    return _counts(hits, len(fps), specificity(view.accounts, config), popular)
 
 
 def _owned(per_op: Sequence[Sequence[str]]) -> tuple[list[str], I64]:
@@ -198,28 +223,61 @@ def _near_hits(
     into.add(account[rows], entry_op[entry[at]], entry[at], quality[at])
 
 
-def _counts(hits: Mapping[str, _Hits], n_ops: int) -> tuple[Counts, Qualities]:
-    """Distinct matching values per (account, operation) and kind, and the best distance or similarity."""
+def specificity(accounts: int, config: ResurgenceConfig) -> Callable[[I64], F64]:
+    """How much one matching value counts, from how many scanned accounts used it: in full up to
+    ``max(common_floor, common_share * accounts)`` users, then less in proportion (a value everyone uses
+    counts for nearly nothing). Content an operation made is rare outside it; what it posted to blend in —
+    popular hashtags, mainstream links, trending content — is everyone's, and says little."""
+    full = max(float(config.common_floor), config.common_share * accounts, 1.0)
+
+    def of(users: I64) -> F64:
+        return np.minimum(1.0, full / np.maximum(users, 1).astype(np.float64))
+
+    return of
+
+
+def _counts(
+    hits: Mapping[str, _Hits],
+    n_ops: int,
+    specific_of: Callable[[I64], F64],
+    popular: Mapping[str, npt.NDArray[np.bool_]],
+) -> Evidence:
+    """Distinct matching values per (account, operation) and kind, the best distance or similarity, and the
+    specificity-weighted count of the values."""
     counts: Counts = {}
     quality: Qualities = {}
+    specific: Specific = {}
+    width = max(n_ops, 1)
     for kind, found in hits.items():
-        counts[kind], quality[kind] = {}, {}
+        counts[kind], quality[kind], specific[kind] = {}, {}, {}
         if not found.account:
             continue
         account = np.concatenate(found.account)
         if not len(account):
             continue
         op, value, q = np.concatenate(found.op), np.concatenate(found.value), np.concatenate(found.quality)
-        pair = account * max(n_ops, 1) + op
+        pair = account * width + op
         triples = np.unique(np.stack([pair, value], axis=1), axis=0)
         keys, n = np.unique(triples[:, 0], return_counts=True)
         for k, c in zip(keys.tolist(), n.tolist(), strict=True):
-            counts[kind][divmod(k, max(n_ops, 1))] = c
+            counts[kind][divmod(k, width)] = c
+        # Users of each value: distinct accounts, whatever operation the value was looked up for.
+        users_of = np.unique(np.stack([triples[:, 1], triples[:, 0] // width], axis=1), axis=0)[:, 0]
+        held, users = np.unique(users_of, return_counts=True)
+        weight = np.zeros(int(max(held.max(initial=0), triples[:, 1].max(initial=0))) + 1)
+        weight[held] = specific_of(users.astype(np.int64))
+        if kind in popular and len(popular[kind]):
+            weight[: len(popular[kind])][popular[kind][: len(weight)]] = 0.0
+        summed = np.bincount(
+            np.searchsorted(keys, triples[:, 0]), weights=weight[triples[:, 1]], minlength=len(keys)
+        )
+        for k, s in zip(keys.tolist(), summed.tolist(), strict=True):
+            specific[kind][divmod(k, width)] = s
         if kind in ("pdq", "text"):
             # Best distance (smallest) for images, best similarity (largest) for texts.
             signed = q if kind == "pdq" else -q
             order = np.lexsort((signed, pair))
             first = order[run_starts(pair[order])]
             for k, v in zip(pair[first].tolist(), q[first].tolist(), strict=True):
-                quality[kind][divmod(k, max(n_ops, 1))] = v
-    return counts, quality
+                quality[kind][divmod(k, width)] = v
+    return Evidence(counts, quality, specific)

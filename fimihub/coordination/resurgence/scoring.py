@@ -16,12 +16,14 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from fimihub.coordination.coaction import actions_from_export, coaction_edges
+from fimihub.coordination.coaction.actions import EXPORT_KINDS
 from fimihub.coordination.features import ExportView, platform_name
 from fimihub.coordination.fingerprint import OperationFingerprint
 from fimihub.coordination.resurgence.config import CANDIDATE_SCHEMA, COUNTED_KINDS, Pair, ResurgenceConfig
-from fimihub.coordination.resurgence.evidence import Counts, Qualities
+from fimihub.coordination.resurgence.evidence import Evidence
 from fimihub.coordination.resurgence.strengths import rhythm_evidence
 
 __all__ = ["candidate_table", "count_coactors", "score_pairs"]
@@ -29,17 +31,18 @@ __all__ = ["candidate_table", "count_coactors", "score_pairs"]
 
 def score_pairs(
     pairs: Sequence[Pair],
-    counts: Mapping[str, Mapping[Pair, int]],
+    specific: Mapping[str, Mapping[Pair, float]],
     handle: Mapping[Pair, float],
     view: ExportView,
     fps: Sequence[OperationFingerprint],
     config: ResurgenceConfig,
 ) -> tuple[list[float], dict[Pair, float]]:
-    """Each pair's score, and the rhythm strength of the pairs where it was weighed."""
+    """Each pair's score, and the rhythm strength of the pairs where it was weighed. A kind's matching
+    values count by their specificity (``specific``: a value everyone uses counts for almost nothing)."""
     w = config.weights
     miss = np.ones(len(pairs))
     for kind in COUNTED_KINDS:
-        n = np.array([counts[kind].get(p, 0) for p in pairs], dtype=np.float64)
+        n = np.array([specific[kind].get(p, 0.0) for p in pairs], dtype=np.float64)
         miss *= 1.0 - w.of(kind) * (1.0 - (1.0 - config.first_hit) ** n)
     miss *= 1.0 - w.handle * np.array([handle.get(p, 0.0) for p in pairs])
     rhythm = rhythm_evidence(pairs, view, fps, config) if w.rhythm > 0 else {}
@@ -68,10 +71,8 @@ def count_coactors(
     sub = sub.set_column(
         sub.column_names.index("account_id"), "account_id", pa.array([str(c) for c in codes.tolist()])
     )
-    actions = actions_from_export(sub)
-    edges = coaction_edges(
-        actions.actions, window_s=config.coaction_window_s, min_weight=config.min_coaction_weight
-    )
+    actions = _specific_actions(actions_from_export(sub).actions, table, view, config)
+    edges = coaction_edges(actions, window_s=config.coaction_window_s, min_weight=config.min_coaction_weight)
     ops_of: dict[int, set[int]] = defaultdict(set)
     for a, o in pairs:
         ops_of[a].add(o)
@@ -85,11 +86,34 @@ def count_coactors(
     return dict(found)
 
 
+#: Object kinds whose popularity is counted over the whole export before co-action confirms anything.
+_EXACT_KINDS = ("repost", "url", "domain", "hashtag")
+
+
+def _specific_actions(
+    actions: pa.Table, table: pa.Table, view: ExportView, config: ResurgenceConfig
+) -> pa.Table:
+    """The candidates' actions without those on content many accounts of the export share (a trending link or
+    hashtag, a popular post reshared): co-acting on what everyone shares confirms nothing. Popularity is
+    counted over every account of the export, as evidence specificity is."""
+    kinds = [k for k in _EXACT_KINDS if EXPORT_KINDS[k] in table.column_names]
+    if not kinds or not actions.num_rows:
+        return actions
+    everyone = actions_from_export(table, kinds=kinds).actions
+    users = everyone.group_by(["object_kind", "object_id"]).aggregate([("account", "count_distinct")])
+    full = max(float(config.common_floor), config.common_share * view.accounts, 1.0)
+    popular = users.filter(pc.greater(users.column("account_count_distinct"), full))
+    if not popular.num_rows:
+        return actions
+    keys = pc.binary_join_element_wise(popular.column("object_kind"), popular.column("object_id"), "\x1f")
+    mine = pc.binary_join_element_wise(actions.column("object_kind"), actions.column("object_id"), "\x1f")
+    return actions.filter(pc.invert(pc.is_in(mine, value_set=keys)))
+
+
 def candidate_table(
     chosen: Sequence[tuple[Pair, float]],
     coactors: Mapping[Pair, int],
-    counts: Counts,
-    quality: Qualities,
+    found: Evidence,
     handle: Mapping[Pair, float],
     rhythm: Mapping[Pair, float],
     view: ExportView,
@@ -107,13 +131,16 @@ def candidate_table(
     for a, (confirmed, score, operation, o) in best.items():
         evidence: dict[str, object] = {}
         for kind in COUNTED_KINDS:
-            n = counts[kind].get((a, o), 0)
+            n = found.counts[kind].get((a, o), 0)
             if n:
                 evidence[kind] = n
-        if (a, o) in quality["pdq"]:
-            evidence["pdq_distance"] = int(quality["pdq"][(a, o)])
-        if (a, o) in quality["text"]:
-            evidence["text_similarity"] = round(quality["text"][(a, o)], 3)
+                weighed = round(found.specific[kind].get((a, o), 0.0), 3)
+                if weighed < n:
+                    evidence[f"{kind}_specific"] = weighed
+        if (a, o) in found.quality["pdq"]:
+            evidence["pdq_distance"] = int(found.quality["pdq"][(a, o)])
+        if (a, o) in found.quality["text"]:
+            evidence["text_similarity"] = round(found.quality["text"][(a, o)], 3)
         if (a, o) in handle:
             evidence["handle"] = round(handle[(a, o)], 3)
         if (a, o) in rhythm:
