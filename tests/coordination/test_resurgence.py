@@ -351,3 +351,12 @@ def test_coacting_on_trending_content_confirms_nothing(blending: OperationFinger
     # Without the popularity filter the same crowd would confirm itself: the trend is co-action.
     loose = replace(config, common_share=1.0, common_floor=10_000)
     assert score_accounts(export(rows), [blending], key=KEY, config=loose).flagged().num_rows > 0
+
+
+def test_confirmed_candidates_are_grouped_into_returning_networks(fingerprint: OperationFingerprint) -> None:
+    rows = {
+        r["account_id"]: r
+        for r in score_accounts(_network_and_fans(), [fingerprint], key=KEY).candidates.to_pylist()
+    }
+    assert {rows[a]["network"] for a in ("op0", "op1", "op2")} == {"op-1#1"}
+    assert rows["fan0"]["network"] == "" and rows["fan1"]["network"] == ""

@@ -113,8 +113,8 @@ def score_accounts(
     pairs = sorted(set().union(*(c.keys() for c in evidence.counts.values()), handle.keys()))
     scores, rhythm = score_pairs(pairs, evidence.specific, handle, view, fps, config)
     chosen = [(p, s) for p, s in zip(pairs, scores, strict=True) if s >= config.threshold]
-    coactors = count_coactors(table, view, [p for p, _ in chosen], config)
-    candidates = candidate_table(chosen, coactors, evidence, handle, rhythm, view, fps, config)
+    coactors, networks = count_coactors(table, view, [p for p, _ in chosen], config)
+    candidates = candidate_table(chosen, coactors, networks, evidence, handle, rhythm, view, fps, config)
     if progress is not None:
         progress(view.rows, view.rows)
     return ResurgenceResult(candidates, view.rows, view.accounts, dict(skipped))

@@ -45,11 +45,13 @@ CANDIDATE_SCHEMA = required_schema(
     flagged=pa.bool_(),
     coactors=pa.int64(),
     evidence=pa.string(),
+    network=pa.string(),
 )
 """One row per candidate account: where it is, the operation it most likely belongs to, its score, whether
 co-action confirmed it and how many other candidates of that operation it co-acted with, whether it is
-flagged for review, and the evidence as compact JSON (matching values per kind, best PDQ distance and text
-similarity, handle and rhythm strengths)."""
+flagged for review, the evidence as compact JSON (matching values per kind, best PDQ distance and text
+similarity, handle and rhythm strengths), and the returning network a confirmed candidate belongs to
+(``operation#n``: the candidates of that operation linked by co-action; empty when unconfirmed)."""
 
 
 @dataclass(frozen=True)

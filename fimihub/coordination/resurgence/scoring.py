@@ -55,10 +55,11 @@ def count_coactors(
     view: ExportView,
     pairs: Sequence[Pair],
     config: ResurgenceConfig,
-) -> dict[Pair, int]:
-    """Per candidate pair, how many candidates of the same operation it co-acts with."""
+) -> tuple[dict[Pair, int], dict[Pair, int]]:
+    """Per candidate pair, how many candidates of the same operation it co-acts with; and the returning
+    network each co-acting pair belongs to (a number per operation: the connected groups of co-actors)."""
     if len(pairs) < 2 or "posted_at" not in table.column_names:
-        return {}
+        return {}, {}
     accounts = np.unique(np.array([a for a, _ in pairs], dtype=np.int64))
     rows = np.flatnonzero(np.isin(view.account, accounts))
     sub = table.take(pa.array(rows))
@@ -77,13 +78,39 @@ def count_coactors(
     for a, o in pairs:
         ops_of[a].add(o)
     found: Counter[Pair] = Counter()
+    linked: dict[Pair, Pair] = {}  # union-find over (account, operation) pairs
     first = [int(s.rsplit(":", 1)[1]) for s in edges.column("account_1").to_pylist()]
     second = [int(s.rsplit(":", 1)[1]) for s in edges.column("account_2").to_pylist()]
     for a, b in zip(first, second, strict=True):
         for o in ops_of[a] & ops_of[b]:
             found[(a, o)] += 1
             found[(b, o)] += 1
-    return dict(found)
+            _union(linked, (a, o), (b, o))
+    return dict(found), _network_numbers(linked)
+
+
+def _root(linked: dict[Pair, Pair], pair: Pair) -> Pair:
+    while linked.setdefault(pair, pair) != pair:
+        linked[pair] = linked[linked[pair]]
+        pair = linked[pair]
+    return pair
+
+
+def _union(linked: dict[Pair, Pair], a: Pair, b: Pair) -> None:
+    ra, rb = _root(linked, a), _root(linked, b)
+    if ra != rb:
+        linked[max(ra, rb)] = min(ra, rb)
+
+
+def _network_numbers(linked: dict[Pair, Pair]) -> dict[Pair, int]:
+    """Each linked pair's network, numbered 1, 2, … per operation from its smallest account code."""
+    roots = {pair: _root(linked, pair) for pair in list(linked)}
+    numbers: dict[Pair, int] = {}
+    per_op: Counter[int] = Counter()
+    for root in sorted(set(roots.values())):
+        per_op[root[1]] += 1
+        numbers[root] = per_op[root[1]]
+    return {pair: numbers[root] for pair, root in roots.items()}
 
 
 #: Object kinds whose popularity is counted over the whole export before co-action confirms anything.
@@ -113,6 +140,7 @@ def _specific_actions(
 def candidate_table(
     chosen: Sequence[tuple[Pair, float]],
     coactors: Mapping[Pair, int],
+    networks: Mapping[Pair, int],
     found: Evidence,
     handle: Mapping[Pair, float],
     rhythm: Mapping[Pair, float],
@@ -127,7 +155,7 @@ def candidate_table(
         rank = (confirmed, score, fps[o].operation, o)
         if a not in best or rank[:2] > best[a][:2]:
             best[a] = rank
-    rows: list[tuple[float, str, str, str, bool, int, str]] = []
+    rows: list[tuple[float, str, str, str, bool, int, str, str]] = []
     for a, (confirmed, score, operation, o) in best.items():
         evidence: dict[str, object] = {}
         for kind in COUNTED_KINDS:
@@ -149,9 +177,12 @@ def candidate_table(
         if coacting:
             evidence["coactors"] = coacting
         summary = json.dumps(evidence, separators=(",", ":"))
-        rows.append((-score, view.platforms[a], view.account_ids[a], operation, confirmed, coacting, summary))
+        network = f"{operation}#{networks[(a, o)]}" if confirmed and (a, o) in networks else ""
+        rows.append(
+            (-score, view.platforms[a], view.account_ids[a], operation, confirmed, coacting, summary, network)
+        )
     rows.sort()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 7
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 8
     return pa.table(
         {
             "platform": pa.array(columns[1], pa.string()),
@@ -162,6 +193,7 @@ def candidate_table(
             "flagged": pa.array([c or not config.confirm for c in columns[4]], pa.bool_()),
             "coactors": pa.array(columns[5], pa.int64()),
             "evidence": pa.array(columns[6], pa.string()),
+            "network": pa.array(columns[7], pa.string()),
         },
         schema=CANDIDATE_SCHEMA,
     )
