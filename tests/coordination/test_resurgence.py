@@ -360,3 +360,16 @@ def test_confirmed_candidates_are_grouped_into_returning_networks(fingerprint: O
     }
     assert {rows[a]["network"] for a in ("op0", "op1", "op2")} == {"op-1#1"}
     assert rows["fan0"]["network"] == "" and rows["fan1"]["network"] == ""
+
+
+def test_every_candidate_is_explained_in_words(fingerprint: OperationFingerprint) -> None:
+    rows = {
+        r["account_id"]: r
+        for r in score_accounts(_network_and_fans(), [fingerprint], key=KEY).candidates.to_pylist()
+    }
+    told = rows["op0"]["explanation"]
+    assert "1 of the operation's 2 links" in told
+    assert "texts (near-duplicates, similarity" in told
+    assert "a handle in its naming pattern" in told
+    assert "acted in step with 2 other candidates" in told
+    assert "acted in step" not in rows["fan0"]["explanation"]

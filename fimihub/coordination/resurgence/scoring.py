@@ -113,6 +113,37 @@ def _network_numbers(linked: dict[Pair, Pair]) -> dict[Pair, int]:
     return {pair: numbers[root] for pair, root in roots.items()}
 
 
+#: How each counted kind is told in an explanation: the noun, and what the fingerprint holds of it.
+_TOLD = {"domain": "domains", "url": "links", "hashtag": "hashtags", "pdq": "images", "text": "texts"}
+
+
+def explain(evidence: Mapping[str, object], fp: OperationFingerprint) -> str:
+    """The evidence of one candidate in words an analyst can check against the fingerprint."""
+    held = {"domain": fp.domains, "url": fp.urls, "hashtag": fp.hashtags, "pdq": fp.pdq,
+            "text": fp.text_signatures}  # fmt: skip
+    parts: list[str] = []
+    for kind in COUNTED_KINDS:
+        n = evidence.get(kind)
+        if not isinstance(n, int):
+            continue
+        part = f"{n} of the operation's {len(held[kind])} {_TOLD[kind]}"
+        if kind == "pdq" and "pdq_distance" in evidence:
+            part += f" (near-duplicates, PDQ distance {evidence['pdq_distance']} at best)"
+        if kind == "text" and "text_similarity" in evidence:
+            part += f" (near-duplicates, similarity {evidence['text_similarity']} at best)"
+        specific = evidence.get(f"{kind}_specific")
+        if isinstance(specific, float):
+            part += f", widely shared, counting as {specific:g}"
+        parts.append(part)
+    if "handle" in evidence:
+        parts.append(f"a handle in its naming pattern (strength {evidence['handle']})")
+    if "rhythm" in evidence:
+        parts.append(f"posting hours and days like its own (strength {evidence['rhythm']})")
+    if "coactors" in evidence:
+        parts.append(f"acted in step with {evidence['coactors']} other candidates of it on specific content")
+    return "; ".join(parts)
+
+
 #: Object kinds whose popularity is counted over the whole export before co-action confirms anything.
 _EXACT_KINDS = ("repost", "url", "domain", "hashtag")
 
@@ -155,7 +186,7 @@ def candidate_table(
         rank = (confirmed, score, fps[o].operation, o)
         if a not in best or rank[:2] > best[a][:2]:
             best[a] = rank
-    rows: list[tuple[float, str, str, str, bool, int, str, str]] = []
+    rows: list[tuple[float, str, str, str, bool, int, str, str, str]] = []
     for a, (confirmed, score, operation, o) in best.items():
         evidence: dict[str, object] = {}
         for kind in COUNTED_KINDS:
@@ -178,11 +209,22 @@ def candidate_table(
             evidence["coactors"] = coacting
         summary = json.dumps(evidence, separators=(",", ":"))
         network = f"{operation}#{networks[(a, o)]}" if confirmed and (a, o) in networks else ""
+        why = explain(evidence, fps[o])
         rows.append(
-            (-score, view.platforms[a], view.account_ids[a], operation, confirmed, coacting, summary, network)
+            (
+                -score,
+                view.platforms[a],
+                view.account_ids[a],
+                operation,
+                confirmed,
+                coacting,
+                summary,
+                network,
+                why,
+            )
         )
     rows.sort()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 8
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 9
     return pa.table(
         {
             "platform": pa.array(columns[1], pa.string()),
@@ -194,6 +236,7 @@ def candidate_table(
             "coactors": pa.array(columns[5], pa.int64()),
             "evidence": pa.array(columns[6], pa.string()),
             "network": pa.array(columns[7], pa.string()),
+            "explanation": pa.array(columns[8], pa.string()),
         },
         schema=CANDIDATE_SCHEMA,
     )
