@@ -369,7 +369,7 @@ def test_every_candidate_is_explained_in_words(fingerprint: OperationFingerprint
     }
     told = rows["op0"]["explanation"]
     assert "1 of the operation's 2 links" in told
-    assert "texts (near-duplicates, similarity" in told
+    assert "1 text (near-duplicates, similarity" in told
     assert "a handle in its naming pattern" in told
     assert "acted in step with 2 other candidates" in told
     assert "acted in step" not in rows["fan0"]["explanation"]

@@ -126,7 +126,8 @@ def explain(evidence: Mapping[str, object], fp: OperationFingerprint) -> str:
         n = evidence.get(kind)
         if not isinstance(n, int):
             continue
-        part = f"{n} of the operation's {len(held[kind])} {_TOLD[kind]}"
+        total = len(held[kind])
+        part = f"{n} of the operation's {total} {_TOLD[kind] if total != 1 else _TOLD[kind][:-1]}"
         if kind == "pdq" and "pdq_distance" in evidence:
             part += f" (near-duplicates, PDQ distance {evidence['pdq_distance']} at best)"
         if kind == "text" and "text_similarity" in evidence:
