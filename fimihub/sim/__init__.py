@@ -12,7 +12,7 @@ lightly edited texts and images. Posts come in the platform export format (DESIG
 ``scale=1`` gives about eight thousand posts; :meth:`WorldConfig.for_posts` picks the scale for a post count.
 """
 
-from fimihub.sim.config import DEFAULT_PLATFORMS, WorldConfig
+from fimihub.sim.config import ADVERSARIAL_KNOBS, DEFAULT_PLATFORMS, WorldConfig
 from fimihub.sim.export import Progress, WrittenWorld, read_truth, read_world, write_truth, write_world
 from fimihub.sim.handles import RENAME_KINDS
 from fimihub.sim.images import hamming
@@ -23,6 +23,7 @@ from fimihub.sim.world import DEFAULT_CHUNK_ROWS, World, generate, iter_posts
 
 __all__ = [
     "ACCOUNTS_SCHEMA",
+    "ADVERSARIAL_KNOBS",
     "DEFAULT_CHUNK_ROWS",
     "DEFAULT_PLATFORMS",
     "EXPORT_COLUMNS",

@@ -24,7 +24,7 @@ from fimihub.sim.handles import (
     persona_handles,
     rename_handle,
 )
-from fimihub.sim.ids import scrambled_ids
+from fimihub.sim.ids import scrambled_ids, seeded
 from fimihub.sim.names import FIRST_NAMES, LAST_NAMES
 from fimihub.sim.operations import OperationPlan
 
@@ -39,6 +39,7 @@ _POPULARITY = {"x": 0.3, "facebook": 0.35, "telegram": 0.15, "tiktok": 0.2, "ins
 # leave the numbers the sign-up form suggested.
 _STYLE_ORGANIC = np.array([0.2, 0.15, 0.15, 0.1, 0.1, 0.1, 0.1, 0.1])
 _STYLE_BULK = np.array([0.1, 0.05, 0.05, 0.05, 0.2, 0.05, 0.3, 0.2])
+_STREAM_NEW_PLATFORM = 31
 _RENAMES = ("increment", "suffix", "lookalike")
 _RENAME_WEIGHTS = np.array([0.4, 0.3, 0.3])
 
@@ -117,6 +118,7 @@ def plan_accounts(
     lo = n_users
     for op in operations:
         prev: tuple[_Group, int] | None = None
+        seen: set[int] = set()
         for wave in op.waves:
             n = wave.accounts
             acc_lo.append(lo)
@@ -135,8 +137,9 @@ def plan_accounts(
             group = (
                 _originals(config, op, rng, n, common)
                 if prev is None
-                else _returning(config, rng, n, prev[0], prev[1], common)
+                else _returning(config, rng, n, prev[0], prev[1], common, seen)
             )
+            seen.update(group.arrays["platform"].tolist())
             groups.append(group)
             prev = (group, lo)
             lo += n
@@ -200,6 +203,11 @@ def _originals(
     )
 
 
+def unused_platforms(config: WorldConfig, seen: set[int]) -> list[int]:
+    """Indices of the platforms of ``config`` not in ``seen``."""
+    return [p for p in range(len(config.platforms)) if p not in seen]
+
+
 def _returning(
     config: WorldConfig,
     rng: np.random.Generator,
@@ -207,6 +215,7 @@ def _returning(
     prev: _Group,
     prev_lo: int,
     common: dict[str, object],
+    seen: set[int],
 ) -> _Group:
     local = rng.choice(len(prev.handles), size=n, replace=False)
     old_handles = prev.handles.take(pa.array(local)).to_pylist()
@@ -217,6 +226,12 @@ def _returning(
         # A migrating account moves to any other platform, not only those the operation used before.
         moving = rng.random(n) < config.migration_rate
         platform[moving] = (platform[moving] + rng.integers(1, count, int(moving.sum()))) % count
+    unused = unused_platforms(config, seen)
+    if config.new_platform_rate > 0 and unused:
+        # A stream of its own, so that a world without this knob is drawn as before it existed.
+        extra = seeded(config.seed, _STREAM_NEW_PLATFORM, int(np.asarray(common["key"])[0]))
+        going = extra.random(n) < config.new_platform_rate
+        platform[going] = np.asarray(unused)[extra.integers(0, len(unused), int(going.sum()))]
     renamed = rng.random(n) < config.rename_rate
     kinds = rng.choice(len(_RENAMES), size=n, p=_RENAME_WEIGHTS)
     fresh_handles, fresh_displays = _personas(rng, n, _STYLE_BULK)

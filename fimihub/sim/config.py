@@ -9,14 +9,25 @@ rather than five giant ones.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fimihub.errors import ValidationError
 from fimihub.vocab import platform
 
-__all__ = ["DEFAULT_PLATFORMS", "WorldConfig"]
+__all__ = ["ADVERSARIAL_KNOBS", "DEFAULT_PLATFORMS", "WorldConfig"]
+
+#: The knobs that make a world harder for resurgence detection; all are rates, 0 (off) by default.
+ADVERSARIAL_KNOBS: tuple[str, ...] = (
+    "blend_rate",
+    "trending_share",
+    "amplifier_rate",
+    "rebrand_rate",
+    "heavy_edit_rate",
+    "tld_swap_rate",
+    "new_platform_rate",
+)
 
 #: The platforms a default world spans.
 DEFAULT_PLATFORMS: tuple[str, ...] = ("x", "facebook", "telegram", "tiktok")
@@ -66,6 +77,25 @@ class WorldConfig:
     #: Share of returning accounts whose handle is a rename of the one they replace (the rest start afresh).
     rename_rate: float = 0.7
 
+    # -- adversarial knobs (all off by default: a default world is the same as before they existed) --------
+    #: Share of operation posts that also carry popular hashtags (#news, #breaking, #fyp) and a link to a
+    #: popular mainstream news article, to blend in; in a burst every participant carries the same ones.
+    blend_rate: float = 0.0
+    #: Share of ordinary users' posts made in trending bursts: many accounts posting the same popular link
+    #: and hashtag within minutes of each other.
+    trending_share: float = 0.0
+    #: Share of ordinary users who are organic amplifiers: they post on an operation's topics (its narrative
+    #: hashtags) and reshare one or two of its original wave's links or images, once or twice.
+    amplifier_rate: float = 0.0
+    #: Share of operations whose returning waves rebrand: all-new outlets and hashtags, no old article.
+    rebrand_rate: float = 0.0
+    #: Share of a returning wave's texts that are heavily reworded (about a third of the words edited).
+    heavy_edit_rate: float = 0.0
+    #: Share of a returning wave's kept outlets that move to the same name under a new top-level domain.
+    tld_swap_rate: float = 0.0
+    #: Share of returning accounts that move to a platform none of the operation's earlier accounts used.
+    new_platform_rate: float = 0.0
+
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:
             object.__setattr__(self, "start", self.start.replace(tzinfo=UTC))
@@ -95,7 +125,13 @@ class WorldConfig:
         ):
             if not getattr(self, name) >= 0:
                 raise ValidationError(name, "must not be negative")
-        for name in ("burst_share", "returning_fraction", "migration_rate", "rename_rate"):
+        for name in (
+            "burst_share",
+            "returning_fraction",
+            "migration_rate",
+            "rename_rate",
+            *ADVERSARIAL_KNOBS,
+        ):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValidationError(name, "must be between 0 and 1")
         if self.waves > 12:
@@ -155,8 +191,21 @@ class WorldConfig:
 
     # -- serialisation (truth.json carries the config that made it) ---------------------------------------
 
+    @property
+    def adversarial(self) -> bool:
+        """Whether any adversarial knob is on."""
+        return any(getattr(self, name) > 0 for name in ADVERSARIAL_KNOBS)
+
+    def with_knobs(self, rate: float = 0.3, **changes: Any) -> WorldConfig:
+        """This config with every adversarial knob at ``rate`` (then ``changes`` applied)."""
+        return replace(self, **{**dict.fromkeys(ADVERSARIAL_KNOBS, rate), **changes})
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        # Knobs that are off are left out, so a default world's truth.json reads as it did before them.
+        for name in ADVERSARIAL_KNOBS:
+            if data[name] == 0:
+                del data[name]
         data["start"] = self.start.isoformat()
         data["platforms"] = list(self.platforms)
         return data

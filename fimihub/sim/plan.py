@@ -14,6 +14,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from fimihub.sim.accounts import Accounts, plan_accounts
+from fimihub.sim.adversarial import Adversary, disguise_returns, make_adversary
 from fimihub.sim.config import WorldConfig
 from fimihub.sim.ids import seeded
 from fimihub.sim.images import Hashes, random_hashes
@@ -102,6 +103,8 @@ class Plan:
     memes: Hashes
     post_salt: int
     url_salt: int
+    #: Trending events and amplifiers when the adversarial knobs ask for them (see ``adversarial``).
+    adversary: Adversary | None = None
 
     @property
     def total_rows(self) -> int:
@@ -113,6 +116,7 @@ def make_plan(config: WorldConfig) -> Plan:
     start = int(config.start.timestamp())
     end = start + config.days * 86_400
     operations = plan_operations(config, seeded(config.seed, 1))
+    disguise_returns(config, operations)
     accounts, acc_lo = plan_accounts(config, operations, seeded(config.seed, 2), start, end)
     waves, pools = _pools(operations, acc_lo)
     bursts = _bursts(config, waves, seeded(config.seed, 3))
@@ -134,6 +138,7 @@ def make_plan(config: WorldConfig) -> Plan:
         memes=memes,
         post_salt=int(rng.integers(2**62)),
         url_salt=int(rng.integers(2**62)),
+        adversary=make_adversary(config, operations, accounts.kind, start, end),
     )
 
 

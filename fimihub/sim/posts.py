@@ -16,8 +16,9 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fimihub.sim.accounts import LOOKALIKE, OPERATION
-from fimihub.sim.content import Content, benign_content, blank
+from fimihub.sim.accounts import BENIGN, LOOKALIKE, OPERATION
+from fimihub.sim.adversarial import POPULAR_ARTICLES, POPULAR_HASHTAGS
+from fimihub.sim.content import Content, benign_content, blank, news_urls
 from fimihub.sim.ids import scrambled_ids, seeded
 from fimihub.sim.images import flip_bits
 from fimihub.sim.plan import Plan, Unit
@@ -29,6 +30,8 @@ __all__ = ["UnitPosts", "unit_posts"]
 I64 = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
 _STREAMS = {"accounts": 10, "bursts": 11}
+# The adversarial knobs' own streams (see ``adversarial``): drawn from only when a knob is on.
+_STREAM_BLEND_OWN, _STREAM_BLEND_BURSTS, _STREAM_TRENDING, _STREAM_AMPLIFY = 20, 21, 22, 23
 # How often a burst participant reposts the first post on its platform instead of posting a copy.
 _REPOST = {"x": 0.6, "facebook": 0.5, "telegram": 0.7, "tiktok": 0.15}
 _STRIDES = np.array([1, 2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31])
@@ -102,6 +105,9 @@ def _account_unit(plan: Plan, unit: Unit, rng: np.random.Generator) -> UnitPosts
         content.set_urls(share, with_url, waves.url_lo[key] + _below(rng, waves.url_n[key]), pools.urls)
         combo = waves.combo_lo[key] + _below(rng, waves.combo_n[key])
         content.set_hashtags(share, ~with_url | (rng.random(m) < 0.3), combo, pools.combos)
+
+    if plan.adversary is not None:
+        _adversarial_own_posts(plan, unit, acc, t, lo, hi, kind, empty, content)
 
     post_id = scrambled_ids(unit.row_offset + np.arange(n, dtype=np.int64), plan.post_salt)
     benign = (kind != OPERATION) & ~empty
@@ -188,10 +194,109 @@ def _burst_unit(plan: Plan, unit: Unit, rng: np.random.Generator) -> UnitPosts:
     everyone = np.ones(n, dtype=bool)
     content.set_urls(everyone, has_url[burst], url[burst], pools.urls)
     content.set_hashtags(everyone, has_tags[burst], combo[burst], pools.combos)
+    if plan.config.blend_rate > 0:
+        # A blending burst carries the same popular hashtag and mainstream link in every participant's post.
+        extra = seeded(plan.config.seed, _STREAM_BLEND_BURSTS, unit.index)
+        blend = (extra.random(nb) < plan.config.blend_rate)[burst]
+        tag = extra.integers(0, len(POPULAR_HASHTAGS), nb)[burst]
+        article = (POPULAR_ARTICLES * extra.random(nb) ** 2).astype(np.int64)[burst]
+        tags = pa.array(POPULAR_HASHTAGS, pa.string()).take(pa.array(tag[blend]))
+        _append(content, blend, article[blend], tags, plan)
     post_id = scrambled_ids(unit.row_offset + np.arange(n, dtype=np.int64), plan.post_salt)
     repost_of = pc.if_else(pa.array(repost), post_id.take(pa.array(seed_row)), "")
     no_empty = np.zeros(n, dtype=bool)
     return UnitPosts(_table(plan, acc, t, no_empty, post_id, content, repost_of), key[burst], t)
+
+
+def _adversarial_own_posts(
+    plan: Plan,
+    unit: Unit,
+    acc: I64,
+    t: I64,
+    lo: I64,
+    hi: I64,
+    kind: npt.NDArray[np.int8],
+    empty: Mask,
+    content: Content,
+) -> None:
+    """Blending operation posts, ordinary posts in trending bursts, and amplifiers' reshares (in place)."""
+    adversary, config, waves, pools = plan.adversary, plan.config, plan.waves, plan.pools
+    assert adversary is not None
+    n = len(acc)
+    if config.blend_rate > 0:
+        rng = seeded(config.seed, _STREAM_BLEND_OWN, unit.index)
+        blend = (kind == OPERATION) & ~empty & (rng.random(n) < config.blend_rate)
+        m = int(blend.sum())
+        tag = pa.array(POPULAR_HASHTAGS, pa.string()).take(
+            pa.array(rng.integers(0, len(POPULAR_HASHTAGS), m))
+        )
+        _append(content, blend, (POPULAR_ARTICLES * rng.random(m) ** 2).astype(np.int64), tag, plan)
+    amplifier = adversary.amplifies[acc]
+    ordinary = (kind == BENIGN) & ~empty & (amplifier < 0)
+    if config.trending_share > 0 and len(adversary.trend_time):
+        rng = seeded(config.seed, _STREAM_TRENDING, unit.index)
+        join = ordinary & (rng.random(n) < config.trending_share)
+        rows = np.flatnonzero(join)
+        # Popular events draw more people: a square of a uniform draw favours the first ones.
+        event = (len(adversary.trend_time) * rng.random(len(rows)) ** 2).astype(np.int64)
+        window = config.burst_window_s
+        at = adversary.trend_time[event] + np.minimum(rng.exponential(window / 5, len(rows)), window - 1)
+        at = at.astype(np.int64)
+        fits = (at >= lo[rows]) & (at < hi[rows])
+        rows, event, at = rows[fits], event[fits], at[fits]
+        t[rows] = at
+        mask = np.zeros(n, dtype=bool)
+        mask[rows] = True
+        urls = news_urls(adversary.trend_article[event], plan.url_salt)
+        content.urls = pc.replace_with_mask(content.urls, pa.array(mask), urls)
+        content.hashtags = pc.replace_with_mask(
+            content.hashtags, pa.array(mask), adversary.trend_tags.take(pa.array(event))
+        )
+    if (amplifier >= 0).any():
+        rng = seeded(config.seed, _STREAM_AMPLIFY, unit.index)
+        mine = (amplifier >= 0) & ~empty
+        # Topical posts: the operation's narrative hashtags, which ordinary people use too.
+        topical = np.flatnonzero(mine & (rng.random(n) < 0.4))
+        tags = [adversary.topics[o][int(rng.integers(len(adversary.topics[o])))] for o in amplifier[topical]]
+        mask = np.zeros(n, dtype=bool)
+        mask[topical] = True
+        content.hashtags = pc.replace_with_mask(content.hashtags, pa.array(mask), pa.array(tags, pa.string()))
+        # One or two reshares of the operation's original links or images, after it appeared.
+        first = np.r_[True, acc[1:] != acc[:-1]]
+        second = np.r_[False, first[:-1]] & (rng.random(n) < 0.5)
+        share = np.flatnonzero(mine & (first | second))
+        key = waves.op_first[amplifier[share]]
+        since = np.maximum(waves.active_from[key], lo[share])
+        ok = since < hi[share]
+        share, key, since = share[ok], key[ok], since[ok]
+        t[share] = since + (rng.random(len(share)) * (hi[share] - since)).astype(np.int64)
+        link = rng.random(len(share)) < 0.5
+        as_link = np.zeros(n, dtype=bool)
+        as_link[share[link]] = True
+        content.set_urls(
+            as_link,
+            np.ones(int(link.sum()), dtype=bool),
+            (waves.url_lo[key] + _below(rng, waves.url_n[key]))[link],
+            pools.urls,
+        )
+        as_image = np.zeros(n, dtype=bool)
+        as_image[share[~link]] = True
+        picked = pools.images[(waves.image_lo[key] + _below(rng, waves.image_n[key]))[~link]]
+        content.set_images(as_image, np.ones(int((~link).sum()), dtype=bool), flip_bits(rng, picked, 0, 4))
+
+
+def _append(content: Content, rows: Mask, article: I64, tags: pa.Array, plan: Plan) -> None:
+    """Add a popular news ``article``'s link and hashtags ``tags`` (one of each per row) to ``rows``."""
+    if not rows.any():
+        return
+    mask = pa.array(rows)
+    urls = news_urls(article, plan.url_salt)
+    old_urls = content.urls.filter(mask)
+    old_tags = content.hashtags.filter(mask)
+    joined_urls = pc.utf8_trim(pc.binary_join_element_wise(old_urls, urls, " "), " ")
+    joined_tags = pc.utf8_trim(pc.binary_join_element_wise(old_tags, tags, " "), " ")
+    content.urls = pc.replace_with_mask(content.urls, mask, joined_urls)
+    content.hashtags = pc.replace_with_mask(content.hashtags, mask, joined_tags)
 
 
 def _below(rng: np.random.Generator, bound: I64) -> I64:

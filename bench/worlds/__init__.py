@@ -1,0 +1,1 @@
+"""World generators for benchmarks, written apart from ``fimihub.sim``."""
