@@ -102,6 +102,10 @@ class ResurgenceConfig:
     first_hit: float = 0.5
     #: Score from which an account is a candidate.
     threshold: float = 0.6
+    #: Score from which an account joins a returning network it co-acts with: below ``threshold`` it is
+    #: confirmed only as a co-actor of candidates of the same operation, in a network one of them anchors
+    #: (a ``network_threshold`` above ``threshold`` counts as ``threshold``).
+    network_threshold: float = 0.4
     #: Largest PDQ Hamming distance of a near-duplicate image (PDQ's own confident-match distance).
     pdq_distance: int = 31
     #: Smallest estimated Jaccard similarity of a near-duplicate text (returning operations edit their texts).
@@ -114,15 +118,16 @@ class ResurgenceConfig:
     coaction_window_s: int = 600
     #: Distinct objects two candidates must have co-acted on to count as co-actors.
     min_coaction_weight: int = 2
-    #: Co-actors of the same operation a candidate needs to be confirmed.
-    min_coactors: int = 1
+    #: Co-actors of the same operation a candidate needs to be confirmed (two: a pair of accounts that happen
+    #: to post the same popular content together is not a network).
+    min_coactors: int = 2
     #: Share of the scanned accounts up to which a matching value counts in full as evidence: a value more
     #: accounts used counts for ``common_share * accounts / users`` of one (``#news``, a broadcaster's link,
     #: content that trends), and a domain on a popular-sites warning list counts for nothing.
     common_share: float = 0.01
     #: Accounts a value may be used by and still count in full, however small the export (the floor under
     #: ``common_share``): a returning network of this many accounts sharing its own content is not "common".
-    common_floor: int = 30
+    common_floor: int = 20
     #: Rows looked up at a time (bounds memory; progress is reported per batch).
     batch_rows: int = 200_000
 
@@ -135,6 +140,8 @@ class ResurgenceConfig:
             raise ValidationError("pdq_distance", "must be a whole number of bits from 0 to 256")
         if not 0.5 <= self.text_similarity < 1.0:
             raise ValidationError("text_similarity", "must be at least 0.5 and below 1")
+        if not 0.0 < self.network_threshold <= 1.0:
+            raise ValidationError("network_threshold", "must be above 0 and at most 1")
         if not 0.0 < self.common_share <= 1.0:
             raise ValidationError("common_share", "must be above 0 and at most 1")
         for name in ("min_rhythm_posts", "coaction_window_s", "common_floor"):

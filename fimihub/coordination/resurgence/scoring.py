@@ -180,10 +180,17 @@ def candidate_table(
     fps: Sequence[OperationFingerprint],
     config: ResurgenceConfig,
 ) -> pa.Table:
-    """One row per account: its confirmed operation if any, else its best scoring one."""
+    """One row per account: its confirmed operation if any, else its best scoring one. ``chosen`` are the
+    pairs scoring at least ``network_threshold``; a pair is confirmed when it co-acts with enough candidates
+    of its operation in a network that holds a pair scoring at least ``threshold``, and reported when it is
+    confirmed or scores at least ``threshold``."""
+    anchored = {(o, networks[(a, o)]) for (a, o), s in chosen if s >= config.threshold and (a, o) in networks}
     best: dict[int, tuple[bool, float, str, int]] = {}
     for (a, o), score in chosen:
-        confirmed = coactors.get((a, o), 0) >= config.min_coactors
+        in_network = (a, o) in networks and (o, networks[(a, o)]) in anchored
+        confirmed = in_network and coactors.get((a, o), 0) >= config.min_coactors
+        if not confirmed and score < config.threshold:
+            continue
         rank = (confirmed, score, fps[o].operation, o)
         if a not in best or rank[:2] > best[a][:2]:
             best[a] = rank
