@@ -44,8 +44,8 @@ domains, hashtags and reposts that more than the "common" number of the export's
 out first, so a crowd on a trend does not confirm itself. A confirmed candidate needs ``min_coactors`` (2)
 co-actors: two accounts that happen to post the same content together are not a network. Accounts scoring
 at least ``network_threshold`` (below ``threshold``) join a returning network they co-act with in that way,
-when a candidate at ``threshold`` anchors it: membership of a network is evidence too. Benign look-alikes — fans who share an
-operation's links and hashtags now and then — score as candidates but do not act in step with the
+when a candidate at ``threshold`` anchors it: membership of a network is evidence too. Benign look-alikes —
+fans who share an operation's links and hashtags now and then — score as candidates but do not act in step with the
 operation's accounts, so they stay unconfirmed. With :attr:`ResurgenceConfig.confirm` (the default) only
 confirmed candidates are *flagged*; every candidate is reported either way, for review.
 
@@ -115,7 +115,8 @@ def score_accounts(
     handle = handle_evidence(view, fps, key, skipped) if config.weights.handle > 0 else {}
     pairs = sorted(set().union(*(c.keys() for c in evidence.counts.values()), handle.keys()))
     scores, rhythm = score_pairs(pairs, evidence.specific, handle, view, fps, config)
-    chosen = [(p, s) for p, s in zip(pairs, scores, strict=True) if s >= min(config.network_threshold, config.threshold)]
+    floor = min(config.network_threshold, config.threshold)
+    chosen = [(p, s) for p, s in zip(pairs, scores, strict=True) if s >= floor]
     coactors, networks = count_coactors(table, view, [p for p, _ in chosen], config)
     candidates = candidate_table(chosen, coactors, networks, evidence, handle, rhythm, view, fps, config)
     if progress is not None:
