@@ -46,8 +46,8 @@ co-actors: two accounts that happen to post the same content together are not a 
 at least ``network_threshold`` (below ``threshold``) join a returning network they co-act with in that way,
 when a candidate at ``threshold`` anchors it: membership of a network is evidence too. Benign look-alikes —
 fans who share an operation's links and hashtags now and then — score as candidates but do not act in step
-with the operation's accounts, so they stay unconfirmed. With :attr:`ResurgenceConfig.confirm` (the default) only
-confirmed candidates are *flagged*; every candidate is reported either way, for review.
+with the operation's accounts, so they stay unconfirmed. With :attr:`ResurgenceConfig.confirm` (the default)
+only confirmed candidates are *flagged*; every candidate is reported either way, for review.
 
 Everything is looked up by distinct value, in batches of rows, with exact sets, the PDQ index and the text
 index, so millions of posts take seconds to minutes (text signing dominates). No clock, store or network.
