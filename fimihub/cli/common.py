@@ -34,6 +34,7 @@ __all__ = [
     "key_file_option",
     "member_option",
     "open_hub",
+    "plural",
     "require_store",
     "sqlite_file",
     "step_bar",
@@ -249,3 +250,8 @@ def _bar(
     clock = TimeRemainingColumn() if remaining else TimeElapsedColumn()
     with Progress(TextColumn(text), BarColumn(), MofNCompleteColumn(), clock, disable=quiet) as bar:
         yield bar, bar.add_task(text if description is None else description, total=total)
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``count`` and ``word`` in the right number: ``1 edge``, ``2 edges``, ``1,024 communities``."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"

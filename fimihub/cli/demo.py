@@ -101,7 +101,7 @@ def try_next(settings: Settings, result: DemoResult, *, seed: int, serving: bool
         f"  fimihub sim generate --seed {seed} --out {shlex.quote(str(world))}",
         f"  fimihub scan {posts} {as_member}",
         "  # Find the accounts in it that act together:",
-        f"  fimihub coordination detect {posts} {as_member}",
+        f"  fimihub coordination detect {posts}",
     ]
     if not serving:
         lines += [

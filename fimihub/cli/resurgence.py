@@ -5,17 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from fimihub import Hub
 from fimihub.cli.common import (
     FILE,
     counting_bar,
+    db_option,
     echo_json,
     hub_command,
     json_option,
     member_option,
+    open_hub,
+    plural,
     summary_json,
 )
+from fimihub.hub.resurgence import scan_against_disrupted
 
 __all__ = ["resurgence"]
 
@@ -41,15 +46,22 @@ def fingerprint(hub: Hub, member_id: str, operation_id: str, forum_id: str | Non
     click.echo(record.id)
 
 
-@hub_command(resurgence, "scan")
-@_MEMBER
+@resurgence.command("scan")
+@db_option
+@member_option(
+    "The member a scan against the stored fingerprints runs as; not needed with --disrupted",
+    required=False,
+)
 @click.argument("new_path", metavar="NEW", type=FILE)
 @click.option(
     "--disrupted",
     type=FILE,
-    help="An export of removed accounts labelled with `operation`: fingerprint these instead of the stored.",
+    help="An export of removed accounts labelled with `operation`: fingerprint these instead of the stored "
+    "ones, here, with no hub (no --member, no store).",
 )
-@click.option("--out", type=FILE, help="Candidates to a .csv or .parquet file.")
+@click.option(
+    "--out", type=FILE, help="Every candidate, with a `flagged` column, to a .csv or .parquet file."
+)
 @click.option(
     "--unconfirmed",
     is_flag=True,
@@ -57,31 +69,50 @@ def fingerprint(hub: Hub, member_id: str, operation_id: str, forum_id: str | Non
 )
 @json_option("Print the summary as JSON.")
 def scan(
-    hub: Hub,
-    member_id: str,
+    db: str | None,
+    member_id: str | None,
     new_path: Path,
     disrupted: Path | None,
     out: Path | None,
     unconfirmed: bool,
     as_json: bool,
 ) -> None:
-    """Score the accounts in NEW (a platform export) against the fingerprints of disrupted operations;
-    flagged candidates go to the review queue (with stored fingerprints) and every candidate to --out. The
-    queue holds their account ids sealed to the organisation's identifier key, so a scan against stored
-    fingerprints needs one (`fimihub org identifier-key`); `fimihub matches open` reads them."""
-    actor = hub.admin.actor(member_id)
-    with counting_bar("scoring", quiet=as_json) as progress:
-        summary = hub.resurgence.scan(
-            actor, new_path, disrupted=disrupted, out=out, confirm=not unconfirmed, progress=progress
-        )
+    """Score the accounts in NEW (a platform export) against the fingerprints of disrupted operations:
+    those stored in the hub that --member may see, or those built from --disrupted.
+
+    Every candidate goes to --out, with a `flagged` column. With stored fingerprints, flagged candidates go
+    to the member's review queue, their account ids sealed to the organisation's identifier key (so such a
+    scan needs one: `fimihub org identifier-key`; `fimihub matches open` reads them). With --disrupted the
+    scan runs on your files alone: no hub, no store, nothing queued."""
+    if disrupted is not None:
+        given = click.get_current_context().get_parameter_source("member_id")
+        if db is not None or given is ParameterSource.COMMANDLINE:
+            click.echo("note: --disrupted scans only your files; --db and --member are not used", err=True)
+        with counting_bar("scoring", quiet=as_json) as progress:
+            summary = scan_against_disrupted(
+                new_path, disrupted, out=out, confirm=not unconfirmed, progress=progress
+            )
+    else:
+        if member_id is None:
+            raise click.UsageError(
+                "give --member (scanning against the hub's stored fingerprints runs as a member), or "
+                "--disrupted EXPORT to fingerprint an export of removed accounts here"
+            )
+        with open_hub(db) as hub:
+            actor = hub.admin.actor(member_id)
+            with counting_bar("scoring", quiet=as_json) as progress:
+                summary = hub.resurgence.scan(
+                    actor, new_path, out=out, confirm=not unconfirmed, progress=progress
+                )
     if as_json:
         echo_json(summary_json(summary, candidates=summary.candidates.num_rows))
         return
+    queued = "" if disrupted is not None else f", {summary.queued:,} queued for review"
     click.echo(
-        f"{summary.accounts:,} accounts ({summary.rows:,} rows) against {summary.fingerprints:,} "
-        f"fingerprints: {summary.candidates.num_rows:,} candidates, {summary.flagged:,} flagged, "
-        f"{summary.queued:,} queued for review" + (f"; written to {summary.out}" if summary.out else "")
+        f"{plural(summary.accounts, 'account')} ({plural(summary.rows, 'row')}) against "
+        f"{plural(summary.fingerprints, 'fingerprint')}: {plural(summary.candidates.num_rows, 'candidate')}, "
+        f"{summary.flagged:,} flagged{queued}" + (f"; written to {summary.out}" if summary.out else "")
     )
     for column, count in sorted(summary.skipped.items()):
         if count:
-            click.echo(f"skipped {count:,} values: {column}", err=True)
+            click.echo(f"skipped {plural(count, 'value')}: {column}", err=True)

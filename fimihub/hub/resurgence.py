@@ -11,6 +11,10 @@ recidivist asset of that operation.
 A queued candidate holds the account's id sealed to the member's identifier key (``account_sealed``) and, as
 its item, the account's keyed hash with the key of the fingerprint's forum; the recidivist asset a
 confirmation makes carries both, so the clear id is stored nowhere.
+
+Scoring against an export of removed accounts needs nothing from a hub: :func:`scan_against_disrupted` runs it
+on the user's own files with no caller and no store (``fimihub resurgence scan NEW --disrupted EXPORT``);
+nothing is queued, since fingerprints built on the spot are of no stored operation.
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ from fimihub.model import (
 from fimihub.policy import Actor, Caller
 from fimihub.storage import UnitOfWork
 
-__all__ = ["Resurgence", "ResurgenceSummary"]
+__all__ = ["Resurgence", "ResurgenceSummary", "scan_against_disrupted"]
 
 _PAGE = 1000
 
@@ -140,7 +144,7 @@ class Resurgence:
         by: Caller,
         source: str | Path | pa.Table,
         *,
-        disrupted: str | Path | None = None,
+        disrupted: str | Path | pa.Table | None = None,
         out: str | Path | None = None,
         config: ResurgenceConfig | None = None,
         confirm: bool | None = None,
@@ -160,23 +164,16 @@ class Resurgence:
             raise PermissionDenied("queuing candidates needs the write scope")
         check_out(out)
         now = self.core.clock()
-        table = source if isinstance(source, pa.Table) else read_table(source)
+        table = _table(source)
         name = "api" if isinstance(source, pa.Table) else Path(source).name
-        config = config or ResurgenceConfig()
-        if confirm is not None:
-            config = replace(config, confirm=confirm)
+        config = _configured(config, confirm)
         stored: dict[str, Fingerprint] = {}
         if disrupted is not None:
-            key = os.urandom(32)
-            built = build_fingerprints_from_export(read_table(disrupted, "disrupted"), key=key)
-            fingerprints = list(built.fingerprints)
-            keys: list[bytes] = [key]
+            fingerprints, keys = _from_disrupted(disrupted)
         else:
             stored = self._visible_fingerprints(member)
             fingerprints = [_parsed(f) for f in stored.values()]
             keys = self.identifiers.keys_of(by)
-        if not fingerprints and disrupted is not None:
-            raise ValidationError("disrupted", "no operation is labelled in the export of removed accounts")
         if not fingerprints:
             raise ValidationError(
                 "fingerprints", "none to scan against: fingerprint a disrupted operation, or pass --disrupted"
@@ -250,6 +247,60 @@ class Resurgence:
             if key is not None:
                 found[fingerprint.id] = key
         return found
+
+
+def scan_against_disrupted(
+    source: str | Path | pa.Table,
+    disrupted: str | Path | pa.Table,
+    *,
+    out: str | Path | None = None,
+    config: ResurgenceConfig | None = None,
+    confirm: bool | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ResurgenceSummary:
+    """Score the accounts of a platform export (``source``, a file or a table) against fingerprints built on
+    the spot from ``disrupted``, an export of removed accounts labelled with ``operation``; with no hub, no
+    caller and no store. The fingerprints' handle patterns are keyed with a random key kept for this scan
+    only; nothing is queued (``queued`` is 0). Every candidate, flagged or not (the ``flagged`` column says
+    which), goes to ``out`` when given; ``confirm=False`` flags candidates by score alone."""
+    check_out(out)
+    table = _table(source)
+    fingerprints, keys = _from_disrupted(disrupted)
+    result = score_accounts(
+        table, fingerprints, key=keys, config=_configured(config, confirm), progress=progress
+    )
+    if out is not None:
+        write_table(result.candidates, out)
+    return ResurgenceSummary(
+        result.rows,
+        result.accounts,
+        len(fingerprints),
+        result.candidates,
+        result.flagged().num_rows,
+        0,
+        dict(result.skipped),
+        str(out) if out is not None else None,
+    )
+
+
+def _table(source: str | Path | pa.Table) -> pa.Table:
+    return source if isinstance(source, pa.Table) else read_table(source)
+
+
+def _configured(config: ResurgenceConfig | None, confirm: bool | None) -> ResurgenceConfig:
+    config = config or ResurgenceConfig()
+    return config if confirm is None else replace(config, confirm=confirm)
+
+
+def _from_disrupted(disrupted: str | Path | pa.Table) -> tuple[list[OperationFingerprint], list[bytes]]:
+    """The fingerprints of the operations labelled in an export of removed accounts, keyed with a random key
+    kept for one scan, and that key."""
+    key = os.urandom(32)
+    removed = disrupted if isinstance(disrupted, pa.Table) else read_table(disrupted, "disrupted")
+    fingerprints = list(build_fingerprints_from_export(removed, key=key).fingerprints)
+    if not fingerprints:
+        raise ValidationError("disrupted", "no operation is labelled in the export of removed accounts")
+    return fingerprints, [key]
 
 
 def _all(uow: UnitOfWork, kind: type[Any], operation_id: str | None = None) -> list[Any]:

@@ -1,12 +1,14 @@
 """Reading the tables members hand to the hub (platform exports, object tables) and writing results back.
 
 Parquet keeps its column types; CSV is read with every column as text, so ids with leading zeros and
-timestamps in either form reach the engines as they were written. Unreadable files are refused with the file
-named, never half-read.
+timestamps in either form reach the engines as they were written. A CSV file is read as it comes
+(:mod:`fimihub.matching.reading`): its text decoded whatever its encoding, rows that cannot be read skipped
+and named by line, the rest read. A file that is no table at all is refused with the file named.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,36 +18,46 @@ import pyarrow as pa
 
 from fimihub.csvcells import neutralise_table
 from fimihub.errors import ValidationError
+from fimihub.matching.reading import TableRead, read_csv_table, read_parquet_table
 
-__all__ = ["TABLE_SUFFIXES", "check_out", "read_table", "staged_table", "write_table"]
+__all__ = [
+    "TABLE_SUFFIXES",
+    "TableRead",
+    "check_out",
+    "read_table",
+    "read_table_with_report",
+    "staged_table",
+    "write_table",
+]
+
+_log = logging.getLogger("fimihub.tables")
 
 #: File kinds the hub reads and writes tables as.
 TABLE_SUFFIXES = (".parquet", ".pq", ".csv", ".tsv")
 
 
-def read_table(path: str | Path, what: str = "input") -> pa.Table:
-    """The whole table at ``path`` (Parquet, or CSV/TSV with a header row)."""
+def read_table_with_report(path: str | Path, what: str = "input") -> TableRead:
+    """The whole table at ``path`` (Parquet, or CSV/TSV with a header row), with the report of what reading
+    it skipped: rows that could not be read (counted, the first named by line), lines that were not UTF-8,
+    and the encoding it was read in. A file that is no table raises :class:`ValidationError` naming it."""
     path = Path(path)
     if not path.is_file():
         raise ValidationError(what, f"{path} does not exist or is not a file")
     suffix = path.suffix.lower()
-    try:
-        if suffix in (".parquet", ".pq"):
-            import pyarrow.parquet as pq
-
-            return pq.read_table(path)
-        if suffix in (".csv", ".tsv", ".txt"):
-            import pyarrow.csv as pacsv
-
-            names = pacsv.open_csv(path, parse_options=_csv_options(suffix)).schema.names
-            return pacsv.read_csv(
-                path,
-                parse_options=_csv_options(suffix),
-                convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())),
-            )
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise ValidationError(what, f"{path} is not a readable table: {exc}") from None
+    if suffix in (".parquet", ".pq"):
+        return read_parquet_table(path, what)
+    if suffix in (".csv", ".tsv", ".txt"):
+        return read_csv_table(path, delimiter="\t" if suffix == ".tsv" else ",", what=what)
     raise ValidationError(what, f"{path}: expected a .parquet or .csv file")
+
+
+def read_table(path: str | Path, what: str = "input") -> pa.Table:
+    """The whole table at ``path`` (Parquet, or CSV/TSV with a header row). What reading it skipped is logged
+    as warnings (logger ``fimihub.tables``); :func:`read_table_with_report` hands it back instead."""
+    read = read_table_with_report(path, what)
+    for message in read.report.messages():
+        _log.warning(message)
+    return read.table
 
 
 def write_table(table: pa.Table, path: str | Path, what: str = "out") -> Path:
@@ -110,9 +122,3 @@ def check_out(path: str | Path | None, what: str = "out") -> None:
         raise ValidationError(what, f"{path} is a folder")
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise ValidationError(what, f"{path}: not writable")
-
-
-def _csv_options(suffix: str) -> object:
-    import pyarrow.csv as pacsv
-
-    return pacsv.ParseOptions(delimiter="\t" if suffix == ".tsv" else ",", newlines_in_values=True)

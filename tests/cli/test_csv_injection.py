@@ -1,4 +1,5 @@
-"""``fimihub coordination detect --out x.csv`` writes no cell a spreadsheet would run as a formula."""
+"""``fimihub coordination detect --out x.csv --communities y.csv`` writes no cell a spreadsheet would run as a
+formula."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import pytest
 
 from fimihub.cli import main
 from fimihub.csvcells import QUOTE
-from tests.conftest import Cast
 from tests.test_csvcells import safe
 
 #: Account ids, handles, texts and URLs as a hostile account holder would write them.
@@ -27,11 +27,16 @@ PAYLOADS = [
 ]
 
 
-def detect(capsys: pytest.CaptureFixture[str], db_url: str, cast: Cast, source: Path, out: Path) -> None:
-    argv = ["coordination", "detect", str(source), "--db", db_url, "--member", cast.analyst_b.member.id]
-    code = main([*argv, "--window", "60", "--communities", "components", "--out", str(out), "--json"])
+def detect(capsys: pytest.CaptureFixture[str], source: Path, out: Path) -> None:
+    argv = ["coordination", "detect", str(source), "--window", "60", "--method", "components"]
+    code = main([*argv, "--out", str(out), "--communities", str(out.with_name("communities.csv")), "--json"])
     summary = json.loads(capsys.readouterr().out)
     assert code == 0 and summary["edges"] > 0
+    # The communities file names the accounts and the objects they shared: quoted the same way.
+    header, *body = cells(out.with_name("communities.csv"))
+    assert body and "top_objects" in header
+    for row in body:
+        assert all(safe(cell) for cell in row), row
 
 
 def cells(path: Path) -> list[list[str]]:
@@ -39,9 +44,7 @@ def cells(path: Path) -> list[list[str]]:
         return list(csv.reader(f))
 
 
-def test_object_table_payloads_come_out_quoted(
-    cast: Cast, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_object_table_payloads_come_out_quoted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Every account acts on the same two objects within seconds: every pair of them is an edge.
     rows = [
         (obj, account, t0 + i)
@@ -59,7 +62,7 @@ def test_object_table_payloads_come_out_quoted(
     source = tmp_path / "objects.parquet"
     pq.write_table(table, source)
     out = tmp_path / "edges.csv"
-    detect(capsys, db_url, cast, source, out)
+    detect(capsys, source, out)
 
     header, *body = cells(out)
     assert {"account_1", "account_2", "weight", "community_1"} <= set(header)
@@ -73,9 +76,7 @@ def test_object_table_payloads_come_out_quoted(
     assert {int(row[header.index("weight")]) for row in body} == {2}
 
 
-def test_platform_export_payloads_come_out_quoted(
-    cast: Cast, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_platform_export_payloads_come_out_quoted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # A platform export whose account ids, handles, texts and URLs carry payloads; the accounts repost the
     # same two posts and share the same link within seconds.
     rows: list[dict[str, str]] = []
@@ -100,7 +101,7 @@ def test_platform_export_payloads_come_out_quoted(
     source = tmp_path / "export.csv"
     pacsv.write_csv(table, source)
     out = tmp_path / "edges.csv"
-    detect(capsys, db_url, cast, source, out)
+    detect(capsys, source, out)
 
     header, *body = cells(out)
     assert body

@@ -1,15 +1,19 @@
 """A command that reads or uses a hub never creates an empty store: where there is none, it says so and how to
-make one. Only ``db upgrade`` and ``demo`` make a hub; commands that need none are not affected."""
+make one. Only ``db upgrade`` and ``demo`` make a hub; commands that need none (``coordination detect``,
+``resurgence scan --disrupted``) open none and make none."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import click
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 
-from fimihub import policy
+from fimihub import Hub, policy
 from fimihub.cli import cli, main
 from fimihub.cli.common import sqlite_file
 from fimihub.hub.anchors import new_key_files
@@ -20,6 +24,7 @@ CREATORS = {"db upgrade", "demo"}
 EXTRA = {
     "org identifier-key": ["--public-key", "x"],
     "matches open": ["--member", "member--x"],
+    "resurgence scan": ["--member", "member--x"],
     "privacy subject rectify": ["--set", "title=x"],
 }
 #: Placeholders of the right shape, for parameters checked before the hub is opened.
@@ -83,10 +88,8 @@ def empty_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_every_hub_command_is_covered() -> None:
-    assert {"org list", "org add", "serve", "scan", "coordination detect", "audit verify"} <= set(
-        HUB_COMMANDS
-    )
-    assert "sim generate" not in HUB_COMMANDS and "pdq hash" not in HUB_COMMANDS
+    assert {"org list", "org add", "serve", "scan", "resurgence scan", "audit verify"} <= set(HUB_COMMANDS)
+    assert not {"sim generate", "pdq hash", "coordination detect"} & set(HUB_COMMANDS)
 
 
 @pytest.mark.parametrize("name", HUB_COMMANDS)
@@ -131,6 +134,29 @@ def test_commands_that_need_no_hub_make_none(empty_folder: Path, capsys: pytest.
     assert main(["audit", "keygen", "--key-file", "anchor.key", "--public-key", "anchor.pub"]) == 0
     capsys.readouterr()
     assert main(["pdq", "hash", "world/truth.json"]) == 2  # not an image: refused, and no store either
+    assert not list(empty_folder.glob("*.db*"))
+
+
+def test_detection_and_scans_of_ones_own_files_open_no_hub(
+    empty_folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("no hub is to be opened")
+
+    monkeypatch.setattr(Hub, "open", refused)
+    monkeypatch.setenv("FIMIHUB_DB", str(empty_folder / "nowhere.db"))
+    assert main(["sim", "generate", "--seed", "1", "--scale", "0.3", "--out", "world"]) == 0
+    posts = pq.read_table("world/posts.parquet")
+    pq.write_table(posts.filter(pc.not_equal(posts.column("operation"), "")), "removed.parquet")
+    capsys.readouterr()
+    assert main(["coordination", "detect", "world/posts.parquet", "--out", "edges.csv", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["edges"] > 0
+    argv = ["resurgence", "scan", "world/posts.parquet", "--disrupted", "removed.parquet", "--json"]
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["queued"] == 0
+    # Without --disrupted, a resurgence scan needs a member, and a hub.
+    assert main(["resurgence", "scan", "world/posts.parquet"]) == 2
+    assert "--member" in capsys.readouterr().err
     assert not list(empty_folder.glob("*.db*"))
 
 

@@ -3,13 +3,16 @@ the communities found are the operations' accounts."""
 
 from __future__ import annotations
 
+import itertools
+import random
 from collections import Counter
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
 from fimihub.coordination import actions_from_export, coaction_edges, find_communities
-from fimihub.coordination.coaction import membership_table
+from fimihub.coordination.coaction import communities, membership_table
 from fimihub.errors import ValidationError
 
 
@@ -42,9 +45,83 @@ def test_leiden_separates_the_cliques_and_scores_them() -> None:
     found = find_communities(two_cliques(), method="leiden", seed=1)
     assert [c.accounts for c in found] == [tuple(f"a{k}" for k in range(5)), tuple(f"b{k}" for k in range(5))]
     for community in found:
-        assert community.density == 1.0
+        assert community.density == 1.0 and community.score == 1.0
         assert community.cohesion == pytest.approx(100 / 101)
-        assert community.score == pytest.approx(100 / 101)
+    # As one component, the bridge between the cliques is the one link no third account corroborates.
+    [both] = find_communities(two_cliques(), method="components")
+    assert both.score == pytest.approx(20 / 21) and both.cohesion == 1.0
+
+
+def operation_actions(seed: int, accounts: int = 60, bursts: int = 400, size: int = 4) -> pa.Table:
+    """One operation's accounts, each burst a few of them pushing one of its objects within seconds."""
+    rng = random.Random(seed)
+    rows = []
+    for b in range(bursts):
+        obj = f"op-object-{rng.randrange(40)}"
+        for k, account in enumerate(rng.sample(range(accounts), size)):
+            rows.append((f"op{account}", obj, 10_000 * b + 5 * k))
+    return actions_table(rows)
+
+
+def actions_table(rows: list[tuple[str, str, int]]) -> pa.Table:
+    return pa.table(
+        {
+            "account": [r[0] for r in rows],
+            "platform": [""] * len(rows),
+            "object_kind": ["url"] * len(rows),
+            "object_id": [r[1] for r in rows],
+            "time": pa.array([r[2] for r in rows], pa.int64()),
+        }
+    )
+
+
+@pytest.mark.parametrize("method", ["leiden", "components"])
+def test_an_operation_scores_high_and_a_chain_of_co_sharers_low(method: str) -> None:
+    operation = operation_actions(seed=5)
+    star = actions_table(
+        [(account, f"viral-{k}", 2_000_000 + 1000 * k + (0 if account == "fan-hub" else 30))
+         for k in range(20) for account in ("fan-hub", f"fan-spoke{k // 2}")]
+    )  # fmt: skip
+    # Organic co-sharers: each shares two links with the next one in the chain, and nothing with the rest;
+    # and a star: one account sharing viral posts beside ten others, two each, who share nothing together.
+    chain = actions_table(
+        [
+            (f"fan{i + side}", f"link-{i}-{n}", 1_000_000 + 1000 * i + 100 * n + side)
+            for i in range(12)
+            for n in range(2)
+            for side in (0, 1)
+        ]
+    )
+    edges = coaction_edges(pa.concat_tables([operation, chain, star]), window_s=60, min_weight=2)
+    found = find_communities(edges, method=method)  # type: ignore[arg-type]
+    ops = [c for c in found if c.accounts[0].startswith("op")]
+    fans = [c for c in found if c.accounts[0].startswith("fan")]
+    assert ops and len(fans) >= 2 and all(len({a[:2] for a in c.accounts}) == 1 for c in found)
+    for community in ops:
+        # Each account co-acts with only some of the others, yet the group acts as one; so does each slice of
+        # it that Leiden cuts (by the chance variation of its weights), however little it stands apart.
+        assert community.size >= 10 and community.score > 0.9
+    assert min(c.density for c in ops) < 0.7
+    for community in fans:
+        assert community.score < 0.2
+
+
+def test_links_on_triangles_are_found() -> None:
+    rng = random.Random(3)
+    for n, m in ((6, 8), (30, 60), (80, 400)):
+        pairs = rng.sample(list(itertools.combinations(range(n), 2)), m)
+        u = np.array([p[0] for p in pairs], np.int64)
+        v = np.array([p[1] for p in pairs], np.int64)
+        linked = {frozenset(p) for p in pairs}
+        expected = [
+            any(frozenset((a, w)) in linked and frozenset((b, w)) in linked for w in range(n))
+            for a, b in pairs
+        ]
+        assert communities._on_triangle(n, u, v).tolist() == expected
+        # However few neighbours are looked at a time.
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(communities, "_CHUNK", 3)
+            assert communities._on_triangle(n, v, u).tolist() == expected
 
 
 def test_leiden_is_deterministic_for_a_seed() -> None:

@@ -11,8 +11,9 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from fimihub import NotFound, PermissionDenied, ValidationError, policy
+from fimihub import Hub, NotFound, PermissionDenied, ValidationError, policy
 from fimihub.cli import main
+from fimihub.hub.resurgence import scan_against_disrupted
 from fimihub.model import Asset, Fingerprint, Match, Operation, Signal
 from fimihub.sim import World, WorldConfig, generate
 from tests.conftest import Cast
@@ -139,21 +140,57 @@ def test_outsiders_have_no_fingerprints(cast: Cast, world: World, split: tuple[P
 
 
 def test_disrupted_export_and_cli(
-    cast: Cast, db_url: str, split: tuple[Path, Path, set[str]], capsys: pytest.CaptureFixture[str]
+    split: tuple[Path, Path, set[str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     removed, new, returning = split
-    out = new.parent / "candidates.csv"
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a scan against --disrupted opens no hub")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(Hub, "open", refused)
+    monkeypatch.delenv("FIMIHUB_MEMBER", raising=False)
+    out = tmp_path / "candidates.csv"
     argv = ["resurgence", "scan", str(new), "--disrupted", str(removed), "--out", str(out), "--json"]
-    code = main([*argv, "--db", db_url, "--member", cast.analyst_b.member.id])
+    assert main(argv) == 0  # no --member, no store
     summary = json.loads(capsys.readouterr().out)
-    assert code == 0 and summary["queued"] == 0  # fingerprints built on the spot link to no stored operation
+    assert summary["queued"] == 0 and summary["out"] == str(out)
+    assert not list(tmp_path.glob("*.db*"))
     strings = pacsv.ConvertOptions(column_types={"account_id": pa.string()})
     rows = pacsv.read_csv(out, convert_options=strings).to_pylist()
+    # Every candidate is written, flagged or not; the `flagged` column says which.
+    assert len(rows) == summary["candidates"] > summary["flagged"]
+    assert {r["flagged"] for r in rows} == {True, False}
     flagged = {f"{r['platform']}:{r['account_id']}" for r in rows if r["flagged"]}
     assert summary["flagged"] == len(flagged) > 0
     precision = len(flagged & returning) / len(flagged)
     recall = len(flagged & returning) / len(returning)
     assert precision >= 0.95 and recall >= 0.9, (precision, recall)
+
+    # The same with no caller from Python, and from tables; --unconfirmed flags every candidate.
+    summary_py = scan_against_disrupted(pq.read_table(new), pq.read_table(removed), confirm=False)
+    assert summary_py.queued == 0 and summary_py.flagged == summary_py.candidates.num_rows == len(rows)
+    assert main([*argv[:5], "--unconfirmed"]) == 0
+    assert f"{len(rows):,} candidates, {len(rows):,} flagged" in capsys.readouterr().out
+    # --member and --db are not used with --disrupted, and said to be unneeded.
+    assert main([*argv, "--member", "member--x", "--db", "hub.db"]) == 0
+    assert "--db and --member are not used" in capsys.readouterr().err
+    with pytest.raises(ValidationError) as exc:
+        scan_against_disrupted(new, new.parent / "missing.parquet")
+    assert exc.value.field == "disrupted"
+
+
+def test_a_member_may_still_scan_against_an_export_through_the_hub(
+    cast: Cast, split: tuple[Path, Path, set[str]]
+) -> None:
+    removed, new, _ = split
+    summary = cast.hub.resurgence.scan(cast.analyst_b, new, disrupted=removed)
+    assert summary.queued == 0 and summary.flagged > 0
+    with pytest.raises(PermissionDenied):
+        cast.hub.resurgence.scan(cast.hub.operator(), new, disrupted=removed)
 
 
 def test_fingerprint_records_are_checked(cast: Cast) -> None:

@@ -32,6 +32,7 @@ The guard against pathological objects (one object acted on by thousands of acco
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -59,6 +60,8 @@ __all__ = [
 ]
 
 Mode = Literal["objects", "actions"]
+#: ``progress(done, total)``: ``done`` of the ``total`` actions (after the guard) have been paired.
+Progress = Callable[[int, int], None]
 #: In-window action pairs one object may make before the guard steps in (about 4,500 actions in one window).
 DEFAULT_MAX_OBJECT_PAIRS = 10_000_000
 # Pairs generated at a time: bounds the working memory of a run to a few hundred megabytes.
@@ -131,16 +134,20 @@ def detect_coaction(
     min_symmetry: float = 0.0,
     mode: Mode = "objects",
     max_object_pairs: int | None = DEFAULT_MAX_OBJECT_PAIRS,
+    progress: Progress | None = None,
 ) -> CoactionResult:
     """The co-action network of ``actions`` (see the module docstring for the options), with what the guard
-    left out. :func:`coaction_edges` returns just the edges."""
+    left out. :func:`coaction_edges` returns just the edges. ``progress`` is told the actions paired so far,
+    a chunk of objects at a time (``mode="objects"``; ``mode="actions"`` tells it once, at the end)."""
     _check(actions, window_s, min_weight, min_weight_percentile, min_symmetry, mode, max_object_pairs)
     limit, thin = max_object_pairs, mode == "objects"
     encoded = encode(actions, int(window_s), max_object_pairs=limit, thin=thin, ordered_objects=False)
     if mode == "actions":
         edges, examined = _directed(encoded, int(window_s), min_weight)
     else:
-        edges, examined = _undirected(encoded, min_weight, min_weight_percentile, min_symmetry)
+        edges, examined = _undirected(encoded, min_weight, min_weight_percentile, min_symmetry, progress)
+    if progress is not None:
+        progress(len(encoded.end), len(encoded.end))
     return CoactionResult(edges, encoded.capped, examined)
 
 
@@ -187,12 +194,15 @@ def _undirected(
     min_weight: int,
     min_weight_percentile: float | None,
     min_symmetry: float,
+    progress: Progress | None = None,
 ) -> tuple[pa.Table, int]:
     n_acc = max(encoded.n_accounts, 1)
     bits, kind_names = _kind_bits(encoded)
     parts: list[tuple[I64, I64, I64, I64, I64]] = []
     examined = 0
     for lo, hi in chunks(encoded, _CHUNK_PAIRS):
+        if progress is not None:
+            progress(lo, len(encoded.end))
         i, j = pairs(encoded, lo, hi)
         examined += len(i)
         a_i, a_j = encoded.account[i], encoded.account[j]
