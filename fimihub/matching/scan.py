@@ -3,7 +3,8 @@
 Work is done per batch of rows and per *distinct* value: URLs, hashtags and image hashes are split out of
 their space-separated columns, each distinct value is normalised and looked up once, and only the values
 that hit are mapped back to their rows. Values that do not parse (junk URLs, bad hashes) are counted per
-column and skipped; the scan carries on.
+column and skipped; the scan carries on. So do rows of a CSV export that cannot be read
+(:mod:`fimihub.matching.reading`): they are counted under ``rows`` and named by line in a warning.
 
 The engine knows nothing of members or markings: the caller passes ``visible``, which says whether the
 member running the scan may see a signal, and the engine drops hits on the others before anything leaves.
@@ -12,6 +13,7 @@ member running the scan may see a signal, and the engine drops hits on the other
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -22,6 +24,7 @@ import pyarrow as pa
 
 from fimihub.errors import ValidationError
 from fimihub.matching.matcher import Matcher
+from fimihub.matching.reading import CsvRead, ReadReport, not_parquet
 from fimihub.matching.scan_batch import scan_batch
 from fimihub.matching.scan_report import ScanHit, ScanReport, ShippedHits
 from fimihub.model import Signal, SignalKind
@@ -29,10 +32,13 @@ from fimihub.model import Signal, SignalKind
 __all__ = [
     "REQUIRED_COLUMNS",
     "STRING_COLUMNS",
+    "UNREADABLE_ROWS",
+    "ExportRead",
     "ScanHit",
     "ScanReport",
     "columns_for",
     "missing_required",
+    "open_export",
     "read_export",
     "scan_batch",
     "scan_export",
@@ -42,41 +48,63 @@ __all__ = [
 REQUIRED_COLUMNS = ("platform", "account_id")
 STRING_COLUMNS = ("platform", "account_id", "handle", "post_id", "text", "urls", "hashtags", "image_pdq")
 BATCH_ROWS = 100_000
+#: The key of :attr:`ScanReport.bad_values` that counts rows of a CSV export that could not be read.
+UNREADABLE_ROWS = "rows"
+
+_log = logging.getLogger("fimihub.scan")
+
+
+@dataclass(frozen=True)
+class ExportRead:
+    """A platform export being read: its batches (of the ``columns`` asked for that it has, as text), its row
+    count when known, every column it has, and, once the batches are read, what reading skipped."""
+
+    batches: Iterator[pa.RecordBatch]
+    total: int | None
+    names: list[str]
+    report: Callable[[], ReadReport]
+
+
+def open_export(
+    path: Path, batch_rows: int = BATCH_ROWS, columns: Sequence[str] = STRING_COLUMNS
+) -> ExportRead:
+    """The export at ``path`` (Parquet, or CSV/TSV with a header row), to be read batch by batch. A CSV file
+    is read as it comes (:mod:`fimihub.matching.reading`): whatever its encoding, rows that cannot be read
+    skipped and reported; a file that is no table raises :class:`ValidationError` naming it."""
+    if not path.is_file():
+        raise ValidationError("input", f"{path} does not exist or is not a file")
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        import pyarrow.parquet as pq
+
+        try:
+            file = pq.ParquetFile(path)
+        except (pa.ArrowException, OSError) as exc:
+            raise not_parquet(path, "input", exc) from None
+        names = file.schema_arrow.names
+        wanted = [c for c in columns if c in names]
+        batches = file.iter_batches(batch_size=batch_rows, columns=wanted)
+        return ExportRead(
+            batches, file.metadata.num_rows, names, lambda: ReadReport(str(path), encoding=None)
+        )
+    if suffix in (".csv", ".tsv", ".txt"):
+        reading = CsvRead(
+            path,
+            delimiter="\t" if suffix == ".tsv" else ",",
+            columns=columns,
+            expected="a platform export: CSV with a header row",
+        )
+        return ExportRead(reading.batches(), None, reading.names, reading.report)
+    raise ValidationError("input", f"{path}: expected a .parquet or .csv platform export")
 
 
 def read_export(
     path: Path, batch_rows: int = BATCH_ROWS, columns: Sequence[str] = STRING_COLUMNS
 ) -> tuple[Iterator[pa.RecordBatch], int | None, list[str]]:
     """Batches of the export's ``columns`` it has (as text), the row count when known, and every column it
-    has."""
-    if not path.exists():
-        raise ValidationError("input", f"{path} does not exist")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".parquet", ".pq"):
-            import pyarrow.parquet as pq
-
-            file = pq.ParquetFile(path)
-            names = file.schema_arrow.names
-            wanted = [c for c in columns if c in names]
-            return file.iter_batches(batch_size=batch_rows, columns=wanted), file.metadata.num_rows, names
-        if suffix in (".csv", ".tsv", ".txt"):
-            import pyarrow.csv as pacsv
-
-            head = pacsv.open_csv(path).schema.names
-            wanted = [c for c in columns if c in head]
-            reader = pacsv.open_csv(
-                path,
-                read_options=pacsv.ReadOptions(block_size=1 << 24),
-                parse_options=pacsv.ParseOptions(delimiter="\t" if suffix == ".tsv" else ","),
-                convert_options=pacsv.ConvertOptions(
-                    include_columns=wanted, column_types=dict.fromkeys(wanted, pa.string())
-                ),
-            )
-            return iter(reader), None, head
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise ValidationError("input", f"{path} is not a readable export: {exc}") from None
-    raise ValidationError("input", f"{path}: expected a .parquet or .csv platform export")
+    has (:func:`open_export`, less the report of what was skipped)."""
+    export = open_export(path, batch_rows, columns)
+    return export.batches, export.total, export.names
 
 
 def columns_for(kinds: frozenset[SignalKind]) -> list[str]:
@@ -116,7 +144,8 @@ def scan_export(
     matcher's memory with this one, each reading its own row groups of a Parquet file; the hits and their
     order are the same."""
     columns = columns_for(matcher.kinds)
-    batches, total, names = read_export(path, batch_rows, columns)
+    export = open_export(path, batch_rows, columns)
+    batches, total, names = export.batches, export.total, export.names
     missing = missing_required(names)
     if missing:
         have = ", ".join(names)
@@ -145,12 +174,22 @@ def scan_export(
             report.rows += rows
             if progress:
                 progress(report.rows, total)
+        _reported(export.report(), report)
     except pa.ArrowInvalid as exc:
         raise ValidationError("input", f"{path}: unreadable at row {report.rows}: {exc}") from None
     finally:
         if froze:
             gc.unfreeze()
     return report
+
+
+def _reported(read: ReadReport, report: ScanReport) -> None:
+    """What reading the export skipped: rows counted in ``report`` under :data:`UNREADABLE_ROWS`, and every
+    line of it logged as a warning (logger ``fimihub.scan``), which names the lines."""
+    if read.skipped_count:
+        report.bad_values[UNREADABLE_ROWS] += read.skipped_count
+    for message in read.messages():
+        _log.warning(message)
 
 
 @dataclass(frozen=True)
