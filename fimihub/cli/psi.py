@@ -13,7 +13,6 @@ intersection is computed here (``result``) with the secret key ``ask`` kept in a
 from __future__ import annotations
 
 import base64
-import csv
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -38,6 +37,7 @@ from fimihub.errors import (
     ValidationError,
 )
 from fimihub.matching import psi as engine
+from fimihub.matching.reading import read_csv_table
 from fimihub.model import SignalKind
 
 __all__ = ["psi", "read_values"]
@@ -134,12 +134,18 @@ def _rows(path: Path, column: str) -> list[tuple[object, str | None]]:
             (v, str(platforms[i]) if platforms and platforms[i] else None)
             for i, v in enumerate(table[column])
         ]
-    with path.open(encoding="utf-8-sig", newline="") as stream:
-        reader = csv.DictReader(stream)
-        if reader.fieldnames is None or column not in reader.fieldnames:
-            raise ValidationError("column", f"{path.name} has no column {column!r}")
-        has_platform = "platform" in reader.fieldnames and column != "platform"
-        return [(row[column], row["platform"] if has_platform else None) for row in reader]
+    # Any encoding, short rows and stray quotes: what cannot be read is skipped and said, never a traceback.
+    read = read_csv_table(path, what="values")
+    for message in read.report.messages():
+        click.echo(f"warning: {message}", err=True)
+    names = read.table.column_names
+    if column not in names:
+        raise ValidationError("column", f"{path.name} has no column {column!r}")
+    values = read.table.column(column).to_pylist()
+    platforms = (
+        read.table.column("platform").to_pylist() if "platform" in names and column != "platform" else None
+    )
+    return [(v, str(platforms[i]) if platforms and platforms[i] else None) for i, v in enumerate(values)]
 
 
 def _prepared(

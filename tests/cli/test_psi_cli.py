@@ -302,3 +302,12 @@ def test_without_the_library_ask_says_how_to_install_it(
     assert code == 2
     assert err.strip() == "error: psi: private matching needs openmined-psi: pip install 'fimihub[psi]'"
     assert served == []
+
+
+def test_values_from_a_messy_csv_are_read_not_a_traceback(tmp_path: Path) -> None:
+    from fimihub.cli.psi import _rows
+
+    messy = tmp_path / "values.csv"
+    messy.write_bytes("value,platform\ncaf\xe9.example,x\nshort\nb.example,x\n".encode("latin-1"))
+    rows = _rows(messy, "value")
+    assert ("café.example", "x") in rows and ("b.example", "x") in rows
