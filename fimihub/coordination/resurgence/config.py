@@ -124,7 +124,7 @@ class ResurgenceConfig:
     #: Share of the scanned accounts up to which a matching value counts in full as evidence: a value more
     #: accounts used counts for ``common_share * accounts / users`` of one (``#news``, a broadcaster's link,
     #: content that trends), and a domain on a popular-sites warning list counts for nothing.
-    common_share: float = 0.01
+    common_share: float = 0.003
     #: Accounts a value may be used by and still count in full, however small the export (the floor under
     #: ``common_share``): a returning network of this many accounts sharing its own content is not "common".
     common_floor: int = 20
