@@ -125,3 +125,17 @@ def test_a_suspended_member_cannot_use_its_token_until_reinstated(
         assert hub.admin.authenticate(secret).member.id == member_id
     code, _, err = run(capsys, "member", "suspend", "member--nope", "--db", db)
     assert code == 3 and "member" in err
+
+
+def test_the_server_socket_says_it_is_tcp_so_connections_get_nodelay() -> None:
+    # asyncio sets TCP_NODELAY on accepted connections only for sockets created with IPPROTO_TCP; without
+    # it every small answer waits for the client's delayed acknowledgement (40 ms a request).
+    import socket
+
+    from fimihub.cli.serve import listen
+
+    sock = listen("127.0.0.1", 0, retry="fimihub serve --port …")
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
