@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 import pyarrow as pa
 
@@ -38,6 +38,7 @@ __all__ = [
     "COORDINATION_STEPS",
     "Coordination",
     "CoordinationReport",
+    "DetectOptions",
     "Step",
     "community_table",
     "detect_coordination",
@@ -99,40 +100,29 @@ class Coordination:
     """Co-action networks and their communities from a member's own data (``hub.coordination``)."""
 
     def detect(
-        self,
-        by: Caller,
-        source: str | Path | pa.Table,
-        *,
-        window_s: int = 60,
-        min_weight: int = 2,
-        min_weight_percentile: float | None = None,
-        min_symmetry: float = 0.0,
-        mode: Weight = "objects",
-        method: str = "leiden",
-        kinds: Iterable[str] | None = None,
-        out: str | Path | None = None,
-        graphml: str | Path | None = None,
-        communities_out: str | Path | None = None,
-        progress: Step | None = None,
+        self, by: Caller, source: str | Path | pa.Table, **options: Unpack[DetectOptions]
     ) -> CoordinationReport:
-        """:func:`detect_coordination` for ``by``: detection runs as a member (the policy refuses the
-        operator, :func:`fimihub.policy.member_only`); it reads nothing of the store and writes nothing to
-        it."""
+        """:func:`detect_coordination` for ``by``, with its options: detection runs as a member (the policy
+        refuses the operator, :func:`fimihub.policy.member_only`); it reads nothing of the store and writes
+        nothing to it."""
         policy.member_only(by, "detection")
-        return detect_coordination(
-            source,
-            window_s=window_s,
-            min_weight=min_weight,
-            min_weight_percentile=min_weight_percentile,
-            min_symmetry=min_symmetry,
-            mode=mode,
-            method=method,
-            kinds=kinds,
-            out=out,
-            graphml=graphml,
-            communities_out=communities_out,
-            progress=progress,
-        )
+        return detect_coordination(source, **options)
+
+
+class DetectOptions(TypedDict, total=False):
+    """The options of :func:`detect_coordination` (what :meth:`Coordination.detect` passes on)."""
+
+    window_s: int
+    min_weight: int
+    min_weight_percentile: float | None
+    min_symmetry: float
+    mode: Weight
+    method: str
+    kinds: Iterable[str] | None
+    out: str | Path | None
+    graphml: str | Path | None
+    communities_out: str | Path | None
+    progress: Step | None
 
 
 def detect_coordination(
