@@ -14,8 +14,7 @@ import pytest
 from fimihub import ValidationError
 from fimihub.cli import main
 from fimihub.hub.tables import read_table, read_table_with_report
-from fimihub.matching import reading
-from fimihub.matching.reading import MAX_LISTED
+from fimihub.matching.reading import MAX_LISTED, csvread, diagnosis
 
 #: A PNG file's first bytes: its signature and the start of its header chunk.
 PNG = (
@@ -182,7 +181,8 @@ def test_files_larger_than_a_block_with_quotes_left_open(
 ) -> None:
     """Values are parsed a block at a time: a quote left open runs past a block, and a line that is not UTF-8
     turns up after rows were read; both have the file read again, rows not repeated."""
-    monkeypatch.setattr(reading, "BLOCK_SIZE", 2048)
+    for module in (csvread, diagnosis):  # the block size where the reads use it
+        monkeypatch.setattr(module, "BLOCK_SIZE", 2048)
     lines = ["platform,account_id,text"] + [f"x,{i},plain {i}" for i in range(1, 2000)]
     lines[300] = 'x,300,"never closed'
     lines[1500] = "x,1500,caf\xe9"

@@ -12,7 +12,8 @@ import pytest
 
 from fimihub import Signal, ValidationError
 from fimihub.cli import main
-from fimihub.matching import new_matcher, reading
+from fimihub.matching import new_matcher
+from fimihub.matching.reading import csvread, diagnosis
 from fimihub.matching.scan import UNREADABLE_ROWS, open_export, read_export, scan_export
 from tests.conftest import Cast
 from tests.identifiers import register_identifier_keys
@@ -70,7 +71,8 @@ def test_lines_not_utf8_in_columns_not_read_need_no_fallback(tmp_path: Path) -> 
 def test_a_stream_read_again_hands_out_no_row_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A line that is not UTF-8 far into the file, and a quote left open, are met after batches were handed
     out: the file is read again, and only rows not handed out before follow."""
-    monkeypatch.setattr(reading, "BLOCK_SIZE", 1024)
+    for module in (csvread, diagnosis):  # the block size where the reads use it
+        monkeypatch.setattr(module, "BLOCK_SIZE", 1024)
     rows = [f'x,{i},h{i},p{i},"text {i}\nover lines",' for i in range(3000)]
     rows[2000] = "x,2000,caf\xe9,p2000,,"
     rows[2500] = 'x,2500,h,p2500,"never closed,'
