@@ -19,7 +19,7 @@ from typing import Any
 
 from fimihub.errors import ValidationError
 
-__all__ = ["Settings", "database_url"]
+__all__ = ["Settings", "at_rest_key_file", "database_url"]
 
 ENV_PREFIX = "FIMIHUB_"
 
@@ -52,6 +52,15 @@ class Settings:
     default_retention_days: int = 365
     #: Hours between the retention runs ``fimihub serve`` makes by itself (the first at start); 0: none.
     retention_interval_hours: int = 24
+    #: Seconds between the syncs with every configured peer that ``fimihub serve`` makes by itself (the first
+    #: at start), so that what is shared, retracted or corrected here reaches the peers this hub pushes to,
+    #: and what peers publish arrives, within that time; 0: only ``fimihub peer sync`` syncs.
+    sync_interval_seconds: int = 900
+    #: The file holding the key the store seals its secrets with at rest (forum keys, the hub's signing key,
+    #: peers' credentials, asset account ids); created when missing. Default: the SQLite file's path with
+    #: ``.key`` added, or ``fimihub.key`` in the working directory for a server database. Keep it apart from
+    #: the database's backups.
+    key_file: str | None = None
     #: Log level of the server and CLI.
     log_level: str = "INFO"
     #: Where the optional TOML file was read from (informational).
@@ -101,6 +110,8 @@ class Settings:
             raise ValidationError(
                 "retention_interval_hours", "must be 0 (no scheduled retention) or positive"
             )
+        if self.sync_interval_seconds < 0:
+            raise ValidationError("sync_interval_seconds", "must be 0 (no scheduled sync) or positive")
         if self.rate_limit_per_minute < 0:
             raise ValidationError("rate_limit_per_minute", "must be 0 (no limit) or positive")
         if not self.token_ttl_days <= self.token_max_ttl_days <= 3650:
@@ -109,6 +120,20 @@ class Settings:
             )
         if not self.db:
             raise ValidationError("db", "must not be empty")
+
+
+def at_rest_key_file(db: str, key_file: str | None = None) -> Path | None:
+    """Where the at-rest key of the store at ``db`` is kept: ``key_file`` when given, else beside a SQLite
+    file (``hub.db.key``), else ``fimihub.key`` in the working directory; ``None`` for an in-memory store."""
+    if key_file:
+        return Path(key_file).expanduser()
+    url = database_url(db)
+    if url.startswith("sqlite"):
+        path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else ""
+        if not path or path == ":memory:" or "mode=memory" in url:
+            return None
+        return Path(path.split("?", 1)[0] + ".key")
+    return Path("fimihub.key")
 
 
 def database_url(db: str) -> str:

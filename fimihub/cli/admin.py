@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
 from fimihub import Hub, Role, Scope, Team, policy
 from fimihub.cli.common import FILE, db_option, echo_json, echo_records, hub_command, json_option, open_hub
-from fimihub.model import OrganisationKind
+from fimihub.model import OrganisationKind, SignalKind
 
 __all__ = ["forum", "member", "org", "token", "write_new_secret", "write_secret"]
+
+
+FC = TypeVar("FC", bound=Callable[..., object])
 
 
 def _choices(enum: type[StrEnum]) -> click.Choice[str]:
@@ -187,6 +192,13 @@ def forum() -> None:
     is_flag=True,
     help="Let members of public authorities read what others share here (default: TLP:CLEAR only).",
 )
+@click.option(
+    "--signal-kind",
+    "signal_kinds",
+    multiple=True,
+    type=_choices(SignalKind),
+    help="A signal kind members may share here (repeatable; default: every kind).",
+)
 @click.option("--description", default="")
 @click.option("--purpose", default="", help="Why the forum exchanges what it does (heads its DPIA).")
 @click.option("--lawful-basis", default="", help="The lawful basis its members rely on (GDPR Art. 6 …).")
@@ -201,6 +213,7 @@ def forum_add(
     no_review: bool,
     clear_account_ids: bool,
     public_authority_access: bool,
+    signal_kinds: tuple[str, ...],
     description: str,
     purpose: str,
     lawful_basis: str,
@@ -217,6 +230,7 @@ def forum_add(
         human_review_required=not no_review,
         clear_account_ids=clear_account_ids,
         public_authority_access=public_authority_access,
+        signal_kinds=sorted(set(signal_kinds)) if signal_kinds else None,
         description=description,
         purpose=purpose,
         lawful_basis=lawful_basis,
@@ -234,6 +248,57 @@ def forum_list(hub: Hub, as_json: bool) -> None:
         as_json,
         lambda f: (f.id, f"TLP:{f.default_tlp.value.upper()}", f"{len(f.member_orgs)} orgs", f.name),
     )
+
+
+def _on_off(name: str, help_on: str) -> Callable[[FC], FC]:
+    """A ``--NAME/--no-NAME`` switch that is left unset unless given."""
+    return click.option(f"--{name}/--no-{name}", default=None, help=help_on)
+
+
+@hub_command(forum, "set")
+@click.argument("forum_id")
+@click.option("--name")
+@click.option("--description")
+@click.option("--rules", help="The forum's rules, as text.")
+@click.option("--tlp", "default_tlp", help="Default TLP of what is shared from now on.")
+@click.option("--retention-days", type=int)
+@_on_off("review", "Human review before enforcement on shared signals (--no-review waives it).")
+@_on_off("hashtags-alone", "A hit on a hashtag signal alone opens a review item.")
+@_on_off("clear-account-ids", "Share the platform account ids of assets in clear (default: keyed hashes).")
+@_on_off("public-authority-access", "Let public authorities read what others share (default: CLEAR only).")
+@click.option(
+    "--signal-kind",
+    "signal_kinds",
+    multiple=True,
+    type=_choices(SignalKind),
+    help="A signal kind members may share here (repeatable; replaces the list).",
+)
+@click.option("--any-signal-kind", is_flag=True, help="Lift the list: members may share every signal kind.")
+@click.option("--purpose", help="Why the forum exchanges what it does (heads its DPIA).")
+@click.option("--lawful-basis", help="The lawful basis its members rely on (GDPR Art. 6 …).")
+@json_option()
+def forum_set(
+    hub: Hub,
+    forum_id: str,
+    as_json: bool,
+    signal_kinds: tuple[str, ...],
+    any_signal_kind: bool,
+    **options: object,
+) -> None:
+    """Change a forum's policy; only what is given changes, and the change is audited."""
+    names = {
+        "review": "human_review_required",
+        "hashtags_alone": "review_hashtags_alone",
+    }
+    changes = {names.get(k, k): v for k, v in options.items() if v is not None}
+    if signal_kinds and any_signal_kind:
+        raise click.UsageError("--signal-kind and --any-signal-kind: give one or the other")
+    if signal_kinds or any_signal_kind:
+        changes["signal_kinds"] = sorted(set(signal_kinds)) if signal_kinds else None
+    if not changes:
+        raise click.UsageError("say what to change (see --help)")
+    changed = hub.admin.update_forum(hub.operator(), forum_id, changes)
+    echo_json(changed) if as_json else click.echo(f"{changed.id} updated: {', '.join(sorted(changes))}")
 
 
 @hub_command(forum, "join")

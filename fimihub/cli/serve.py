@@ -73,17 +73,22 @@ def base_url(host: str, port: int) -> str:
 
 
 def run_server(hub: Hub, sock: socket.socket) -> None:
-    """Serve ``hub`` on ``sock`` (from :func:`listen`) until interrupted; the hub's scheduled retention runs
-    beside it."""
+    """Serve ``hub`` on ``sock`` (from :func:`listen`) until interrupted; the hub's scheduled retention and
+    peer syncs run beside it."""
     import uvicorn
 
     from fimihub.app import create_app
 
     hub.matching.warm()
-    every = hub.settings.retention_interval_hours
-    retention = PeriodicJob("retention", lambda: hub.privacy.run(hub.operator("retention")), every * 3600.0)
-    if every:
-        retention.start()
+    jobs = []
+    if every := hub.settings.retention_interval_hours:
+        jobs.append(
+            PeriodicJob("retention", lambda: hub.privacy.run(hub.operator("retention")), every * 3600.0)
+        )
+    if every := hub.settings.sync_interval_seconds:
+        jobs.append(PeriodicJob("peer sync", lambda: _synced(hub), float(every)))
+    for job in jobs:
+        job.start()
     # What is loaded now (matcher, warning lists, the Public Suffix List) lives as long as the server: kept
     # out of the garbage collector's sight, full collections no longer walk it on every busy request.
     gc.freeze()
@@ -96,8 +101,21 @@ def run_server(hub: Hub, sock: socket.socket) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        retention.stop()
+        for job in jobs:
+            job.stop()
         sock.close()
+
+
+def _synced(hub: Hub) -> str:
+    """Sync with every peer; what each sync did, in a line for the log (a failed link is logged, and the next
+    run resumes it from its checkpoint)."""
+    reports = hub.peers.sync_all(hub.operator("sync"))
+    if not reports:
+        return "no peer configured"
+    return "; ".join(
+        f"{r.peer}: {'ok' if r.ok else 'stopped'}, {sum(link.stored for link in r.links)} stored"
+        for r in reports
+    )
 
 
 @click.command()

@@ -154,7 +154,7 @@ class Hub:
     def open(cls, settings: Settings | None = None, *, upgrade: bool = True) -> Hub:
         """Open (and by default migrate) the store the settings name."""
         settings = settings or Settings.load()
-        return cls(open_store(settings.db, upgrade=upgrade), settings)
+        return cls(open_store(settings.db, upgrade=upgrade, key_file=settings.key_file), settings)
 
     def close(self) -> None:
         self.store.close()

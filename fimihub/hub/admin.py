@@ -26,7 +26,7 @@ from fimihub.model import (
 from fimihub.policy import Caller
 from fimihub.storage import UnitOfWork
 
-__all__ = ["Administration", "IssuedToken", "require_hub_admin", "scopes_for"]
+__all__ = ["FORUM_POLICY", "Administration", "IssuedToken", "require_hub_admin", "scopes_for"]
 
 _T = TypeVar("_T")
 
@@ -192,6 +192,33 @@ class Administration:
                 self.core.clock(),
             )
         return forum
+
+    def update_forum(self, by: Caller, forum_id: str, changes: Mapping[str, Any]) -> Forum:
+        """Change a forum's policy (forum admins and the hub operator): its name, description, rules, default
+        TLP, retention, review rules, what travels in clear, public authorities' access, purpose and lawful
+        basis. Membership, admins and keys have their own calls. The change is audited, each changed
+        field with its value before and after. What was shared before keeps the form it was shared in: an
+        account id keyed then stays keyed."""
+        unknown = sorted(set(changes) - FORUM_POLICY)
+        if unknown:
+            raise ValidationError(
+                unknown[0],
+                f"is not a forum policy that can be changed here (one of: {', '.join(sorted(FORUM_POLICY))})",
+            )
+        with self.core.store.unit_of_work() as uow:
+            forum = _existing(uow.get(Forum, forum_id), "forum", forum_id)
+            if not policy.may_administer_forum(by, forum):
+                raise PermissionDenied("only the forum's admins may change its policy")
+            changed = parse(Forum, {**forum.model_dump(mode="json"), **changes})
+            before, after = _plain(forum), _plain(changed)
+            detail = {
+                k: {"before": before[k], "after": after[k]} for k in sorted(changes) if before[k] != after[k]
+            }
+            if not detail:
+                return forum
+            uow.update(changed)
+            audit_event(uow, by, "update", "forum", forum_id, detail, self.core.clock())
+        return changed
 
     # -- tokens and authentication -------------------------------------------------------------------
 
@@ -413,6 +440,30 @@ def _existing(record: _T | None, what: str, record_id: str) -> _T:
     if record is None:
         raise NotFound(f"no {what} {record_id!r}")
     return record
+
+
+#: The fields of a forum :meth:`Administration.update_forum` changes.
+FORUM_POLICY = frozenset(
+    {
+        "name",
+        "description",
+        "rules",
+        "default_tlp",
+        "retention_days",
+        "human_review_required",
+        "review_hashtags_alone",
+        "clear_account_ids",
+        "public_authority_access",
+        "signal_kinds",
+        "purpose",
+        "lawful_basis",
+    }
+)
+
+
+def _plain(forum: Forum) -> dict[str, Any]:
+    """A forum's fields as JSON, sets as sorted lists (so the same set always reads the same)."""
+    return {k: sorted(v) if isinstance(v, list) else v for k, v in forum.model_dump(mode="json").items()}
 
 
 def require_hub_admin(by: Caller) -> None:

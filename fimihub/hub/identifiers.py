@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from fimihub import policy
 from fimihub.errors import NotFound, PermissionDenied, ValidationError
 from fimihub.hub.core import Core, audit_event
 from fimihub.hub.keys import account_value, current_key
-from fimihub.model import Asset, Forum, ForumKey, Organisation, Record
+from fimihub.model import Asset, Forum, ForumKey, Organisation, Record, Signal
 from fimihub.policy import Caller
 from fimihub.storage import UnitOfWork
 
@@ -123,11 +124,30 @@ class Identifiers:
     @staticmethod
     def prepare_written(uow: UnitOfWork, before: Record | None, after: Record) -> Record:
         """A record as a use case writes it, with the account id of an asset in a forum keyed (see the
-        module's docstring); every other record as it is."""
+        module's docstring); a signal entering a forum checked against the kinds the forum takes
+        (:func:`fimihub.policy.check_forum_takes`); every other record as it is."""
+        if isinstance(after, Signal):
+            moved = not (isinstance(before, Signal) and before.forum_id == after.forum_id)
+            forum = _forum(uow, after.forum_id) if moved and after.forum_id else None
+            if forum is not None:
+                policy.check_forum_takes(forum, after.kind)
+            return after
         if not isinstance(after, Asset):
             return after
         old = before if isinstance(before, Asset) else None
         return keyed_asset(uow, after, old)
+
+
+#: The forums a unit of work looked up, so a write of many records into one forum reads it once. A unit of
+#: work is one transaction, in which the hub does not change forums as it writes records.
+_FORUMS: WeakKeyDictionary[UnitOfWork, dict[str, Forum | None]] = WeakKeyDictionary()
+
+
+def _forum(uow: UnitOfWork, forum_id: str) -> Forum | None:
+    seen = _FORUMS.setdefault(uow, {})
+    if forum_id not in seen:
+        seen[forum_id] = uow.get(Forum, forum_id)
+    return seen[forum_id]
 
 
 def keyed_asset(uow: UnitOfWork, asset: Asset, before: Asset | None = None) -> Asset:
@@ -142,7 +162,7 @@ def keyed_asset(uow: UnitOfWork, asset: Asset, before: Asset | None = None) -> A
     clear = asset.external_id
     if not clear or not asset.names_an_account or asset.forum_id is None or KEYED.match(clear.strip()):
         return asset
-    forum = uow.get(Forum, asset.forum_id)
+    forum = _forum(uow, asset.forum_id)
     if forum is None or forum.clear_account_ids:
         return asset
     key = current_key(uow.find(ForumKey, where={"forum_id": forum.id}), forum.id)

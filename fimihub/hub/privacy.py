@@ -99,6 +99,10 @@ def _forum(uow: UnitOfWork, forum: Forum, orgs: dict[str, Organisation]) -> Foru
         human_review_required=forum.human_review_required,
         pseudonymised=forum.pseudonymisation_key_id is not None,
         clear_account_ids=forum.clear_account_ids,
+        public_authority_access=forum.public_authority_access,
+        signal_kinds_taken=None
+        if forum.signal_kinds is None
+        else sorted(k.value for k in forum.signal_kinds),
         recipients=[_recipient(orgs[o]) for o in sorted(forum.member_orgs) if o in orgs],
         records=records,
         signal_kinds=signal_kinds,

@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 
 from fimihub.model._base import Name, Record, Text, UtcDatetime, utcnow
 from fimihub.model.markings import TLP
+from fimihub.model.signals import SignalKind
 from fimihub.model.types import Country
 
 __all__ = ["Forum", "Member", "Organisation", "OrganisationKind", "Role", "Team"]
@@ -94,6 +95,9 @@ class Forum(Record):
     retention_days: int = Field(default=365, ge=1, le=36500)
     #: No enforcement on a signal shared here without a human review of the match.
     human_review_required: bool = True
+    #: A hit on a hashtag signal alone opens a review item. By default (False) hashtags only add evidence to
+    #: items that a more specific signal opened, because a hashtag is shared by far more than the operation.
+    review_hashtags_alone: bool = False
     #: Id of the key that keys the hashes of personal identifiers shared here (account ids, e-mails, phones).
     pseudonymisation_key_id: str | None = Field(default=None, max_length=200)
     #: Platform account ids of assets shared here travel in clear. By default (False) the hub keeps and
@@ -102,6 +106,11 @@ class Forum(Record):
     #: Members of public-authority organisations read the other organisations' non-CLEAR records of this
     #: forum (by the usual TLP rules). By default (False) they read only TLP:CLEAR and their own.
     public_authority_access: bool = False
+    #: The signal kinds members may share here (``None``: every kind). Data minimisation: a forum of
+    #: researchers may take domains, URLs and image hashes but no handles, say. Whatever the list, personal
+    #: identifiers (account ids, e-mails, phones) only ever travel as keyed hashes and texts as signatures.
+    #: Tightening the list keeps what was shared before; it refuses what would newly enter the forum.
+    signal_kinds: frozenset[SignalKind] | None = None
     #: Why the forum exchanges what it does, and the lawful basis the members rely on (GDPR Art. 6, and
     #: Art. 9/10 where special categories are concerned): stated here, they head its DPIA
     #: (``fimihub privacy dpia``).

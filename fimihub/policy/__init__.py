@@ -27,6 +27,7 @@ from fimihub.policy.access import (
     readable,
 )
 from fimihub.policy.markings import widening
+from fimihub.policy.minimisation import check_forum_takes
 from fimihub.policy.pseudonyms import KEY_BYTES, key_id, new_key, normalise, pseudonymise
 from fimihub.policy.psi import may_answer_psi, may_open_psi, may_see_psi
 from fimihub.policy.retention import expired, expiry_for
@@ -53,6 +54,7 @@ __all__ = [
     "allows",
     "caller_id",
     "check",
+    "check_forum_takes",
     "expired",
     "expiry_for",
     "identifier_key_id",

@@ -38,6 +38,10 @@ class ForumFacts:
     human_review_required: bool
     pseudonymised: bool
     clear_account_ids: bool
+    #: Whether public-authority members read what others share here (by the TLP rules), not CLEAR only.
+    public_authority_access: bool
+    #: The signal kinds the forum takes (``None``: every kind).
+    signal_kinds_taken: list[str] | None
     recipients: list[RecipientFacts]
     #: Records shared in the forum, by kind (``signal``, ``asset``, …).
     records: dict[str, int]
@@ -96,6 +100,17 @@ def render_dpia(facts: DpiaFacts) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _authority_access(forum: ForumFacts) -> str:
+    authorities = sorted(r.name for r in forum.recipients if r.kind == "public-authority")
+    named = f" ({', '.join(authorities)})" if authorities else " (none is a member)"
+    if forum.public_authority_access:
+        return (
+            f"**members of public authorities{named} read what the others share here**, by the TLP rules"
+            " (the forum's policy): a disclosure to public authorities to account for."
+        )
+    return f"members of public authorities{named} read only TLP:CLEAR records and their own here."
+
+
 def _forum_section(forum: ForumFacts) -> list[str]:
     outside = [r for r in forum.recipients if r.in_eea is False]
     unknown = [r for r in forum.recipients if r.in_eea is None]
@@ -113,6 +128,13 @@ def _forum_section(forum: ForumFacts) -> list[str]:
         ),
         "- **Account ids of assets**: "
         + ("shared in clear (the forum's policy)." if forum.clear_account_ids else "shared as keyed hashes."),
+        "- **Public authorities**: " + _authority_access(forum),
+        "- **Signal kinds members may share**: "
+        + (
+            "every kind."
+            if forum.signal_kinds_taken is None
+            else (", ".join(forum.signal_kinds_taken) or "none") + "."
+        ),
         "",
         "### Categories of data",
         "",

@@ -340,6 +340,8 @@ def _sqlite_copy(template: tuple[World, Path], directory: Path) -> Iterator[Worl
     wal = path.with_name(path.name + "-wal")
     if wal.exists():  # normally checkpointed away when the template hub closed
         shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+    # The store's at-rest key travels with it (a copy without it is refused: see storage/vault.py).
+    shutil.copyfile(path.with_name(path.name + ".key"), copy.with_name(copy.name + ".key"))
     with (
         Hub.open(Settings(db=str(copy))) as hub,
         TestClient(create_app(hub=hub), raise_server_exceptions=False) as client,

@@ -19,9 +19,9 @@ from tests.storage import samples
 def test_schema_version_is_none_before_and_head_after_upgrade(empty_store: SqlStore) -> None:
     assert empty_store.schema_version() is None
     empty_store.upgrade()
-    assert empty_store.schema_version() == migrate.head_revision() == "0011"
+    assert empty_store.schema_version() == migrate.head_revision() == "0012"
     empty_store.upgrade()  # a second upgrade has nothing to do
-    assert empty_store.schema_version() == "0011"
+    assert empty_store.schema_version() == "0012"
 
 
 def test_migrated_schema_equals_the_tables_metadata(store: SqlStore) -> None:
@@ -61,7 +61,7 @@ def test_open_store_migrates_a_file_and_reopens_it(tmp_path: Path) -> None:
         store.close()
     again = open_store(str(path))
     try:
-        assert again.schema_version() == "0011"
+        assert again.schema_version() == "0012"
         with again.unit_of_work() as uow:
             assert uow.get(Signal, "signal--1") == samples.signal()
     finally:

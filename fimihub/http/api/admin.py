@@ -71,6 +71,10 @@ def admin_router() -> APIRouter:
     def forum(request: Request, actor: ActorDep, forum_id: str) -> dict[str, Any]:
         return hub_of(request).admin.forum(actor, forum_id).model_dump(mode="json")
 
+    @router.patch("/forums/{forum_id}", tags=["forums"], summary="Change a forum's policy (its admins)")
+    def update_forum(request: Request, actor: ActorDep, forum_id: str, body: JsonObject) -> dict[str, Any]:
+        return hub_of(request).admin.update_forum(actor, forum_id, body).model_dump(mode="json")
+
     @router.get(
         "/forums/{forum_id}/key", tags=["forums"], summary="The forum's pseudonymisation key (members)"
     )

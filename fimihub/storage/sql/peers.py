@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import TypeVar
 
+import orjson
 from sqlalchemy import ColumnElement, Connection, Table, delete, insert, select, update
 from sqlalchemy.engine import URL
 
@@ -12,6 +13,7 @@ from fimihub.errors import StoreError
 from fimihub.storage.peers import PeerCheckpoint, PeerRecord, PeerRows, TrustedKey
 from fimihub.storage.sql.engine import db_errors
 from fimihub.storage.sql.tables import hub_signing_key, peer_checkpoints, peers, trusted_keys
+from fimihub.storage.vault import Vault, is_sealed
 
 __all__ = ["SqlPeerRows"]
 
@@ -19,22 +21,29 @@ _P = peers.c
 _C = peer_checkpoints.c
 _K = trusted_keys.c
 _Row = TypeVar("_Row", PeerRecord, PeerCheckpoint, TrustedKey)
+#: The one key of a peer's credentials when they are sealed at rest (see :mod:`fimihub.storage.vault`).
+_SEALED = "sealed"
 
 
 class SqlPeerRows(PeerRows):
     """Peer, checkpoint and key rows on ``conn``, in the transaction of the unit of work that made this."""
 
-    def __init__(self, conn: Connection, url: URL) -> None:
+    def __init__(self, conn: Connection, url: URL, vault: Vault | None = None) -> None:
         self._conn = conn
         self._url = url
+        self._vault = vault
 
     def peer(self, name: str) -> PeerRecord | None:
-        return self._one(peers, PeerRecord, _P.name == name)
+        found = self._one(peers, PeerRecord, _P.name == name)
+        return None if found is None else self._opened(found)
 
     def peers(self) -> list[PeerRecord]:
-        return self._rows(peers, PeerRecord)
+        return [self._opened(peer) for peer in self._rows(peers, PeerRecord)]
 
     def save_peer(self, peer: PeerRecord) -> None:
+        if self._vault is not None and peer.credentials:
+            sealed = self._vault.seal(orjson.dumps(peer.credentials).decode("utf-8"))
+            peer = replace(peer, credentials={_SEALED: sealed})
         self._save(peers, peer)
 
     def remove_peer(self, name: str) -> bool:
@@ -67,7 +76,21 @@ class SqlPeerRows(PeerRows):
             found = self._conn.execute(query).scalar()
         if found is None:
             raise StoreError("the hub's signing key is missing; run the store's schema upgrade first")
-        return bytes.fromhex(str(found))
+        return bytes.fromhex(self._open(str(found)))
+
+    def _open(self, value: str) -> str:
+        if not is_sealed(value):
+            return value
+        if self._vault is None:
+            raise StoreError("the store holds sealed secrets but was opened without its at-rest key")
+        return self._vault.open(value)
+
+    def _opened(self, peer: PeerRecord) -> PeerRecord:
+        """``peer`` with its credentials opened, when they are sealed."""
+        sealed = peer.credentials.get(_SEALED)
+        if not isinstance(sealed, str) or len(peer.credentials) != 1:
+            return peer
+        return replace(peer, credentials=orjson.loads(self._open(sealed)))
 
     # Each table holds one of the dataclasses of :mod:`fimihub.storage.peers`, a column per field.
 

@@ -11,12 +11,14 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Table
 
-from fimihub.errors import ValidationError
-from fimihub.model import Governed, Record, parse
+from fimihub.errors import StoreError, ValidationError
+from fimihub.model import Asset, ForumKey, Governed, Record, parse
 from fimihub.storage.base import FILTERABLE, RECORD_TYPES
 from fimihub.storage.sql.tables import GOVERNED_COLUMNS, RECORD_TABLES
+from fimihub.storage.vault import Vault, is_sealed
 
 __all__ = [
+    "SEALABLE",
     "column_value",
     "from_body",
     "recipient_rows",
@@ -28,6 +30,16 @@ __all__ = [
 ]
 
 R = TypeVar("R", bound=Record)
+
+#: The fields of each record type that the store seals at rest (see :mod:`fimihub.storage.vault`): a forum
+#: key's secret, and the platform id of an asset that names an account.
+SEALABLE: dict[type[Record], tuple[str, ...]] = {ForumKey: ("secret",), Asset: ("external_id",)}
+
+
+def _sealed_fields(record: Record) -> tuple[str, ...]:
+    if isinstance(record, Asset):
+        return ("external_id",) if record.external_id and record.names_an_account else ()
+    return SEALABLE.get(type(record), ())
 
 
 def stored_type(kind: type[Record]) -> type[Record]:
@@ -61,9 +73,14 @@ def column_value(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
 
 
-def record_row(record: Record) -> dict[str, Any]:
-    """The row for ``record``: its JSON body plus the indexed columns."""
-    row: dict[str, Any] = {"id": record_id(record), "body": record.model_dump(mode="json")}
+def record_row(record: Record, vault: Vault | None = None) -> dict[str, Any]:
+    """The row for ``record``: its JSON body (its secrets sealed with ``vault`` when there is one) plus the
+    indexed columns."""
+    body = record.model_dump(mode="json")
+    if vault is not None:
+        for field in _sealed_fields(record):
+            body[field] = vault.seal(body[field])
+    row: dict[str, Any] = {"id": record_id(record), "body": body}
     if isinstance(record, Governed):
         row["owner_org"] = record.owner_org
         row["forum_id"] = record.forum_id
@@ -87,6 +104,15 @@ def recipient_rows(record: Record) -> list[dict[str, str]]:
     return [{"record_type": name, "record_id": record.id, "principal_id": p} for p in principals]
 
 
-def from_body(kind: type[R], body: Any) -> R:
-    """Rebuild a record of type ``kind`` from its stored JSON."""
+def from_body(kind: type[R], body: Any, vault: Vault | None = None) -> R:
+    """Rebuild a record of type ``kind`` from its stored JSON, opening what is sealed in it."""
+    for field in SEALABLE.get(stored_type(kind), ()):
+        value = body.get(field) if isinstance(body, dict) else None
+        if isinstance(value, str) and is_sealed(value):
+            if vault is None:
+                raise StoreError(
+                    f"the store holds sealed secrets but was opened without its at-rest key: cannot read"
+                    f" {stable_name(kind)} {body.get('id')!r}"
+                )
+            body = {**body, field: vault.open(value)}
     return parse(kind, body)

@@ -20,13 +20,16 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
-from sqlalchemy import Connection, exc
+from sqlalchemy import Connection, exc, inspect, select
 
 from fimihub.errors import StoreError
 from fimihub.storage.base import Store, UnitOfWork
 from fimihub.storage.sql import migrate
+from fimihub.storage.sql.atrest import seal_at_rest
 from fimihub.storage.sql.engine import READ_ONLY, db_errors, hidden_url, is_memory_sqlite, make_engine, reason
+from fimihub.storage.sql.tables import hub_signing_key
 from fimihub.storage.sql.uow import SqlUnitOfWork
+from fimihub.storage.vault import SEALED_PREFIX, Vault, is_sealed
 
 __all__ = ["SqlStore"]
 
@@ -34,7 +37,9 @@ __all__ = ["SqlStore"]
 class SqlStore(Store):
     """A :class:`~fimihub.storage.base.Store` on SQLAlchemy Core, for SQLite and PostgreSQL URLs."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, vault: Vault | None = None) -> None:
+        #: Seals the store's secrets at rest (see :mod:`fimihub.storage.vault`); ``None``: kept as written.
+        self.vault = vault
         self._engine = make_engine(url)
         self._url = self._engine.url
         # An in-memory SQLite database lives on one shared connection, which cannot hold two transactions at
@@ -61,7 +66,7 @@ class SqlStore(Store):
         with self._turn(), self._connect(read_only=read_only) as conn:
             with db_errors(self._url):
                 transaction = conn.begin()
-            uow = SqlUnitOfWork(conn, self._url)
+            uow = SqlUnitOfWork(conn, self._url, self.vault)
             try:
                 yield uow
             except BaseException:
@@ -75,10 +80,23 @@ class SqlStore(Store):
     def upgrade(self) -> None:
         with self._turn(), self._connect() as conn, db_errors(self._url), conn.begin():
             migrate.upgrade(conn)
+            if self.vault is not None:
+                seal_at_rest(conn, self._url, self.vault)
 
     def schema_version(self) -> str | None:
         with self._turn(), self._connect(read_only=True) as conn, db_errors(self._url), conn.begin():
             return migrate.current_revision(conn)
+
+    def sealed_with(self) -> str | None:
+        """The id of the at-rest key the store's secrets are sealed with; ``None`` when none are sealed (or
+        the store is new)."""
+        with self._turn(), self._connect(read_only=True) as conn, db_errors(self._url), conn.begin():
+            if not inspect(conn).has_table(hub_signing_key.name):
+                return None
+            value = conn.execute(select(hub_signing_key.c.private_key)).scalar()
+        if not isinstance(value, str) or not is_sealed(value):
+            return None
+        return value.removeprefix(SEALED_PREFIX).partition(":")[0]
 
     def schema_diff(self) -> list[str]:
         """How the database's schema differs from the one this code expects; empty when they agree."""

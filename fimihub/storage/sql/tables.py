@@ -291,10 +291,11 @@ trusted_keys = Table(
     Column("added_at", UtcDateTime, nullable=False),
 )
 
-#: One row (id 1): this hub's Ed25519 private key (hex), which signs every object the hub publishes.
+#: One row (id 1): this hub's Ed25519 private key (hex, sealed at rest: see storage/vault.py), which signs
+#: every object the hub publishes.
 hub_signing_key = Table(
     "hub_signing_key",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("private_key", String(64), nullable=False),
+    Column("private_key", String, nullable=False),
 )

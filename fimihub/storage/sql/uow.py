@@ -45,6 +45,7 @@ from fimihub.storage.sql.rows import (
 )
 from fimihub.storage.sql.stix import SqlStixObjects
 from fimihub.storage.sql.tables import RECORD_TABLES, record_recipients
+from fimihub.storage.vault import Vault
 
 __all__ = ["SqlUnitOfWork"]
 
@@ -60,9 +61,10 @@ _ID_CHUNK = 500
 class SqlUnitOfWork(UnitOfWork):
     """Record operations on ``conn``, which is inside a transaction for as long as this object is used."""
 
-    def __init__(self, conn: Connection, url: URL) -> None:
+    def __init__(self, conn: Connection, url: URL, vault: Vault | None = None) -> None:
         self._connection: Connection | None = conn
         self._url = url
+        self._vault = vault
 
     def close(self) -> None:
         """Called by the store when the transaction ends; later use raises :class:`StoreError`."""
@@ -80,7 +82,7 @@ class SqlUnitOfWork(UnitOfWork):
 
     @property
     def peers(self) -> PeerRows:
-        return SqlPeerRows(self._conn, self._url)
+        return SqlPeerRows(self._conn, self._url, self._vault)
 
     # -- writing ------------------------------------------------------------------------------------------
 
@@ -96,7 +98,7 @@ class SqlUnitOfWork(UnitOfWork):
         batches: dict[Table, list[dict[str, Any]]] = {}
         recipients: list[dict[str, str]] = []
         for record in records:
-            batches.setdefault(table_for(type(record)), []).append(record_row(record))
+            batches.setdefault(table_for(type(record)), []).append(record_row(record, self._vault))
             recipients.extend(recipient_rows(record))
         if not batches:
             return
@@ -112,7 +114,7 @@ class SqlUnitOfWork(UnitOfWork):
             raise Conflict(self._conflict_message(batches)) from None
 
     def update(self, record: Record) -> None:
-        table, row = table_for(type(record)), record_row(record)
+        table, row = table_for(type(record)), record_row(record, self._vault)
         name = stable_name(type(record))
         conn = self._conn
         with db_errors(self._url):
@@ -161,7 +163,7 @@ class SqlUnitOfWork(UnitOfWork):
         table = table_for(kind)
         with db_errors(self._url):
             body = self._conn.execute(_body_by_id(table), {"record_id": record_id}).scalar_one_or_none()
-        return None if body is None else from_body(kind, body)
+        return None if body is None else from_body(kind, body, self._vault)
 
     def find(
         self,
@@ -185,7 +187,7 @@ class SqlUnitOfWork(UnitOfWork):
             query = query.limit(limit)
         with db_errors(self._url):
             bodies = self._conn.execute(query).scalars().all()
-        return [from_body(kind, body) for body in bodies]
+        return [from_body(kind, body, self._vault) for body in bodies]
 
     def count(self, kind: type[R], *, where: dict[str, Any] | None = None) -> int:
         table = table_for(kind)

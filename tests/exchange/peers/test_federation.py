@@ -59,7 +59,9 @@ class Site:
     def hub(self) -> Hub:
         return Hub.open(Settings(db=self.db))
 
-    def serve(self) -> None:
+    def serve(self, *, sync_every_s: int = 0) -> None:
+        """Serve the store; its scheduled peer syncs only when ``sync_every_s`` is given, so that the tests
+        that sync by hand see only their own syncs."""
         self.port = self.port or free_port()
         command = [
             str(BIN / "fimihub"),
@@ -71,7 +73,11 @@ class Site:
             "--port",
             str(self.port),
         ]
-        env = {**os.environ, "FIMIHUB_LOG_LEVEL": "WARNING"}
+        env = {
+            **os.environ,
+            "FIMIHUB_LOG_LEVEL": "WARNING",
+            "FIMIHUB_SYNC_INTERVAL_SECONDS": str(sync_every_s),
+        }
         self.process = started(command, self.api_root, env, self.home / f"serve-{time.monotonic_ns()}.log")
 
     def kill(self) -> None:
@@ -260,6 +266,35 @@ class _KillAfter(httpx.HTTPTransport):
             if self.seen == self.pages + 1:
                 self.kill()
         return super().handle_request(request)
+
+
+def test_a_served_hub_syncs_on_its_schedule_so_a_retraction_arrives_in_bounded_time(tmp_path: Path) -> None:
+    """B's server syncs with A every second by itself: an indicator A publishes, then revokes, reaches B
+    (and its revocation follows) with no one running `peer sync`."""
+    a, b = _site(tmp_path, "a"), _site(tmp_path, "b")
+    a.serve()
+    _link(b, a)
+    b.serve(sync_every_s=1)
+    try:
+        shared = indicator()
+        a.publish(shared)
+        _wait_for(lambda: shared["id"] in b.held(), "the indicator to reach B")
+        revoked = {**shared, "modified": "2024-06-01T12:00:00.000Z", "revoked": True}
+        a.publish(revoked)
+        _wait_for(lambda: b.latest(shared["id"]).get("revoked") is True, "the revocation to reach B")
+        assert b.held()[shared["id"]] == sorted([shared["modified"], revoked["modified"]])
+    finally:
+        b.stop()
+        a.stop()
+
+
+def _wait_for(check: Callable[[], bool], what: str, *, within_s: float = 30.0) -> None:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"waited {within_s} s for {what}")
 
 
 def test_a_peer_killed_mid_sync_converges_after_restart(tmp_path: Path) -> None:
