@@ -10,24 +10,23 @@
   only as the keyed hash the forum shares account ids as (HMAC-SHA256 with the forum's key over
   ``platform:id``), unless the forum's ``clear_account_ids`` says otherwise; the clear id is sealed to the
   owner's identifier key when it has one (``external_id_sealed``), and dropped when it has none. Readers in
-  other organisations, the forum's TAXII collection and peers see the keyed form only.
+  other organisations, the forum's TAXII collection and peers see the keyed form only. The write path applies
+  it to every record written (:func:`fimihub.hub.forum_rules.keyed_asset`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
 
 from fimihub import policy
 from fimihub.errors import NotFound, PermissionDenied, ValidationError
 from fimihub.hub.core import Core, audit_event
-from fimihub.hub.keys import account_value, current_key
-from fimihub.model import Asset, Forum, ForumKey, Organisation, Record, Signal
+from fimihub.hub.keys import current_key
+from fimihub.model import Forum, ForumKey, Organisation
 from fimihub.policy import Caller
-from fimihub.storage import UnitOfWork
 
-__all__ = ["KEYED", "IdentifierSealer", "Identifiers", "keyed_asset", "no_identifier_key"]
+__all__ = ["KEYED", "IdentifierSealer", "Identifiers", "no_identifier_key"]
 
 #: What a keyed hash looks like (64 hex digits): such a value is taken as keyed already, never keyed again.
 KEYED = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -120,62 +119,3 @@ class Identifiers:
             except NotFound:
                 continue
         return found
-
-    @staticmethod
-    def prepare_written(uow: UnitOfWork, before: Record | None, after: Record) -> Record:
-        """A record as a use case writes it, with the account id of an asset in a forum keyed (see the
-        module's docstring); a signal entering a forum checked against the kinds the forum takes
-        (:func:`fimihub.policy.check_forum_takes`); every other record as it is."""
-        if isinstance(after, Signal):
-            moved = not (isinstance(before, Signal) and before.forum_id == after.forum_id)
-            forum = _forum(uow, after.forum_id) if moved and after.forum_id else None
-            if forum is not None:
-                policy.check_forum_takes(forum, after.kind)
-            return after
-        if not isinstance(after, Asset):
-            return after
-        old = before if isinstance(before, Asset) else None
-        return keyed_asset(uow, after, old)
-
-
-#: The forums a unit of work looked up, so a write of many records into one forum reads it once. A unit of
-#: work is one transaction, in which the hub does not change forums as it writes records.
-_FORUMS: WeakKeyDictionary[UnitOfWork, dict[str, Forum | None]] = WeakKeyDictionary()
-
-
-def _forum(uow: UnitOfWork, forum_id: str) -> Forum | None:
-    seen = _FORUMS.setdefault(uow, {})
-    if forum_id not in seen:
-        seen[forum_id] = uow.get(Forum, forum_id)
-    return seen[forum_id]
-
-
-def keyed_asset(uow: UnitOfWork, asset: Asset, before: Asset | None = None) -> Asset:
-    """``asset`` as the hub keeps it: in a forum that does not share account ids in clear, an account's clear
-    ``external_id`` replaced by its keyed hash with the forum's current key, and sealed to the owner's
-    identifier key when it has one. ``before`` is the stored version an update replaces."""
-    if before is not None and before.external_id != asset.external_id:
-        # A new id: the sealed copy (and the key names) belonged to the old one.
-        asset = asset.model_copy(
-            update={"external_id_sealed": None, "identifier_key_id": None, "external_id_key_id": None}
-        )
-    clear = asset.external_id
-    if not clear or not asset.names_an_account or asset.forum_id is None or KEYED.match(clear.strip()):
-        return asset
-    forum = _forum(uow, asset.forum_id)
-    if forum is None or forum.clear_account_ids:
-        return asset
-    key = current_key(uow.find(ForumKey, where={"forum_id": forum.id}), forum.id)
-    keyed = policy.pseudonymise(key.key, "account_id", account_value(asset.platform, clear))
-    org = uow.get(Organisation, asset.owner_org)
-    sealed = None
-    if org is not None and org.identifier_key and org.identifier_key_id:
-        sealed = IdentifierSealer(org.identifier_key, org.identifier_key_id).seal(clear)
-    return asset.model_copy(
-        update={
-            "external_id": keyed,
-            "external_id_key_id": key.id,
-            "external_id_sealed": sealed,
-            "identifier_key_id": org.identifier_key_id if sealed and org else None,
-        }
-    )

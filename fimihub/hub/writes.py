@@ -2,8 +2,9 @@
 
 :meth:`WritePath.open` gives a use case its unit of work (a :class:`Write`). Through it, in this order:
 
-1. each record written is first made what the hub keeps of it (an asset's account id keyed in its forum:
-   :meth:`~fimihub.hub.identifiers.Identifiers.prepare_written`);
+1. each record written is first made what the hub keeps of it under its forum's rules (an asset's account id
+   keyed, only the signal kinds the forum takes, the lawful basis stamped:
+   :func:`~fimihub.hub.forum_rules.apply_forum_rules`);
 2. the use case writes its records and its audit event, as with any unit of work;
 3. with ``publish=True``, what changed in forums is published into their TAXII collections
    (:func:`~fimihub.hub.taxii.feed.publish_changes`) in the same transaction, before it commits — so the
@@ -22,7 +23,7 @@ from functools import partial
 from typing import Any, Unpack
 
 from fimihub.hub.core import Core
-from fimihub.hub.identifiers import Identifiers
+from fimihub.hub.forum_rules import apply_forum_rules
 from fimihub.hub.matching import Matching
 from fimihub.hub.taxii.feed import FED_KINDS, Change, publish_changes
 from fimihub.model import AuditEvent, Record, Signal
@@ -142,7 +143,7 @@ class WritePath:
         published into their collections before it commits (and not at all when it raises)."""
         with self.core.store.unit_of_work() as uow:
             feed = partial(_published_by, by) if publish else None
-            write = Write(uow, Identifiers.prepare_written, feed)
+            write = Write(uow, apply_forum_rules, feed)
             yield write
             write.publish_pending(self.core.clock())
         if write.signals_written or write.signals_removed:

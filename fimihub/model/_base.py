@@ -77,7 +77,7 @@ class Record(BaseModel):
 
 
 class Governed(Record):
-    """A record that can be shared: it has an owner, a forum, markings, a purpose and an expiry.
+    """A shareable record: it has an owner, a forum, markings, a purpose, a lawful basis and an expiry.
 
     ``owner_org`` is the organisation that holds the record and answers for it; ``forum_id`` the channel of
     exchange it was shared into (``None`` while it is the owner's alone); ``expires_at`` when retention purges
@@ -90,6 +90,9 @@ class Governed(Record):
     forum_id: str | None = None
     marking: Marking = Field(default_factory=Marking)
     purpose: Annotated[str, StringConstraints(max_length=MAX_NAME)] = "cio-exchange"
+    #: The lawful basis the record is held and shared under (GDPR Art. 6, and Art. 9/10 where they apply). The
+    #: hub stamps the forum's when the record enters a forum and states none of its own; empty: not stated.
+    lawful_basis: Annotated[str, StringConstraints(max_length=2000)] = ""
     created_by: str | None = None
     created_at: UtcDatetime = Field(default_factory=utcnow)
     modified_at: UtcDatetime = Field(default_factory=utcnow)
