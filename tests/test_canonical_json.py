@@ -53,9 +53,10 @@ _SIGNATURE = {
 
 def test_a_signature_made_before_still_verifies_and_is_made_again_to_the_byte() -> None:
     keys = signing.KeyPair.from_private(bytes(range(32)))
-    signed = {**_OBJECT, signing.SIGNATURE_PROPERTY: _SIGNATURE}
+    signed = {**_OBJECT, signing.LEGACY_SIGNATURE_PROPERTY: _SIGNATURE}
     assert signing.verify(signed, {keys.key_id: keys.public}) is signing.Verdict.VERIFIED
-    assert signing.sign(_OBJECT, keys)[signing.SIGNATURE_PROPERTY] == _SIGNATURE
+    fresh = signing.sign(_OBJECT, keys)["extensions"][signing.SIGNATURE_EXTENSION_ID]
+    assert fresh == {"extension_type": "property-extension", **_SIGNATURE}
     assert signing.canonical_json(signed) == jsontext.canonical(_OBJECT).encode("utf-8")
 
 

@@ -9,15 +9,19 @@ from fimihub.cli.common import cli
 from fimihub.cli.coordination import coordination
 from fimihub.cli.demo import demo
 from fimihub.cli.gov_requests import gov_request
+from fimihub.cli.importing import disclosure, import_group
 from fimihub.cli.ops import audit, db, retention
 from fimihub.cli.pdq import pdq
 from fimihub.cli.peer import peer
 from fimihub.cli.privacy import privacy
 from fimihub.cli.psi import psi
+from fimihub.cli.report import report
 from fimihub.cli.resurgence import resurgence
+from fimihub.cli.review import review
 from fimihub.cli.scan import matches, scan
 from fimihub.cli.serve import serve
 from fimihub.cli.sim import sim
+from fimihub.cli.workflows import case, lead, operation
 from fimihub.errors import FimihubError, ValidationError, exit_code
 
 __all__ = ["cli", "main"]
@@ -34,14 +38,21 @@ for command in (
     privacy,
     gov_request,
     psi,
+    report,
     retention,
     scan,
     matches,
+    review,
+    lead,
+    case,
+    operation,
     pdq,
     coordination,
     resurgence,
     sim,
     peer,
+    import_group,
+    disclosure,
 ):
     cli.add_command(command)
 

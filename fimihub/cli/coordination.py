@@ -12,6 +12,7 @@ import click
 from fimihub.cli.common import FILE, counting_bar, echo_json, json_option, plural
 from fimihub.coordination import Community
 from fimihub.hub.coordination import CoordinationReport, Step, detect_coordination
+from fimihub.matching.reading import ReadReport
 
 __all__ = ["coordination", "plural"]
 
@@ -179,6 +180,21 @@ def _summary(report: CoordinationReport) -> dict[str, object]:
         "out": report.out,
         "communities_out": report.communities_out,
         "graphml": report.graphml,
+        "read": _read_summary(report.read),
+    }
+
+
+def _read_summary(read: ReadReport | None) -> dict[str, object] | None:
+    """What reading the input skipped, for ``--json``: the rows (the first ones by line, with why), the lines
+    that were not UTF-8, and the encoding."""
+    if read is None:
+        return None
+    return {
+        "encoding": read.encoding,
+        "skipped": read.skipped_count,
+        "skipped_lines": [{"line": s.line, "reason": s.reason} for s in read.skipped],
+        "fallback_lines": read.fallback_count,
+        "misread": read.misread_count,
     }
 
 
@@ -199,6 +215,8 @@ def _print(report: CoordinationReport) -> None:
     written = [p for p in (report.out, report.communities_out, report.graphml) if p]
     if written:
         click.echo("written to " + ", ".join(written))
+    for message in report.read.messages() if report.read is not None else ():
+        click.echo(f"warning: {message}", err=True)
     for reason, count in sorted(report.dropped.items()):
         click.echo(f"dropped {plural(count, 'row')}: {reason}", err=True)
     if report.capped.num_rows:

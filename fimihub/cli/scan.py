@@ -65,8 +65,9 @@ def scan(
     as_json: bool,
 ) -> None:
     """Match a platform export (Parquet or CSV, one row per post) against shared signals; hits go to the
-    review queue and, with --out, to a file. With --engine spark, INPUT may be anything Spark reads (a
-    directory of Parquet files, say).
+    review queue, grouped into review items (one per account and operation; a hit queued before is not
+    queued again), and, with --out, to a file. --json reports `hits` and `queued` (new review items). With
+    --engine spark, INPUT may be anything Spark reads (a directory of Parquet files, say).
 
     The queue holds each hit's account and post ids sealed to the organisation's identifier key, so the
     organisation needs one first (`fimihub org identifier-key`); `fimihub matches open` reads them. The
@@ -88,9 +89,14 @@ def scan(
         return
     click.echo(
         f"{summary.rows:,} rows scanned, {summary.matched_rows:,} matched ({summary.hits:,} hits); "
-        f"{summary.queued:,} matches queued for review"
+        f"{summary.matches:,} new matches queued for review in {summary.queued:,} new review items"
+        f" ({summary.updated:,} open items got new evidence, {summary.duplicates:,} hits queued before)"
         + (f"; written to {summary.out}" if summary.out else "")
     )
+    for reason, count in sorted(summary.held.items()):
+        click.echo(f"held back {count:,} hits ({reason})", err=True)
+    for signal_id in summary.quarantined:
+        click.echo(f"quarantined signal {signal_id}: it matched far more accounts than before", err=True)
     for column, count in sorted(summary.bad_values.items()):
         click.echo(f"skipped {count:,} unreadable values in {column!r}", err=True)
 

@@ -12,6 +12,8 @@ record. The services, and what each holds:
 ``hub.identifiers`` organisations' identifier keys; platform ids sealed and keyed
 ``hub.matching``    the matcher over every active signal, lookups, match review, allow-lists
 ``hub.scanning``    platform exports scanned into the review queue
+``hub.queueing``    hits into review items: each once, grouped per account and operation, floods quarantined
+``hub.review``      the review queue: items listed, decided (actions, feedback to sharers), quarantine
 ``hub.coordination`` co-action networks and communities of a member's own data
 ``hub.resurgence``  fingerprints of disrupted operations, and the scan for their return
 ``hub.safeguards``  second review of actions, review before enforcement, overturn notices
@@ -19,9 +21,14 @@ record. The services, and what each holds:
 ``hub.taxii``       the TAXII 2.1 collections (one per forum)
 ``hub.peers``       federation: peers, trusted keys, syncs
 ``hub.signer``      this hub's signing key: what it publishes is signed, what arrives is checked
+``hub.cases``       joint investigations: tasks, checklist, monetisation assets, timeline
+``hub.lifecycle``   an operation's moves along its life and its assessments, with their history
+``hub.leads``       lead intake: the triage queue, and each organisation's triage of a lead
 ``hub.privacy``     retention, and the facts of a data-protection impact assessment
 ``hub.subjects``    data-subject requests: find, export, rectify, erase
 ``hub.psi``         private matching sessions between two organisations
+``hub.disclosures`` peers' disclosures imported (Meta, STIX, MISP, CSV) and compared with a member's own
+``hub.reporting``   transparency reports: covert influence operations, Code of Practice C16
 ``hub.writes``      the one write path (unit of work, audit, publication, matcher refresh)
 ==================  ==========================================================================================
 
@@ -40,19 +47,26 @@ from datetime import datetime
 
 from fimihub.hub.admin import Administration, IssuedToken
 from fimihub.hub.audit import AuditLog
+from fimihub.hub.cases import Cases
 from fimihub.hub.coordination import COORDINATION_STEPS, Coordination, CoordinationReport
 from fimihub.hub.core import Core
+from fimihub.hub.disclosures import Disclosures, ImportSummary, Overlap
 from fimihub.hub.government import GovernmentRegister, GovernmentRequest
 from fimihub.hub.identifiers import Identifiers
 from fimihub.hub.keys import ForumKeys
 from fimihub.hub.kinds import RECORD_KINDS
+from fimihub.hub.leads import Leads
+from fimihub.hub.lifecycle import Lifecycle
 from fimihub.hub.matching import ItemMatches, Matching
 from fimihub.hub.pages import Page
 from fimihub.hub.peers import Peers
 from fimihub.hub.privacy import Privacy
 from fimihub.hub.psi import PsiRelay
+from fimihub.hub.queueing import Queueing
 from fimihub.hub.records import Records, filterable_fields
+from fimihub.hub.reporting import Reporting
 from fimihub.hub.resurgence import Resurgence, ResurgenceSummary
+from fimihub.hub.review import ReviewQueue
 from fimihub.hub.safeguards import Safeguards
 from fimihub.hub.scanning import SCAN_ENGINES, Scanning, ScanSummary
 from fimihub.hub.signatures import HubKey, HubSigner
@@ -74,9 +88,11 @@ __all__ = [
     "GovernmentRequest",
     "Hub",
     "HubKey",
+    "ImportSummary",
     "IssuedToken",
     "ItemMatches",
     "Operator",
+    "Overlap",
     "Page",
     "ResurgenceSummary",
     "ScanSummary",
@@ -102,14 +118,25 @@ class Hub:
         self.keys = ForumKeys(core)
         self.identifiers = Identifiers(core)
         self.signer = HubSigner(self.store)
-        self.matching = Matching(core, identifiers=self.identifiers)
+        self.queueing = Queueing(core)
+        self.matching = Matching(core, identifiers=self.identifiers, queueing=self.queueing)
         self.writes = WritePath(core, matching=self.matching)
         self.safeguards = Safeguards(core, writes=self.writes)
         self.government = GovernmentRegister(core)
         self.records = Records(core, writes=self.writes, safeguards=self.safeguards)
-        self.scanning = Scanning(core, matching=self.matching, identifiers=self.identifiers)
+        self.leads = Leads(core, records=self.records, writes=self.writes)
+        self.cases = Cases(core, records=self.records, writes=self.writes)
+        self.scanning = Scanning(
+            core, matching=self.matching, identifiers=self.identifiers, queueing=self.queueing
+        )
+        self.review = ReviewQueue(
+            core, writes=self.writes, safeguards=self.safeguards, queueing=self.queueing
+        )
         self.coordination = Coordination()
-        self.resurgence = Resurgence(core, records=self.records, identifiers=self.identifiers)
+        self.resurgence = Resurgence(
+            core, records=self.records, identifiers=self.identifiers, queueing=self.queueing
+        )
+        self.lifecycle = Lifecycle(core, writes=self.writes, resurgence=self.resurgence)
         intake = StixIntake(core, safeguards=self.safeguards)
         self.taxii = Taxii(core, writes=self.writes, intake=intake, signer=self.signer)
         self.peers = Peers(core, taxii=self.taxii, signer=self.signer)
@@ -117,6 +144,8 @@ class Hub:
         resign = self.signer.signed_tombstone
         self.subjects = SubjectRequests(core, writes=self.writes, records=self.records, resign=resign)
         self.psi = PsiRelay(core)
+        self.disclosures = Disclosures(core, writes=self.writes)
+        self.reporting = Reporting(core)
         # Shortcuts: the record verbs, matching and scanning, which most scripts call.
         self.create = self.records.create
         self.create_many = self.records.create_many

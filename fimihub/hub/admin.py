@@ -37,7 +37,8 @@ _ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.ANALYST: frozenset({Scope.READ, Scope.WRITE, Scope.SHARE, Scope.TOKEN}),
     Role.REVIEWER: frozenset({Scope.READ, Scope.WRITE, Scope.TOKEN}),
     Role.READER: frozenset({Scope.READ, Scope.TOKEN}),
-    Role.PARTNER_REPORTER: frozenset({Scope.READ, Scope.WRITE, Scope.TOKEN}),
+    # Partners share only their own leads into their forums (the policy says so); the scope lets them.
+    Role.PARTNER_REPORTER: frozenset({Scope.READ, Scope.WRITE, Scope.SHARE, Scope.TOKEN}),
 }
 
 

@@ -30,7 +30,8 @@ from fimihub.coordination import (
 )
 from fimihub.errors import ValidationError
 from fimihub.hub.graphml import write_graphml
-from fimihub.hub.tables import check_out, read_table, write_table
+from fimihub.hub.tables import TableRead, check_out, read_table_with_report, write_table
+from fimihub.matching.reading import ReadReport
 from fimihub.policy import Caller
 
 __all__ = [
@@ -87,6 +88,9 @@ class CoordinationReport:
     graphml: str | None = None
     communities_out: str | None = None
     mode: Weight = "objects"
+    #: What reading the input file skipped (rows, lines not in UTF-8) and its encoding; ``None`` for a table
+    #: handed in.
+    read: ReadReport | None = None
 
     @property
     def accounts(self) -> int:
@@ -169,7 +173,12 @@ def detect_coordination(
 
     rows = tell("rows")
     rows(0, source.num_rows if isinstance(source, pa.Table) else None)
-    table = source if isinstance(source, pa.Table) else read_table(source)
+    read: TableRead | None = None
+    if isinstance(source, pa.Table):
+        table = source
+    else:
+        read = read_table_with_report(source)
+        table = read.table
     rows(0, table.num_rows)
     found = _actions(table, kinds)
     rows(table.num_rows, table.num_rows)
@@ -213,6 +222,7 @@ def detect_coordination(
         str(graphml) if graphml is not None else None,
         str(communities_out) if communities_out is not None else None,
         mode,
+        None if read is None else read.report,
     )
 
 

@@ -3,6 +3,13 @@
 The demo shows a working channel of exchange: four platforms, a research lab, a fact-checker and a civil
 society network in two forums, with the simulated operations, their assets, signals and takedown actions; the
 first operation is fingerprinted and its returning accounts wait in the review queue.
+
+The records tell a year: the twelve months before the month the hub is seeded in, so every transparency report
+(``fimihub report``) of a finished period has content. Operations are disrupted one after another over the
+months (one of them found by the research lab); each returns a few months later as an operation that continues
+it, with recidivist accounts; the platform that found a network acts on its own detection, the others on the
+forum share or on the peer's disclosure, with the Member States the takedown affected (a few name none); the
+demo operator's platform adds a follow-up action every month; and acting platforms send feedback.
 Seeding happens once per store; running the demo again only issues a fresh token.
 
 Every demo organisation registers an identifier key, as a real member would, so the account ids in review
@@ -16,15 +23,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from fimihub import policy
-from fimihub.model import Action, Asset, Lead, Operation, Organisation, Signal
+from fimihub.model import Action, Asset, Feedback, Lead, Operation, Organisation, Signal
 from fimihub.policy import Operator
 from fimihub.sim import SimOperation, World, WorldConfig, generate
+from fimihub.vocab import EEA
 
 __all__ = ["DEMO_OPERATOR", "DemoResult", "seed_demo"]
 
@@ -140,17 +149,29 @@ def _seed(hub: Any, op: Operator, world: World) -> tuple[str, str]:
 
     counts: Counter[str] = Counter()
     operation_ids: list[str] = []
+    year = _Year(hub.clock())
     for index, sim_op in enumerate(world.truth.operations):
         owner = orgs[_main_platform(world, sim_op)]
         forum = task_force if index % 2 == 0 else crisis
-        operation = hub.create(op, Operation, _operation(sim_op, owner.id, forum.id))
+        takedown = year.day(2 * index, 5 + index)
+        data = _operation(sim_op, owner.id, forum.id, takedown)
+        if index == 1:
+            # Found by the research lab, which reported it to the platform.
+            data.update(detection_source="external", detection_partner=others[0].id)
+        operation = hub.create(op, Operation, data)
         operation_ids.append(operation.id)
         counts["operations"] += 1
         base = {"owner_org": owner.id, "forum_id": forum.id, "operation_id": operation.id}
-        assets = hub.create_many(op, Asset, _assets(world, sim_op, base))
+        assets = hub.create_many(op, Asset, _assets(world, sim_op, base, takedown))
         signals = hub.create_many(op, Signal, _signals(sim_op, base))
-        actions = hub.create_many(op, Action, _actions(world, sim_op, orgs, forum.id, operation.id))
+        actions = hub.create_many(
+            op, Action, _actions(world, sim_op, orgs, forum.id, operation.id, takedown, wave=0)
+        )
         counts.update(assets=len(assets), signals=len(signals), actions=len(actions))
+        counts.update(
+            _returned(hub, op, world, sim_op, orgs, forum.id, operation, year.day(2 * index + 3, 12))
+        )
+    counts.update(_follow_ups(hub, op, year, operator_org, operation_ids))
     hub.create(
         op,
         Lead,
@@ -187,7 +208,7 @@ def _main_platform(world: World, sim_op: SimOperation) -> str:
     return platforms[0]
 
 
-def _operation(sim_op: SimOperation, owner_id: str, forum_id: str) -> dict[str, Any]:
+def _operation(sim_op: SimOperation, owner_id: str, forum_id: str, takedown: datetime) -> dict[str, Any]:
     return {
         "owner_org": owner_id,
         "forum_id": forum_id,
@@ -199,15 +220,17 @@ def _operation(sim_op: SimOperation, owner_id: str, forum_id: str) -> dict[str, 
         "operator_type": sim_op.operator_type.value,
         "narratives": list(sim_op.narratives),
         "techniques": list(sim_op.techniques),
-        "first_seen": sim_op.first_seen,
-        "last_seen": sim_op.last_seen,
+        "first_seen": takedown - timedelta(days=75),
+        "last_seen": takedown,
         "description": f"Simulated network active on {', '.join(sim_op.platforms)}.",
     }
 
 
-def _assets(world: World, sim_op: SimOperation, base: dict[str, Any]) -> list[dict[str, Any]]:
+def _assets(
+    world: World, sim_op: SimOperation, base: dict[str, Any], removed: datetime, *, wave: int = 0
+) -> list[dict[str, Any]]:
     rows = world.accounts.filter(_equals(world.accounts, "operation", sim_op.id)).to_pylist()
-    rows = [r for r in rows if r["wave"] == 0][:_ASSETS_PER_OPERATION]
+    rows = [r for r in rows if r["wave"] == wave][:_ASSETS_PER_OPERATION]
     assets = [
         {
             **base,
@@ -217,11 +240,16 @@ def _assets(world: World, sim_op: SimOperation, base: dict[str, Any]) -> list[di
             "display_name": r["display_name"] or None,
             "followers": r["followers"],
             "account_created_at": r["created_at"],
-            "removed_at": r["removed_at"],
+            "removed_at": removed,
+            # A returning wave's accounts came back after the takedown: recidivists.
+            "recidivist": wave > 0,
         }
         for r in rows
     ]
-    assets += [{**base, "platform": "web", "kind": "domain", "url": f"https://{d}/"} for d in sim_op.domains]
+    if wave == 0:
+        assets += [
+            {**base, "platform": "web", "kind": "domain", "url": f"https://{d}/"} for d in sim_op.domains
+        ]
     return assets
 
 
@@ -239,26 +267,139 @@ def _signals(sim_op: SimOperation, base: dict[str, Any]) -> list[dict[str, Any]]
 
 
 def _actions(
-    world: World, sim_op: SimOperation, orgs: dict[str, Organisation], forum_id: str, operation_id: str
+    world: World,
+    sim_op: SimOperation,
+    orgs: dict[str, Organisation],
+    forum_id: str,
+    operation_id: str,
+    taken_at: datetime,
+    *,
+    wave: int,
+    main: str | None = None,
+    removed: dict[str, list[str]] | None = None,
 ) -> list[dict[str, Any]]:
+    """Each platform's takedown of a wave: the platform that found the network acts on its own detection,
+    the others on what it shared in the forum or disclosed publicly, a day or two later."""
     rows = world.accounts.filter(_equals(world.accounts, "operation", sim_op.id)).to_pylist()
-    per_platform = Counter(r["platform"] for r in rows if r["wave"] == 0)
-    main = _main_platform(world, sim_op)
-    return [
+    per_platform = Counter(r["platform"] for r in rows if r["wave"] == wave)
+    main = main or _main_platform(world, sim_op)
+    actions = []
+    for index, (p, n) in enumerate(sorted(per_platform.items())):
+        if p not in orgs:
+            continue
+        source = "internal" if p == main else ("forum-share" if index % 2 == 0 else "peer-disclosure")
+        states = list(sim_op.affected_member_states)
+        if wave > 0 and p != main and index % 3 == 2:
+            states = []  # the platform recorded no Member State: counted as unattributed
+        actions.append(
+            {
+                "owner_org": orgs[p].id,
+                "forum_id": forum_id,
+                "operation_id": operation_id,
+                "kind": "remove",
+                "platform": p,
+                "asset_count": n,
+                "asset_ids": (removed or {}).get(p, []),
+                "taken_at": taken_at + timedelta(days=0 if p == main else 1 + index % 2),
+                "lead_source": source,
+                "lead_ref": None if source == "internal" else operation_id,
+                "member_states": states,
+            }
+        )
+    return actions
+
+
+class _Year:
+    """The demo's year: the twelve months before the month the hub is seeded in."""
+
+    def __init__(self, now: datetime) -> None:
+        self.start_index = now.year * 12 + now.month - 1 - 12
+
+    def day(self, month: int, day: int) -> datetime:
+        """Day ``day`` of month ``month`` (0 to 11) of the year, at 10:00 UTC."""
+        index = self.start_index + month
+        return datetime(index // 12, index % 12 + 1, day, 10, tzinfo=UTC)
+
+
+def _returned(
+    hub: Any,
+    op: Operator,
+    world: World,
+    sim_op: SimOperation,
+    orgs: dict[str, Organisation],
+    forum_id: str,
+    original: Operation,
+    takedown: datetime,
+) -> Counter[str]:
+    """The operation's returning wave, found and taken down a few months later: an operation that continues
+    the first, with its recidivist accounts, removed by every platform it came back on."""
+    if len(sim_op.waves) < 2:
+        return Counter()
+    wave = sim_op.waves[1]
+    main = next(p for p in (*world.config.platforms, *wave.platforms) if p in wave.platforms and p in orgs)
+    owner = orgs[main]
+    data = _operation(sim_op, owner.id, forum_id, takedown)
+    data.update(
+        name=f"{sim_op.name} II",
+        aliases=[],
+        continues=[original.id],
+        first_seen=takedown - timedelta(days=40),
+        techniques=sorted({*sim_op.techniques, "T0097.202"}),
+        description=f"The return of {sim_op.name} with new accounts, on {', '.join(wave.platforms)}.",
+    )
+    operation = hub.create(op, Operation, data)
+    base = {"owner_org": owner.id, "forum_id": forum_id, "operation_id": operation.id}
+    assets = hub.create_many(op, Asset, _assets(world, sim_op, base, takedown, wave=1))
+    removed = {main: [a.id for a in assets if a.platform == main]}
+    actions = hub.create_many(
+        op,
+        Action,
+        _actions(world, sim_op, orgs, forum_id, operation.id, takedown, wave=1, main=main, removed=removed),
+    )
+    feedback = [
         {
-            "owner_org": orgs[p].id,
+            "owner_org": a.owner_org,
             "forum_id": forum_id,
-            "operation_id": operation_id,
-            "kind": "remove",
-            "platform": p,
-            "asset_count": n,
-            "taken_at": sim_op.takedown_at,
-            "lead_source": "internal" if p == main else "forum-share",
-            "member_states": list(sim_op.affected_member_states),
+            "subject_id": operation.id,
+            "kind": "acted",
+            "comment": f"Removed {a.asset_count} returning accounts on {a.platform}.",
+            "at": a.taken_at + timedelta(hours=6),
         }
-        for p, n in sorted(per_platform.items())
-        if p in orgs
+        for a in actions
+        if a.lead_source.value != "internal"
     ]
+    hub.create_many(op, Feedback, feedback)
+    return Counter(operations=1, assets=len(assets), actions=len(actions), feedback=len(feedback))
+
+
+def _follow_ups(
+    hub: Any, op: Operator, year: _Year, org: Organisation, operation_ids: list[str]
+) -> Counter[str]:
+    """A month-by-month trickle of smaller actions by the demo operator's platform: labels and reduced reach
+    on content of known networks, from its own detection, forum shares and peers' disclosures."""
+    operations = [hub.get(op, Operation, i) for i in operation_ids]
+    sources = ("internal", "forum-share", "peer-disclosure")
+    actions = []
+    for month in range(12):
+        operation = operations[month % len(operations)]
+        actions.append(
+            {
+                "owner_org": org.id,
+                "operation_id": operation.id,
+                "kind": "label" if month % 2 == 0 else "reduce-reach",
+                "platform": org.platforms[0] if org.platforms else None,
+                "asset_count": 3 + month % 4,
+                "taken_at": year.day(month, 20),
+                "lead_source": sources[month % 3],
+                "member_states": [] if month % 5 == 4 else list(operation.target_countries[:2]),
+                "note": "Follow-up on content of a known network.",
+            }
+        )
+    for action in actions:
+        eea = [c for c in action["member_states"] if c in EEA]
+        action["member_states"] = eea
+    created = hub.create_many(op, Action, actions)
+    return Counter(actions=len(created))
 
 
 def _equals(table: Any, column: str, value: str) -> Any:

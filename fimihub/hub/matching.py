@@ -19,6 +19,7 @@ from fimihub.hub.core import Core, audit_event
 from fimihub.hub.identifiers import Identifiers, IdentifierSealer, no_identifier_key
 from fimihub.hub.keys import account_value
 from fimihub.hub.preparing import signal_types
+from fimihub.hub.queueing import Keyer, Queueing
 from fimihub.matching import Matcher, MatchHit, new_matcher, warning_lists_for
 from fimihub.model import (
     Asset,
@@ -56,9 +57,10 @@ class Matching:
     """The hub's matcher over every active signal, items looked up against it, the review of matches and
     organisations' allow-lists (``hub.matching``)."""
 
-    def __init__(self, core: Core, *, identifiers: Identifiers) -> None:
+    def __init__(self, core: Core, *, identifiers: Identifiers, queueing: Queueing) -> None:
         self.core = core
         self.identifiers = identifiers
+        self.queueing = queueing
         self._matcher: Matcher | None = None
 
     def matcher(self) -> Matcher:
@@ -82,9 +84,10 @@ class Matching:
         self, by: Caller, items: Sequence[Mapping[str, Any]], *, record: bool = False, source: str = "api"
     ) -> list[ItemMatches]:
         """Look items (``{"kind": …, "value": …}``, with ``platform``, ``account_id``, ``post_id`` if known)
-        up against every signal the caller may see. With ``record``, hits also go to the review queue, their
-        account and post ids sealed to the organisation's identifier key: recording items that carry them
-        needs one registered (:class:`ValidationError` before anything is written otherwise)."""
+        up against every signal the caller may see. With ``record``, hits also go to the review queue (grouped
+        into review items, each hit once: :mod:`fimihub.hub.queueing`), their account and post ids sealed
+        to the organisation's identifier key: recording items that carry them needs one registered
+        (:class:`ValidationError` before anything is written otherwise)."""
         if not 0 < len(items) <= _MAX_ITEMS:
             raise ValidationError("items", f"send between 1 and {_MAX_ITEMS} items")
         member = policy.actor_of(
@@ -99,6 +102,7 @@ class Matching:
         if record and member is not None and any(_identifies(extra) for _, _, extra, _ in parsed):
             sealer = self.identifiers.sealer(member.org.id)
         keys = self.identifiers.keys_of(by) if any(clear for *_, clear in parsed) else []
+        keyer = self.queueing.keyer(member.org.id) if record and member is not None else None
         with self.core.store.unit_of_work(read_only=not record) as uow:
             forums = {f.id: f for f in uow.find(Forum)}
             allowed = self._allow_list(uow.get(Organisation, member.org.id) if member is not None else None)
@@ -119,13 +123,28 @@ class Matching:
                 if record and member is not None:
                     expires = now + timedelta(days=self.core.settings.default_retention_days)
                     matches.extend(
-                        match_record(member, h, extra, source, now, expires, sealer=sealer) for h in hits
+                        match_record(
+                            member,
+                            h,
+                            extra,
+                            source,
+                            now,
+                            expires,
+                            sealer=sealer,
+                            keyer=keyer,
+                            item=f"{kind.value}:{value}",
+                        )
+                        for h in hits
                     )
             if matches:
-                uow.insert_many(matches)
-                audit_event(
-                    uow, by, "match.record", "match", None, {"count": len(matches), "source": source}, now
-                )
+                queued = self.queueing.queue(uow, matches, now)
+                detail = {
+                    "count": queued.new_matches,
+                    "source": source,
+                    "queued": len(queued.opened),
+                    "duplicates": queued.duplicates,
+                }
+                audit_event(uow, by, "match.record", "match", None, detail, now)
         return answers
 
     def review(self, by: Caller, match_id: str, status: MatchStatus | str, note: str = "") -> Match:
@@ -305,13 +324,22 @@ def match_record(
     expires: datetime,
     *,
     sealer: IdentifierSealer | None = None,
+    keyer: Keyer | None = None,
+    item: str = "",
 ) -> Match:
     """A pending match in ``by``'s review queue for ``hit``; ``extra`` carries ``platform``, ``account_id``
     and ``post_id`` where known, the two ids sealed with ``sealer`` (the organisation's identifier key;
-    needed when there are any). Private to the organisation (TLP:AMBER+STRICT) until it sends feedback."""
+    needed when there are any), the account keyed and the hit named with ``keyer`` (the organisation's
+    review key; ``item`` is what was looked up, when hits of different items are told apart). Private to the
+    organisation (TLP:AMBER+STRICT) until it sends feedback."""
     if _identifies(extra) and sealer is None:
         raise no_identifier_key(by.org.id)
     s = hit.signal
+    platform, account, post = (extra.get(k) or "" for k in ("platform", "account_id", "post_id"))
+    account_key = keyer.account(platform, account) if keyer else None
+    hit_key = (
+        keyer.digest("hit", s.id, hit.via.value, hit.value, platform, account, post, item) if keyer else None
+    )
     return Match(
         id=new_id("match"),
         owner_org=by.org.id,
@@ -333,4 +361,6 @@ def match_record(
         account_sealed=sealer.seal(extra.get("account_id")) if sealer else None,
         post_sealed=sealer.seal(extra.get("post_id")) if sealer else None,
         identifier_key_id=sealer.key_id if sealer and _identifies(extra) else None,
+        account_key=account_key,
+        hit_key=hit_key,
     )

@@ -33,6 +33,8 @@ G = TypeVar("G", bound=Governed)
 _SERVER_FIELDS = frozenset({"id", "owner_org", "created_by", "created_at", "modified_at", "copied_from_org"})
 # An action's approval is set by Safeguards.approve_action only.
 _SERVER_FIELDS |= {"approved_by", "approved_at", "approval_note"}
+# A lead's outcomes and the copy a receiving organisation keeps are set by Leads.triage only.
+_SERVER_FIELDS |= {"outcomes", "source_lead_id"}
 _LIST_MAX = 1000
 
 

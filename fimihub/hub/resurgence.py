@@ -41,6 +41,7 @@ from fimihub.errors import NotFound, PermissionDenied, ValidationError
 from fimihub.hub.core import Core, audit_event
 from fimihub.hub.identifiers import Identifiers, IdentifierSealer
 from fimihub.hub.keys import account_value, current_key
+from fimihub.hub.queueing import Keyer, Queueing
 from fimihub.hub.records import Records
 from fimihub.hub.tables import check_out, read_table, write_table
 from fimihub.model import (
@@ -84,10 +85,11 @@ class ResurgenceSummary:
 class Resurgence:
     """Fingerprints of disrupted operations, and the scan that finds their return (``hub.resurgence``)."""
 
-    def __init__(self, core: Core, *, records: Records, identifiers: Identifiers) -> None:
+    def __init__(self, core: Core, *, records: Records, identifiers: Identifiers, queueing: Queueing) -> None:
         self.core = core
         self.records = records
         self.identifiers = identifiers
+        self.queueing = queueing
 
     def fingerprint_operation(
         self, by: Caller, operation_id: str, *, forum_id: str | None = None
@@ -184,6 +186,7 @@ class Resurgence:
         flagged = result.flagged()
         rows = [row for row in flagged.to_pylist() if row["operation"] in stored]
         item_keys = self._item_keys(member, [stored[row["operation"]] for row in rows]) if rows else {}
+        keyer = self.queueing.keyer(member.org.id) if rows else None
         matches = [
             _candidate_match(
                 member,
@@ -194,20 +197,19 @@ class Resurgence:
                 self._retention(),
                 sealer=sealer,
                 key=item_keys.get(stored[row["operation"]].id),
+                keyer=keyer,
             )
             for row in rows
         ]
         with self.core.store.unit_of_work() as uow:
-            uow.insert_many(matches)
-            audit_event(
-                uow,
-                by,
-                "resurgence.scan",
-                "match",
-                None,
-                {"source": name, "accounts": result.accounts, "queued": len(matches)},
-                now,
-            )
+            queued = self.queueing.queue(uow, matches, now)
+            detail = {
+                "source": name,
+                "accounts": result.accounts,
+                "matches": queued.new_matches,
+                "queued": len(queued.opened),
+            }
+            audit_event(uow, by, "resurgence.scan", "match", None, detail, now)
         if out is not None:
             write_table(result.candidates, out)
         return ResurgenceSummary(
@@ -216,7 +218,7 @@ class Resurgence:
             len(fingerprints),
             result.candidates,
             flagged.num_rows,
-            len(matches),
+            queued.new_matches,
             dict(result.skipped),
             str(out) if out is not None else None,
         )
@@ -373,6 +375,7 @@ def _candidate_match(
     *,
     sealer: IdentifierSealer | None,
     key: ForumKey | None,
+    keyer: Keyer | None = None,
 ) -> Match:
     """A flagged candidate as a match in ``by``'s queue: the account's id sealed with ``sealer``, its item
     the account's keyed hash with ``key`` (``(sealed)`` when the caller is in no forum with a key)."""
@@ -382,6 +385,10 @@ def _candidate_match(
     except ValueError:
         value = f"{row['platform']}:{account.strip()}"
     item = policy.pseudonymise(key.key, "account_id", value) if key is not None else "(sealed)"
+    platform = str(row["platform"])
+    account_key = keyer.account(platform, account) if keyer is not None else None
+    hit_key = keyer.digest("candidate", fingerprint.id, platform, account) if keyer is not None else None
+    network = str(row.get("network") or "")
     return parse(
         Match,
         {
@@ -402,7 +409,13 @@ def _candidate_match(
             "account_sealed": sealer.seal(account) if sealer is not None else None,
             "identifier_key_id": sealer.key_id if sealer is not None else None,
             "score": min(1.0, max(0.0, row["score"])),
-            "evidence": {**json.loads(row["evidence"]), "coactors": row["coactors"]},
+            "evidence": {
+                **json.loads(row["evidence"]),
+                "coactors": row["coactors"],
+                **({"network": network} if network else {}),
+            },
             "source": f"resurgence:{source}",
+            "account_key": account_key,
+            "hit_key": hit_key,
         },
     )

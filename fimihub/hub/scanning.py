@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from contextlib import nullcontext
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +15,7 @@ from fimihub.errors import PermissionDenied, ValidationError
 from fimihub.hub.core import Core, audit_event
 from fimihub.hub.identifiers import Identifiers
 from fimihub.hub.matching import Matching, match_record
+from fimihub.hub.queueing import Queueing
 from fimihub.hub.tables import check_out, staged_table
 from fimihub.matching import new_matcher
 from fimihub.matching.scan import ScanReport, scan_export
@@ -48,7 +49,10 @@ SCAN_COLUMNS = (
 
 @dataclass(frozen=True, slots=True)
 class ScanSummary:
-    """What a scan did: rows read, rows and hits found, matches queued, values skipped and why."""
+    """What a scan did: rows read, rows and hits found, review items opened (``queued``), values skipped and
+    why. ``matches`` counts the hits stored (each hit once: ``duplicates`` had been queued before),
+    ``updated`` the open items given new evidence, ``held`` the hits kept out of the queue by reason
+    (``quarantine``, ``weak``), ``quarantined`` the signals this scan quarantined."""
 
     rows: int
     matched_rows: int
@@ -57,16 +61,24 @@ class ScanSummary:
     bad_values: dict[str, int]
     missing_columns: list[str]
     out: str | None
+    matches: int = 0
+    duplicates: int = 0
+    updated: int = 0
+    held: dict[str, int] = field(default_factory=dict)
+    quarantined: list[str] = field(default_factory=list)
 
 
 class Scanning:
     """Platform exports scanned against the signals a member may see, into its review queue
     (``hub.scanning``; ``hub.scan`` for short)."""
 
-    def __init__(self, core: Core, *, matching: Matching, identifiers: Identifiers) -> None:
+    def __init__(
+        self, core: Core, *, matching: Matching, identifiers: Identifiers, queueing: Queueing
+    ) -> None:
         self.core = core
         self.matching = matching
         self.identifiers = identifiers
+        self.queueing = queueing
 
     def scan(
         self,
@@ -80,7 +92,9 @@ class Scanning:
         workers: int = 1,
     ) -> ScanSummary:
         """Match a platform export (Parquet or CSV) against the signals ``by`` may see; every hit goes to
-        the review queue of ``by``'s organisation and, when ``out`` is given, to a CSV or Parquet file.
+        the review queue of ``by``'s organisation, grouped into review items (one per account and operation;
+        a hit queued before is not queued again: :mod:`fimihub.hub.queueing`) and, when ``out`` is given,
+        to a CSV or Parquet file.
 
         The queue holds each hit's account and post ids sealed to the organisation's identifier key, so the
         scan needs one registered (:class:`ValidationError`, before anything is read or written, otherwise);
@@ -99,6 +113,7 @@ class Scanning:
             raise PermissionDenied("queuing matches needs the write scope")
         check_out(out)
         sealer = self.identifiers.sealer(member.org.id)
+        keyer = self.queueing.keyer(member.org.id)
         now = self.core.clock()
         with self.core.store.unit_of_work(read_only=True) as uow:
             forums = {f.id: f for f in uow.find(Forum)}
@@ -141,33 +156,40 @@ class Scanning:
                 now,
                 expires,
                 sealer=sealer,
+                keyer=keyer,
             )
             for hit in report.hits
         ]
-        # The output file is written first and moved into place only once the matches have committed: a
-        # file that cannot be written queues nothing, and a failed commit leaves no file behind.
-        with (
-            staged_table(_hits_table(report, matches), out) if out is not None else nullcontext(),
-            self.core.store.unit_of_work() as uow,
-        ):
-            uow.insert_many(matches)
-            audit_event(
-                uow,
-                by,
-                "scan",
-                "match",
-                None,
-                {"source": source, "rows": report.rows, "matches": len(matches)},
-                now,
-            )
+        # The output file is staged before the queue commits and moved into place only once it has: a file
+        # that cannot be written queues nothing, and a failed commit leaves no file behind.
+        with ExitStack() as staged, self.core.store.unit_of_work() as uow:
+            queued = self.queueing.queue(uow, matches, now)
+            detail = {
+                "source": source,
+                "rows": report.rows,
+                "matches": queued.new_matches,
+                "queued": len(queued.opened),
+                "duplicates": queued.duplicates,
+                "held": queued.held,
+            }
+            audit_event(uow, by, "scan", "match", None, detail, now)
+            for signal_id in queued.quarantined:
+                audit_event(uow, by, "signal.quarantine", "signal", signal_id, {"source": source}, now)
+            if out is not None:
+                staged.enter_context(staged_table(_hits_table(report, queued.matches), out))
         return ScanSummary(
             report.rows,
             report.matched_rows,
             report.hit_count,
-            len(matches),
+            len(queued.opened),
             dict(report.bad_values),
             report.missing_columns,
             str(out) if out else None,
+            matches=queued.new_matches,
+            duplicates=queued.duplicates,
+            updated=len(queued.grown),
+            held=queued.held,
+            quarantined=queued.quarantined,
         )
 
 

@@ -49,7 +49,7 @@ class HubSigner:
         signed = [
             (i, o)
             for i, o in enumerate(objects)
-            if isinstance(o, Mapping) and signing.SIGNATURE_PROPERTY in o
+            if isinstance(o, Mapping) and signing.is_signed(o)
         ]
         if not signed:
             return {}
@@ -59,17 +59,17 @@ class HubSigner:
             verdict = signing.verify(obj, trusted)
             if verdict is signing.Verdict.TAMPERED:
                 refusals[index] = (
-                    f"{signing.SIGNATURE_PROPERTY}: does not match the object: it was altered after "
+                    "signature: does not match the object: it was altered after "
                     f"{signing.signature_key_id(obj)} signed it"
                 )
             elif verdict is signing.Verdict.MALFORMED:
-                refusals[index] = f"{signing.SIGNATURE_PROPERTY}: not an {signing.ALGORITHM} signature"
+                refusals[index] = f"signature: not an {signing.ALGORITHM} signature fimihub can read"
         return refusals
 
     def signed_tombstone(self, uow: UnitOfWork, body: dict[str, Any]) -> dict[str, Any]:
         """A deletion tombstone of a signed object, signed again by this hub (inside the deleting unit of
         work): the hub vouches for the deletion."""
-        if signing.SIGNATURE_PROPERTY not in body:
+        if not signing.is_signed(body):
             return body
         return signing.sign(body, signing.KeyPair.from_private(uow.peers.signing_key()))
 

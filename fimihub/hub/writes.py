@@ -123,8 +123,10 @@ class Write(UnitOfWork):
     def append_audit(self, **entry: Unpack[AuditEntry]) -> AuditEvent:
         return self._inner.append_audit(**entry)
 
-    def audit_events(self, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditEvent]:
-        return self._inner.audit_events(after_seq=after_seq, limit=limit)
+    def audit_events(
+        self, *, after_seq: int = 0, limit: int | None = None, subject_id: str | None = None
+    ) -> Iterator[AuditEvent]:
+        return self._inner.audit_events(after_seq=after_seq, limit=limit, subject_id=subject_id)
 
     def audit_head(self) -> tuple[int, str] | None:
         return self._inner.audit_head()

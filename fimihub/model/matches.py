@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from fimihub.model._base import Governed, Text, UtcDatetime
+from fimihub.model.review import HeldReason
 from fimihub.model.signals import MAX_SIGNAL_VALUE, SignalKind
 
 __all__ = ["MAX_SEALED", "Match", "MatchStatus"]
@@ -64,6 +65,14 @@ class Match(Governed):
     #: Where the match came from: ``api`` or ``scan:<file name>``.
     source: str = Field(default="api", max_length=500)
     status: MatchStatus = MatchStatus.PENDING
+    #: The account's key: a keyed hash of ``platform:account id`` under the organisation's review key, which
+    #: groups its hits into one review item without naming the account.
+    account_key: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    #: Names the hit itself (signal, item, account, post) under the same key: a hit is queued once.
+    hit_key: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    #: The review item whose evidence this hit is; ``None`` while it is held back (``held`` says why).
+    review_item_id: str | None = None
+    held: HeldReason | None = None
     reviewed_by: str | None = None
     reviewed_at: UtcDatetime | None = None
     review_note: Text = ""

@@ -23,6 +23,7 @@ from fimihub.policy.access import (
     may_declassify,
     may_read,
     may_review,
+    may_triage,
     member_only,
     readable,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "may_read",
     "may_review",
     "may_see_psi",
+    "may_triage",
     "member_only",
     "new_identifier_key",
     "new_key",

@@ -32,10 +32,13 @@ WRITE       ``write``                analyst or admin of the owner org; a partne
 DELETE      ``write``                analyst or admin of the owner org
 SHARE       ``share``                analyst or admin whose org is a member of the *target* forum; the
                                      owner org may share any level but RED, another org only CLEAR or
-                                     GREEN records it sees; RED never goes into a forum
+                                     GREEN records it sees; RED never goes into a forum. A
+                                     partner-reporter puts its own org's leads into the org's forums
 ==========  =======================  ====================================================================
 
 - An inactive member may do nothing, and sees nothing.
+- A :class:`~fimihub.model.Case` is seen only by members of its ``teams`` (covert-influence investigations,
+  monetisation integrity …), its author and its organisation's admins, on top of the table above.
 - A member of a public-authority organisation (``OrganisationKind.PUBLIC_AUTHORITY``) sees another
   organisation's record only when it is TLP:CLEAR or its forum allows public authorities
   (``Forum.public_authority_access``; then the table above applies). Being named a recipient is not enough:
@@ -65,7 +68,18 @@ from enum import StrEnum
 from typing import TypeVar
 
 from fimihub.errors import NotFound, PermissionDenied
-from fimihub.model import TLP, Forum, Governed, Lead, Member, Organisation, OrganisationKind, Role, Scope
+from fimihub.model import (
+    TLP,
+    Case,
+    Forum,
+    Governed,
+    Lead,
+    Member,
+    Organisation,
+    OrganisationKind,
+    Role,
+    Scope,
+)
 
 __all__ = [
     "Act",
@@ -316,6 +330,21 @@ def may_review(actor: Caller, record: Governed) -> bool:
     )
 
 
+def may_triage(actor: Caller, lead: Lead, forum: Forum | None = None) -> bool:
+    """Whether ``actor`` may triage ``lead`` for its organisation (attach it to an operation, open one, or
+    dismiss it): an analyst or admin with the ``write`` scope who reads the lead. ``forum`` is the lead's
+    forum, as for :func:`may`. The operator triages nothing: triage is an organisation's decision."""
+    if isinstance(actor, Operator):
+        return False
+    member = actor.member
+    return (
+        member.active
+        and bool(member.roles & _EDITORS)
+        and actor.allows(Scope.WRITE)
+        and _sees(actor, lead, _record_forum(Act.READ, lead, forum))
+    )
+
+
 def _record_forum(act: Act, record: Governed, forum: Forum | None) -> Forum | None:
     """The record's own forum as the caller passed it; for SHARE ``forum`` is the target, which is the
     record's own only when the record is in it already."""
@@ -331,6 +360,8 @@ def _sees(actor: Actor, record: Governed, record_forum: Forum | None) -> bool:
     member = actor.member
     if not member.active:
         return False
+    if isinstance(record, Case) and not _in_case_team(actor, record):
+        return False
     marking = record.marking
     if marking.tlp is TLP.CLEAR:
         return True
@@ -344,6 +375,15 @@ def _sees(actor: Actor, record: Governed, record_forum: Forum | None) -> bool:
         return False
     forum_wide = marking.tlp is TLP.GREEN or (marking.tlp is TLP.AMBER and not marking.recipient_orgs)
     return forum_wide and _in_record_forum(actor, record, record_forum)
+
+
+def _in_case_team(actor: Actor, case: Case) -> bool:
+    """A case is worked by its teams: a member of another team does not see it, whatever the marking; its
+    author and its organisation's admins always do."""
+    member = actor.member
+    if member.team in case.teams or member.id == case.created_by:
+        return True
+    return Role.ADMIN in member.roles and actor.org.id == case.owner_org
 
 
 def _authority_kept_out(actor: Actor, record: Governed, record_forum: Forum | None) -> bool:
@@ -376,9 +416,16 @@ def _may_change(actor: Actor, act: Act, record: Governed) -> bool:
 
 def _may_share(actor: Actor, record: Governed, target: Forum) -> bool:
     tlp = record.marking.tlp
-    if tlp is TLP.RED or not actor.member.roles & _EDITORS or not _member_of(actor, target):
+    if tlp is TLP.RED or not _member_of(actor, target):
         return False
-    return actor.org.id == record.owner_org or tlp in _RESHAREABLE
+    if actor.member.roles & _EDITORS:
+        return actor.org.id == record.owner_org or tlp in _RESHAREABLE
+    # Partners put their own organisation's leads into its forums; they re-share nothing.
+    return (
+        Role.PARTNER_REPORTER in actor.member.roles
+        and isinstance(record, Lead)
+        and actor.org.id == record.owner_org
+    )
 
 
 def _is_admin(actor: Actor) -> bool:

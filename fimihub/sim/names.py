@@ -150,16 +150,16 @@ ORIGINS: dict[str, tuple[str, ...]] = {
 
 #: DISARM technique ids operations draw from; the first few are used by every operation in the simulation.
 TECHNIQUES: tuple[str, ...] = (
-    "T0090",  # create inauthentic accounts
+    "T0146",  # account asset (inauthentic accounts)
     "T0115",  # post content
     "T0049.001",  # trolls amplify and manipulate
-    "T0097",  # create personas
-    "T0013",  # create inauthentic websites
-    "T0007",  # create inauthentic social media pages and groups
-    "T0019",  # generate information pollution
+    "T0097",  # present persona
+    "T0152.004",  # website asset (inauthentic websites)
+    "T0151.003",  # online community page (inauthentic pages)
+    "T0049.008",  # generate information pollution
     "T0022",  # leverage conspiracy theory narratives
     "T0023",  # distort facts
-    "T0049",  # flooding the information space
+    "T0049",  # flood information space
     "T0049.003",  # bots amplify via automated forwarding and reposting
     "T0084",  # reuse existing content
     "T0086",  # develop image-based content

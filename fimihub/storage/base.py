@@ -24,6 +24,7 @@ from fimihub.model import (
     Asset,
     AuditEvent,
     Case,
+    Disclosure,
     Feedback,
     Fingerprint,
     Forum,
@@ -36,7 +37,10 @@ from fimihub.model import (
     Organisation,
     PsiSession,
     Record,
+    ReviewItem,
+    ReviewKey,
     Signal,
+    SignalWatch,
 )
 from fimihub.storage.peers import PeerRows
 
@@ -73,6 +77,10 @@ RECORD_TYPES: dict[type[Record], str] = {
     ForumKey: "forum_key",
     Fingerprint: "fingerprint",
     PsiSession: "psi_session",
+    ReviewItem: "review_item",
+    ReviewKey: "review_key",
+    SignalWatch: "signal_watch",
+    Disclosure: "disclosure",
 }
 
 #: Fields usable as equality filters in :meth:`UnitOfWork.find`, per record type.
@@ -88,10 +96,26 @@ FILTERABLE: dict[type[Record], frozenset[str]] = {
     Feedback: frozenset({"owner_org", "forum_id", "subject_id", "kind"}),
     Case: frozenset({"owner_org", "forum_id", "status"}),
     Lead: frozenset({"owner_org", "forum_id", "status", "operation_id"}),
-    Match: frozenset({"owner_org", "forum_id", "signal_id", "fingerprint_id", "operation_id", "status"}),
+    Match: frozenset(
+        {
+            "owner_org",
+            "forum_id",
+            "signal_id",
+            "fingerprint_id",
+            "operation_id",
+            "status",
+            "account_key",
+            "hit_key",
+            "review_item_id",
+        }
+    ),
     ForumKey: frozenset({"forum_id"}),
     Fingerprint: frozenset({"owner_org", "forum_id", "operation_id"}),
     PsiSession: frozenset({"owner_org", "responder_org", "status"}),
+    ReviewItem: frozenset({"owner_org", "status", "kind", "operation_id", "platform", "group_key"}),
+    ReviewKey: frozenset(),
+    SignalWatch: frozenset({"owner_org", "signal_id"}),
+    Disclosure: frozenset({"owner_org", "forum_id", "publisher", "format"}),
 }
 
 
@@ -328,8 +352,11 @@ class UnitOfWork(ABC):
         """Append an event to the hash chain, serialised against concurrent appends, and return it."""
 
     @abstractmethod
-    def audit_events(self, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditEvent]:
-        """Audit events in chain order (by ``seq``), starting after ``after_seq``."""
+    def audit_events(
+        self, *, after_seq: int = 0, limit: int | None = None, subject_id: str | None = None
+    ) -> Iterator[AuditEvent]:
+        """Audit events in chain order (by ``seq``), starting after ``after_seq``; only those about
+        ``subject_id`` when it is given."""
 
     @abstractmethod
     def audit_head(self) -> tuple[int, str] | None:

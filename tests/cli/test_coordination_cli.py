@@ -109,3 +109,27 @@ def test_the_summary_reads_well(no_hub: Path, capsys: pytest.CaptureFixture[str]
     written = pacsv.read_csv("all.csv").to_pylist()
     assert len(written) == 25 and all(r["size"] == 3 and r["score"] == 1.0 for r in written)
     assert written[0]["top_objects"] == "object:g0-0 (3); object:g0-1 (3)"
+
+
+def test_what_reading_skipped_is_in_the_summary(no_hub: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A short row and a line that is not UTF-8: the network is still found, and the summary names the lines
+    (``--json``: ``read``; text: a warning each on stderr)."""
+    text = (
+        "object_id,account_id,content_id,timestamp_share\n"
+        "o1,a,c1,0\n"
+        "o1,b,c2,5\n"
+        "o2\n"
+        "o2,a,c3,100\n"
+        "o2,b,c4,101\n"
+    )
+    messy = no_hub / "messy.csv"
+    messy.write_bytes(text.encode() + "o3,caf\xe9,c5,200\n".encode("latin-1"))
+    assert main(["coordination", "detect", str(messy), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["edges"] == 1
+    read = summary["read"]
+    assert read["skipped"] == 1 and read["skipped_lines"][0]["line"] == 4
+    assert read["fallback_lines"] == 1 and read["encoding"] == "utf-8"
+    assert main(["coordination", "detect", str(messy)]) == 0
+    err = capsys.readouterr().err
+    assert "messy.csv: skipped 1 row that could not be read: line 4" in err

@@ -26,6 +26,8 @@ EXTRA = {
     "matches open": ["--member", "member--x"],
     "resurgence scan": ["--member", "member--x"],
     "privacy subject rectify": ["--set", "title=x"],
+    "report text": ["--text", "x"],
+    "review decide": ["--confirm"],
 }
 #: Placeholders of the right shape, for parameters checked before the hub is opened.
 PLACEHOLDERS = {

@@ -8,6 +8,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from fastapi.testclient import TestClient
 
+from fimihub.http.api.coordination import rows_table
+from fimihub.hub.coordination import detect_coordination
 from fimihub.model import Asset, Operation, Signal
 from fimihub.sim import WorldConfig, generate
 from tests.conftest import Cast
@@ -34,6 +36,20 @@ def test_detect_posted_rows(cast: Cast, client: TestClient) -> None:
     assert body["dropped"] == {"bad_time": 1}
 
 
+def test_detect_counts_matched_actions_when_asked(cast: Cast, client: TestClient) -> None:
+    """``mode: actions`` gives the QUT toolkit's directed matched-action weights, as the Python API and
+    ``fimihub coordination detect --weight actions`` do on the same rows."""
+    auth = bearer(cast, cast.analyst_b.member.id)
+    rows = [*ROWS, {"object_id": "t1", "account_id": "a", "content_id": "r6", "timestamp_share": 105}]
+    answer = client.post(
+        "/api/v1/coordination/detect", json={"rows": rows, "window_s": 60, "mode": "actions"}, headers=auth
+    )
+    assert answer.status_code == 200, answer.text
+    expected = detect_coordination(rows_table(rows), window_s=60, mode="actions").edges.to_pylist()
+    objects = detect_coordination(rows_table(rows), window_s=60).edges.to_pylist()
+    assert answer.json()["edges"] == expected != objects
+
+
 def test_detect_names_bad_input(cast: Cast, client: TestClient) -> None:
     auth = bearer(cast, cast.analyst_b.member.id)
     cases = [
@@ -44,6 +60,7 @@ def test_detect_names_bad_input(cast: Cast, client: TestClient) -> None:
         ({"rows": ROWS, "min_weight": 0}, "min_weight"),
         ({"rows": [{"who": "a"}]}, "input"),
         ({"rows": ROWS, "method": "magic"}, "method"),
+        ({"rows": ROWS, "mode": "posts"}, "mode"),
     ]
     for body, field in cases:
         answer = client.post("/api/v1/coordination/detect", json=body, headers=auth)

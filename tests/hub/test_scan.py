@@ -73,7 +73,9 @@ def test_scan_finds_hits_and_counts_bad_values(
     out = tmp_path / "matches.csv"
     summary = shared.hub.scan(shared.analyst_b, path, out=out)
     assert summary.rows == 5
-    assert summary.matched_rows == 3 and summary.queued == summary.hits == 3
+    assert summary.matched_rows == 3 and summary.matches == summary.hits == 3
+    # Three accounts hit: the domain and the image hash each open a review item; the hashtag alone does not.
+    assert summary.queued == 2 and summary.held == {"weak": 1}
     assert summary.bad_values.get("image_pdq") == 1
     found = pacsv.read_csv(out).to_pylist()
     assert sorted(r["post_id"] for r in found) == ["p1", "p3", "p4"]

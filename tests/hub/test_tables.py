@@ -209,10 +209,17 @@ def test_cli_detect_reads_a_messy_file_and_names_the_lines(
         code, summary, err = detect(capsys, path)
     assert code == 0, err
     assert summary is not None and summary["rows"] == 8 and summary["edges"] == 1
-    said = " ".join(r.message for r in caplog.records)
+    read = summary["read"]
+    assert isinstance(read, dict)
+    skipped = [(s["line"], s["reason"][:9]) for s in read["skipped_lines"]]
+    assert skipped == [(5, "2 fields "), (8, "a quote o")]
+    assert read["skipped"] == 2 and read["fallback_lines"] == 8
+    assert "Traceback" not in err
+    # The text summary names them too, on stderr.
+    assert main(["coordination", "detect", str(path)]) == 0
+    said = capsys.readouterr().err
     assert "objects.csv" in said and "line 5 (2 fields" in said and "line 8 (a quote" in said
     assert "lines 2, 3" in said and "cp1252" in said
-    assert "Traceback" not in err
 
 
 @pytest.mark.parametrize(

@@ -144,11 +144,13 @@ def oracle(case: Case) -> str:
     elif act == "delete":
         allowed = position == OWNER and editor
     else:  # share into FORUM, whose members are the owner org and the co-member org
-        allowed = (
-            editor
-            and position in (OWNER, MEMBER)
-            and marking != "red+recipients"
-            and (position == OWNER or marking in ("clear", "green", "green+recipients"))
+        allowed = marking != "red+recipients" and (
+            (
+                editor
+                and position in (OWNER, MEMBER)
+                and (position == OWNER or marking in ("clear", "green", "green+recipients"))
+            )
+            or (profile.role == "partner-reporter" and record_type == "lead" and position == OWNER)
         )
     return OK if allowed else DENIED
 

@@ -144,20 +144,30 @@ def test_no_record_is_created_into_a_forum_the_org_is_not_in(world: World, kind:
     assert len(new) == 1 and new[0].owner_org == world.org_ids["D"]
 
 
-def test_a_lead_from_a_partner_never_enters_a_forum(world: World) -> None:
+def test_a_partners_lead_enters_only_its_organisations_forums(world: World) -> None:
+    """A partner puts its own organisation's leads into the forums the organisation is in (B: F1 and F2),
+    never into another (C's partner: not F2), and nothing but leads."""
     partner = world.members["B.partner-reporter"]
     for forum in ("F1", "F2"):
         body = {"title": "tip", "marking": {"tlp": "green"}, "forum_id": world.forum_ids[forum]}
         answer = world.client.post("/api/v1/leads", json=body, headers=partner.headers)
-        assert answer.status_code == 403, answer.text
-    mine = world.client.post("/api/v1/leads", json={"title": "tip"}, headers=partner.headers)
+        assert answer.status_code == 201, answer.text
+    outsider = world.members["C.partner-reporter"]
+    body = {"title": "tip", "marking": {"tlp": "green"}, "forum_id": world.forum_ids["F2"]}
+    assert world.client.post("/api/v1/leads", json=body, headers=outsider.headers).status_code == 403
+    mine = world.client.post("/api/v1/leads", json={"title": "tip"}, headers=outsider.headers)
     assert mine.status_code == 201
     answer = world.client.post(
         f"/api/v1/leads/{mine.json()['id']}/share",
-        json={"forum_id": world.forum_ids["F1"]},
-        headers=partner.headers,
+        json={"forum_id": world.forum_ids["F2"]},
+        headers=outsider.headers,
     )
     assert answer.status_code == 403
+    # Its own operation (or anything but a lead) it shares nowhere.
+    refused = world.client.post(
+        "/api/v1/operations", json={"name": "x", "forum_id": world.forum_ids["F1"]}, headers=partner.headers
+    )
+    assert refused.status_code == 403
 
 
 def test_no_share_into_a_foreign_forum(world: World) -> None:

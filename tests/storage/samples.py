@@ -11,6 +11,7 @@ from fimihub.model import (
     ApiToken,
     Asset,
     Case,
+    Disclosure,
     Feedback,
     Fingerprint,
     Forum,
@@ -23,7 +24,10 @@ from fimihub.model import (
     Organisation,
     PsiSession,
     Record,
+    ReviewItem,
+    ReviewKey,
     Signal,
+    SignalWatch,
     hash_token,
 )
 
@@ -122,6 +126,47 @@ def psi_session(rid: str = "psi--1", **f: Any) -> PsiSession:
     return PsiSession(id=rid, **_governed({**values, **f}))
 
 
+def disclosure(rid: str = "disclosure--1", **f: Any) -> Disclosure:
+    values = {
+        "publisher": "Meta",
+        "title": "Romania-based CIB network",
+        "format": "meta-threat-research",
+        "files": [{"name": "q1.csv", "sha256": "ab" * 32, "size": 3665, "indicators": 15}],
+        "figures": [{"value": 658, "unit": "accounts", "context": "Facebook", "line": 2}],
+        "signal_ids": ["signal--1"],
+    }
+    return Disclosure(id=rid, **_governed({**values, **f}))
+
+
+def review_item(rid: str = "review-item--1", **f: Any) -> ReviewItem:
+    values = {
+        "kind": "account",
+        "group_key": "cd" * 32,
+        "operation_id": "operation--1",
+        "platform": "x",
+        "account_keys": ["ef" * 32],
+        "accounts_sealed": ["c2VhbGVk"],
+        "identifier_key_id": "ik-0123456789abcdef",
+        "signal_ids": ["signal--1"],
+        "signal_kinds": ["domain"],
+        "strengths": {"signal--1": 0.6},
+        "hit_count": 2,
+        "score": 1.0,
+        "priority": 60.0,
+        "marking": Marking(tlp="amber+strict"),
+    }
+    return ReviewItem(id=rid, **_governed({**values, **f}))
+
+
+def review_key(rid: str = "organisation--a", **f: Any) -> ReviewKey:
+    return ReviewKey(id=rid, **{"secret": "12" * 32, "created_at": T0, **f})
+
+
+def signal_watch(rid: str = "signal-watch--1", **f: Any) -> SignalWatch:
+    values = {"signal_id": "signal--1", "max_accounts": 3, "scans": 2, "marking": Marking(tlp="amber+strict")}
+    return SignalWatch(id=rid, **_governed({**values, **f}))
+
+
 #: One factory per stored record type, and a change that ``update`` round-trips for it.
 FACTORIES: dict[type[Record], tuple[Callable[..., Record], dict[str, Any]]] = {
     Organisation: (organisation, {"name": "Platform A (renamed)"}),
@@ -139,4 +184,8 @@ FACTORIES: dict[type[Record], tuple[Callable[..., Record], dict[str, Any]]] = {
     ForumKey: (forum_key, {"retired_at": T0 + timedelta(days=30)}),
     Fingerprint: (fingerprint, {"accounts": 42, "source": "export:removed.parquet"}),
     PsiSession: (psi_session, {"status": "declined", "decline_reason": "not now"}),
+    ReviewItem: (review_item, {"status": "confirmed", "decision_note": "same network"}),
+    ReviewKey: (review_key, {"secret": "34" * 32}),
+    SignalWatch: (signal_watch, {"quarantined": True, "reason": "one scan matched 900 accounts"}),
+    Disclosure: (disclosure, {"title": "Romania-based network", "tactics": ["TA15"]}),
 }

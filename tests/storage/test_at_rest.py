@@ -167,3 +167,18 @@ def test_a_key_file_that_holds_no_key_is_named(tmp_path: Path) -> None:
     bad.write_text("not a key\n")
     with pytest.raises(StoreError, match=r"bad\.key does not hold a key"):
         Vault.from_file(bad)
+
+
+def test_an_organisations_review_key_is_sealed_too(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from fimihub.model import ReviewKey
+
+    db = tmp_path / "hub.db"
+    secret = os.urandom(32).hex()
+    with Hub.open(Settings(db=str(db))) as hub:
+        with hub.store.unit_of_work() as uow:
+            uow.insert(ReviewKey(id="organisation--x", secret=secret, created_at=datetime.now(UTC)))
+        with hub.store.unit_of_work(read_only=True) as uow:
+            assert uow.get(ReviewKey, "organisation--x").secret == secret  # type: ignore[union-attr]
+        assert secret.encode() not in _files(tmp_path)

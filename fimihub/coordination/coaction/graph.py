@@ -1,15 +1,16 @@
 """Graph algorithms of the coordination room: connected components (numpy) and Leiden communities.
 
 igraph and leidenalg ship no type information; everything the room asks of them goes through :func:`leiden`
-here, so that the rest of the room stays fully typed and the untyped surface is one small function.
+here, so that the rest of the room stays fully typed and the untyped surface is one small function. They are
+imported where they are used: importing igraph imports matplotlib's pyplot whenever matplotlib is installed
+(the reports draw their charts with it), which would cost every command that never draws a graph its start-up
+time and a font cache written on first import.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import igraph  # type: ignore[import-untyped]
-import leidenalg  # type: ignore[import-untyped]
 import numpy as np
 import numpy.typing as npt
 
@@ -20,6 +21,8 @@ F64 = npt.NDArray[np.float64]
 
 
 def _graph(n: int, source: I64, target: I64) -> Any:
+    import igraph  # type: ignore[import-untyped]
+
     graph = igraph.Graph(n=n, directed=False)
     if len(source):
         graph.add_edges(np.column_stack((source, target)).tolist())
@@ -60,6 +63,8 @@ def leiden(
 
     ``objective`` is ``"modularity"`` (resolution-scaled modularity) or ``"cpm"`` (the Constant Potts Model,
     where ``resolution`` is the density a community must exceed)."""
+    import leidenalg  # type: ignore[import-untyped]
+
     kind = leidenalg.CPMVertexPartition if objective == "cpm" else leidenalg.RBConfigurationVertexPartition
     partition = leidenalg.find_partition(
         _graph(n, source, target),

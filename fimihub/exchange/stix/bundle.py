@@ -16,28 +16,30 @@ store; nothing is dropped silently. Ids of records the peer revoked come back in
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
 from fimihub.errors import ValidationError
 from fimihub.exchange.stix._common import JSON, ObjectReader
+from fimihub.exchange.stix._objects import sdo
 from fimihub.exchange.stix.extension import (
     EXTENSION_ID,
     FIMIHUB_IDENTITY_ID,
     extension_definition,
     fimihub_identity,
     organisation_identity,
+    view,
 )
 from fimihub.exchange.stix.fingerprints import fingerprint_from_stix, fingerprint_id, fingerprint_to_stix
-from fimihub.exchange.stix.ids import id_type, record_id_for, record_stix_id
-from fimihub.exchange.stix.indicators import foreign_signal, indicator_id, signal_from_stix, signal_to_stix
+from fimihub.exchange.stix.ids import derived_id, id_type, normalised_ids, record_id_for, record_stix_id
+from fimihub.exchange.stix.indicators import foreign_signals, indicator_id, signal_from_stix, signal_to_stix
 from fimihub.exchange.stix.markings import marking_definitions, pap_from_refs, tlp_from_refs
 from fimihub.exchange.stix.observables import asset_observable, assets_from_stix, assets_to_stix
 from fimihub.exchange.stix.operations import (
-    DISARM_SOURCE,
     campaign_id,
     foreign_operation,
     operation_from_stix,
@@ -50,8 +52,10 @@ from fimihub.exchange.stix.sightings import (
     feedback_to_stix,
     foreign_feedback,
 )
+from fimihub.exchange.stix.signing import SIGNATURE_EXTENSION_ID, signature_extension_definition
 from fimihub.model import Action, Asset, Feedback, Fingerprint, Governed, Operation, Organisation, Signal
-from fimihub.vocab import disarm_id
+from fimihub.vocab import disarm_id, is_country, retirement, technique_named
+from fimihub.vocab.disarm import is_technique_id
 
 __all__ = ["StixImport", "carrier_id", "from_stix", "to_stix", "to_stix_objects"]
 
@@ -79,6 +83,16 @@ class StixImport:
     unknown: tuple[JSON, ...] = ()
     #: Ids of records whose object the peer marked ``revoked``: the caller withdraws them.
     revoked: tuple[str, ...] = ()
+    #: What the reading changed or could not read, as ``(object id, why)``: an indicator whose pattern (or
+    #: part of it) became no signal, a retired DISARM technique read as its successor, an attack pattern that
+    #: names no DISARM technique, a granular marking that made a record stricter.
+    notes: tuple[tuple[str, str], ...] = ()
+    #: The object each record came from, by record id (an indicator may carry several signals).
+    carriers: Mapping[str, str] = field(default_factory=dict)
+
+    def carrier_of(self, record: Governed) -> str | None:
+        """The id of the object ``record`` was read from."""
+        return self.carriers.get(record.id)
 
     def of_type(self, cls: type[G]) -> tuple[G, ...]:
         """The records of type ``cls``."""
@@ -146,7 +160,8 @@ def to_stix_objects(
     body += assets_to_stix(assets)
     if not body:
         return []
-    head: list[JSON] = [extension_definition(), fimihub_identity()]
+    body += _sightings_of_indicators(body)
+    head: list[JSON] = [extension_definition(), signature_extension_definition(), fimihub_identity()]
     head += [organisation_identity(org, organisations.get(org)) for org in owners]
     refs = [ref for obj in body for ref in obj.get("object_marking_refs", ())]
     head += marking_definitions(refs, FIMIHUB_IDENTITY_ID)
@@ -159,6 +174,28 @@ def to_stix_objects(
     return out
 
 
+def _sightings_of_indicators(body: list[JSON]) -> list[JSON]:
+    """For each sighting of a campaign, one sighting of each indicator that ``indicates`` the campaign among
+    ``body``: consumers that keep sightings only on indicators (MISP attaches them to attributes) keep the
+    action. Each is derived from its action (``view: link``), same owner, time, count and markings."""
+    indicators: dict[str, list[str]] = {}
+    for obj in body:
+        if obj["type"] == "relationship" and obj["relationship_type"] == "indicates":
+            indicators.setdefault(obj["target_ref"], []).append(obj["source_ref"])
+    derived: list[JSON] = []
+    for obj in body:
+        if obj["type"] != "sighting" or not str(obj["sighting_of_ref"]).startswith("campaign--"):
+            continue
+        record_id = obj["extensions"][EXTENSION_ID]["record_id"]
+        for indicator in dict.fromkeys(indicators.get(obj["sighting_of_ref"], ())):
+            copy = {k: v for k, v in obj.items() if k != "extensions"}
+            copy["id"] = derived_id("sighting", "indicator", indicator, record_id)
+            copy["sighting_of_ref"] = indicator
+            copy["extensions"] = {EXTENSION_ID: view("link", record_id=record_id)}
+            derived.append(copy)
+    return derived
+
+
 def to_stix(
     records: Iterable[Governed],
     *,
@@ -167,10 +204,49 @@ def to_stix(
 ) -> JSON:
     """A STIX 2.1 bundle of ``records`` (see :func:`to_stix_objects`); ``bundle_id`` defaults to a new one."""
     bundle: JSON = {"type": "bundle", "id": bundle_id or f"bundle--{uuid.uuid4()}"}
-    objects = to_stix_objects(records, organisations=organisations)
+    held = list(records)
+    objects = to_stix_objects(held, organisations=organisations)
     if objects:
-        bundle["objects"] = objects
+        bundle["objects"] = objects + _groupings(held, objects)
     return bundle
+
+
+def _groupings(records: list[Governed], objects: list[JSON]) -> list[JSON]:
+    """A ``grouping`` per operation in the bundle, naming the objects that speak of it: its campaign and
+    what derives from it, its signals' indicators and their relationships, its actions' sightings, its
+    fingerprints, the assets' observables and the opinions on any of those. Tools that make one case of
+    each grouping (MISP makes an event) keep an operation's exchange together."""
+    by_id = {str(o["id"]): o for o in objects}
+    members: dict[str, list[str]] = {r.id: [] for r in records if isinstance(r, Operation)}
+    if not members:
+        return []
+    for record in records:
+        operation_id = record.id if isinstance(record, Operation) else getattr(record, "operation_id", None)
+        if operation_id in members:
+            members[operation_id] += [
+                str(o["id"]) for o in to_stix_objects([record]) if str(o["id"]) in by_id
+            ]
+    out: list[JSON] = []
+    for operation in (r for r in records if isinstance(r, Operation) and r.id in members):
+        refs = dict.fromkeys(members[operation.id])
+        for obj in objects:  # sightings of its indicators, opinions on what it holds
+            if (obj["type"] == "sighting" and obj["sighting_of_ref"] in refs) or (
+                obj["type"] == "opinion" and any(r in refs for r in obj["object_refs"])
+            ):
+                refs[str(obj["id"])] = None
+        markings = [m for ref in refs for m in by_id[ref].get("object_marking_refs", ())]
+        refs.update(dict.fromkeys(markings))
+        grouping = sdo(operation, "grouping", derived_id("grouping", "operation", operation.id))
+        grouping.update(
+            name=operation.name,
+            context="suspicious-activity",
+            object_refs=[r for r in refs if r in by_id],
+            extensions={EXTENSION_ID: view("link", record_id=operation.id)},
+        )
+        if operation.description:
+            grouping["description"] = operation.description
+        out.append(grouping)
+    return out
 
 
 def carrier_id(record: Governed) -> str:
@@ -235,10 +311,13 @@ def _objects(data: Mapping[str, Any] | Iterable[Mapping[str, Any]] | str | bytes
         items, where = list(data), "objects"
     else:
         raise ValidationError("(root)", "expected a STIX bundle, object or list of objects")
-    for index, obj in enumerate(items):
+    normalised: list[Mapping[str, Any]] = []
+    for index, item in enumerate(items):
         label = f"{where}[{index}]" if where == "objects" else where
-        if not isinstance(obj, Mapping):
-            raise ValidationError(label, f"expected a STIX object, got {type(obj).__name__}")
+        if not isinstance(item, Mapping):
+            raise ValidationError(label, f"expected a STIX object, got {type(item).__name__}")
+        obj = normalised_ids(item)
+        normalised.append(obj)
         stix_id, stix_type = obj.get("id"), obj.get("type")
         if not isinstance(stix_type, str) or not stix_type:
             raise ValidationError(
@@ -252,7 +331,7 @@ def _objects(data: Mapping[str, Any] | Iterable[Mapping[str, Any]] | str | bytes
             raise ValidationError(f"{label}.id", str(exc)) from None
         if found != stix_type:
             raise ValidationError(f"{stix_id}.type", f"{stix_type!r} does not match the id's type {found!r}")
-    return list(items)
+    return normalised
 
 
 def _latest_versions(objects: list[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
@@ -286,10 +365,12 @@ class _Reader:
         self.default_owner = default_owner
         self.records: dict[str, list[Governed]] = {}  # by STIX id, in the order the objects came
         self.revoked: list[str] = []
+        self.notes: list[tuple[str, str]] = []
         self.consumed: set[str] = set()
         self.foreign_campaigns: dict[str, ObjectReader] = {}
         self.techniques: dict[str, list[str]] = {}
         self.attribution: dict[str, list[str]] = {}
+        self.countries: dict[str, dict[str, list[str]]] = {}
         self.operation_of: dict[str, str] = {}
 
     def read(self) -> StixImport:
@@ -300,11 +381,13 @@ class _Reader:
             governed = self._foreign_governance(reader, "operation")
             attribution = "; ".join(self.attribution.get(stix_id, []))
             techniques = self.techniques.get(stix_id, [])
-            self.records[stix_id] = [foreign_operation(reader, governed, techniques, attribution)]
+            countries = self.countries.get(stix_id)
+            self.records[stix_id] = [foreign_operation(reader, governed, techniques, attribution, countries)]
         for stix_id, operation_id in self.operation_of.items():
-            (signal,) = self.records[stix_id]
-            if isinstance(signal, Signal) and signal.operation_id is None:
-                self.records[stix_id] = [signal.evolve(operation_id=operation_id)]
+            self.records[stix_id] = [
+                r.evolve(operation_id=operation_id) if isinstance(r, Signal) and r.operation_id is None else r
+                for r in self.records[stix_id]
+            ]
         records = tuple(r for found in self.records.values() for r in found)
         for stix_id, found in self.records.items():
             if self.objects[stix_id].get("revoked") is True:
@@ -314,7 +397,14 @@ class _Reader:
             for stix_id, obj in self.objects.items()
             if stix_id not in self.records and stix_id not in self.consumed
         )
-        return StixImport(records=records, unknown=unknown, revoked=tuple(dict.fromkeys(self.revoked)))
+        carriers = {r.id: stix_id for stix_id, found in self.records.items() for r in found}
+        return StixImport(
+            records=records,
+            unknown=unknown,
+            revoked=tuple(dict.fromkeys(self.revoked)),
+            notes=tuple(dict.fromkeys(self.notes)),
+            carriers=carriers,
+        )
 
     def _read_one(self, stix_id: str, obj: Mapping[str, Any]) -> None:
         reader = ObjectReader(obj, stix_id)
@@ -322,7 +412,7 @@ class _Reader:
         extensions = obj.get("extensions")
         if extensions is not None and not isinstance(extensions, Mapping):
             raise reader.error("extensions", "expected an object")
-        if stix_id in (EXTENSION_ID, FIMIHUB_IDENTITY_ID):
+        if stix_id in (EXTENSION_ID, SIGNATURE_EXTENSION_ID, FIMIHUB_IDENTITY_ID):
             self.consumed.add(stix_id)
             return
         if stix_type == "marking-definition":
@@ -336,9 +426,11 @@ class _Reader:
             self.records[stix_id] = []
             self.foreign_campaigns[stix_id] = reader
         elif stix_type == "indicator":
-            signal = foreign_signal(reader, self._foreign_governance(reader, "signal"))
-            if signal is not None:
-                self.records[stix_id] = [signal]
+            signals, left = foreign_signals(reader, self._foreign_governance(reader, "signal"))
+            if signals:
+                self.records[stix_id] = list(signals)
+            what = "not read as a signal" if signals else "no signal"
+            self.notes += [(stix_id, f"{what}: {why}") for why in left]
         elif stix_type == "opinion":
             self.records[stix_id] = [foreign_feedback(reader, self._foreign_governance(reader, "feedback"))]
 
@@ -354,7 +446,7 @@ class _Reader:
             raise ext.error("record", f"{record_type!r} is not a record fimihub shares")
         if stix_type not in carriers:
             raise ext.error("record", f"a {stix_type} cannot carry a {record_type}")
-        refs = reader.texts("object_marking_refs")
+        refs = reader.texts("object_marking_refs") + self._granular_refs(reader)
         tlp = tlp_from_refs(refs, self.definitions)
         pap = pap_from_refs(refs, self.definitions)
         if stix_type in _SCO_TYPES:
@@ -371,8 +463,38 @@ class _Reader:
         }
         self.records[reader.object_id] = [readers[record_type](reader, ext, tlp=tlp, pap=pap)]
 
+    def _granular_refs(self, reader: ObjectReader) -> list[str]:
+        """The marking definitions of the object's granular markings that name a TLP or PAP level stricter
+        than its object markings: the record is read at that level (a part of it may not be handled more
+        freely than the part's marking says), with a note."""
+        granular = reader.value("granular_markings")
+        if granular is None:
+            return []
+        if not isinstance(granular, list):
+            raise reader.error("granular_markings", "expected a list of granular markings")
+        refs: list[str] = []
+        for index, item in enumerate(granular):
+            ref = item.get("marking_ref") if isinstance(item, Mapping) else None
+            selectors = item.get("selectors") if isinstance(item, Mapping) else None
+            if not isinstance(selectors, list) or not all(isinstance(x, str) for x in selectors):
+                raise reader.error(f"granular_markings[{index}].selectors", "expected a list of selectors")
+            if isinstance(ref, str):
+                refs.append(ref)
+                on = ", ".join(selectors)
+                own = reader.texts("object_marking_refs")
+                level, whole = tlp_from_refs([ref], self.definitions), tlp_from_refs(own, self.definitions)
+                if level is not None and (whole is None or level.rank > whole.rank):
+                    self.notes.append(
+                        (
+                            reader.object_id,
+                            f"granular marking TLP:{level.value.upper()} on {on}: the record is read "
+                            f"as TLP:{level.value.upper()}",
+                        )
+                    )
+        return refs
+
     def _foreign_governance(self, reader: ObjectReader, prefix: str) -> dict[str, Any]:
-        refs = reader.texts("object_marking_refs")
+        refs = reader.texts("object_marking_refs") + self._granular_refs(reader)
         created = reader.timestamp("created")
         marking: dict[str, Any] = {}
         if (tlp := tlp_from_refs(refs, self.definitions)) is not None:
@@ -411,9 +533,16 @@ class _Reader:
             kind = reader.text("relationship_type")
             source, target = reader.text("source_ref"), reader.text("target_ref")
             if kind == "uses" and source in self.foreign_campaigns:
-                technique = _disarm_technique(self.objects.get(target))
+                technique, note = _disarm_technique(self.objects.get(target))
+                if note is not None:
+                    self.notes.append((source, note))
                 if technique is not None:
                     self.techniques.setdefault(source, []).append(technique)
+                    self.consumed.add(stix_id)
+            elif kind in ("originates-from", "targets") and source in self.foreign_campaigns:
+                code = _country(self.objects.get(target))
+                if code is not None:
+                    self.countries.setdefault(source, {}).setdefault(kind, []).append(code)
                     self.consumed.add(stix_id)
             elif kind == "attributed-to" and source in self.foreign_campaigns:
                 name = (self.objects.get(target) or {}).get("name")
@@ -434,13 +563,47 @@ class _Reader:
         return record_id_for(campaign, "operation")
 
 
-def _disarm_technique(obj: Mapping[str, Any] | None) -> str | None:
-    if not obj or obj.get("type") != "attack-pattern":
+def _country(obj: Mapping[str, Any] | None) -> str | None:
+    """The ISO 3166-1 code of a ``location`` that names a country, if it names one fimihub knows."""
+    if not obj or obj.get("type") != "location" or not isinstance(obj.get("country"), str):
         return None
+    code = str(obj["country"]).strip().upper()
+    return code if is_country(code) else None
+
+
+_ID_IN_NAME = re.compile(r"\bT\d{4}(?:\.\d{3})?\b", re.IGNORECASE)
+
+
+def _disarm_technique(obj: Mapping[str, Any] | None) -> tuple[str | None, str | None]:
+    """The current DISARM technique an attack pattern stands for, and a note when it is a retired one or
+    names none fimihub knows. Its external references decide whatever their ``source_name`` (DISARM's
+    bundle writes ``mitre-attack``, others ``DISARM`` or MISP's galaxy names); then its name: a technique's
+    name, or a DISARM id in it (``T0049.001 - Flood Information Space``)."""
+    if not obj or obj.get("type") != "attack-pattern":
+        return None, None
+    candidates: list[tuple[str, str]] = []  # (id, source name)
     for ref in obj.get("external_references") or ():
-        if isinstance(ref, Mapping) and str(ref.get("source_name", "")).upper() == DISARM_SOURCE:
-            try:
-                return disarm_id(str(ref.get("external_id", "")))
-            except ValueError:
-                return None
-    return None
+        if isinstance(ref, Mapping) and isinstance(ref.get("external_id"), str):
+            candidates.append((ref["external_id"], str(ref.get("source_name", ""))))
+    name = obj.get("name")
+    if isinstance(name, str):
+        candidates += [(found, "") for found in _ID_IN_NAME.findall(name)]
+    unknown: list[str] = []
+    for candidate, source in candidates:
+        if not is_technique_id(candidate):
+            continue
+        try:
+            found = disarm_id(candidate)
+        except ValueError:
+            # ATT&CK's own techniques (T1xxx) share the shape: only DISARM's range or name is reported
+            if "disarm" in source.lower() or candidate.strip().upper().startswith("T0"):
+                unknown.append(candidate.strip().upper())
+            continue
+        gone = retirement(candidate)
+        return found, gone.note if gone else None
+    if isinstance(name, str) and (named := technique_named(name)) is not None:
+        return named, None
+    if unknown:
+        ids = ", ".join(dict.fromkeys(unknown))
+        return None, f"{obj.get('id')}: {ids} is no DISARM technique; the campaign does not carry it"
+    return None, None

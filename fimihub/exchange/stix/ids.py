@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
+from typing import Any
 
 from fimihub import jsontext
 
@@ -29,6 +30,7 @@ __all__ = [
     "id_uuid",
     "is_stix_id",
     "is_uuid",
+    "normalised_ids",
     "record_id_for",
     "record_stix_id",
     "sco_id",
@@ -40,6 +42,10 @@ SCO_NAMESPACE = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")
 FIMIHUB_NAMESPACE = uuid.UUID("046ce251-9b38-5c29-a5df-ee348d42f1d1")
 #: A UUID as :func:`is_uuid` accepts it: lower-case hex digits 8-4-4-4-12, the variant RFC 4122's.
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+#: A STIX id whose UUID has upper-case hex digits (the specification's JSON schema allows them).
+_UPPER_ID = re.compile(
+    r"[a-z0-9-]+--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}"
+)
 
 
 def is_uuid(text: str) -> bool:
@@ -49,6 +55,33 @@ def is_uuid(text: str) -> bool:
     UUID of another variant (the nil UUID, Microsoft GUIDs), which STIX 2.1 (section 2.9) and stix2 refuse.
     Every UUID check of fimihub is this one: STIX ids, TAXII collection ids, posted objects."""
     return _UUID.fullmatch(text) is not None
+
+
+def normalised_ids(stix_object: Mapping[str, Any]) -> dict[str, Any]:
+    """``stix_object`` with the UUIDs of its id and of every reference (``*_ref``, ``*_refs``, at any depth)
+    in lower case, the one form fimihub holds and compares: STIX's JSON schema accepts upper-case hex digits,
+    and a peer that writes them means the same object. Anything else is left as it is."""
+    return {key: _normalised(key, value) for key, value in stix_object.items()}
+
+
+def _normalised(key: str, value: Any) -> Any:
+    if key == "id" or key.endswith("_ref"):
+        return _lowered(value)
+    if key.endswith("_refs") and isinstance(value, list):
+        return [_lowered(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _normalised(k, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [{k: _normalised(k, v) for k, v in item.items()} if isinstance(item, Mapping) else item
+                for item in value]  # fmt: skip
+    return value
+
+
+def _lowered(value: Any) -> Any:
+    if isinstance(value, str) and _UPPER_ID.fullmatch(value) and not value.islower():
+        head, _, tail = value.partition("--")
+        return f"{head}--{tail.lower()}"
+    return value
 
 
 def is_stix_id(text: str, stix_type: str | None = None) -> bool:

@@ -22,26 +22,44 @@ how the signal is matched, travel in fimihub's extension so nothing is lost.
 
 ``valid_from`` is when the signal was created and ``valid_until`` its expiry; ``confidence`` and ``revoked``
 are the signal's own. A signal of an operation ``indicates`` the operation's campaign.
+
+Reading a peer's indicator is generous (:func:`read_pattern`): any pattern the OASIS grammar
+(``stix2-patterns``) accepts is read, and every equality (``=``, or ``IN`` a list) on a property fimihub has a
+signal kind for becomes a signal, whether the comparisons are joined by ``AND`` or ``OR``, in one observation
+or several: domain names, URLs, file or artifact hashes under any spelling of their names (``MD5``, ``md5``,
+``'SHA-256'``, ``SHA256``, ``x_pdq``), ``user-account`` logins (with the platform when the pattern names one
+``account_type``) and ``user_id``, e-mail addresses, and fimihub's own ``x-fimihub-signal`` form. Whatever
+becomes no signal — another operator, a property without a signal kind, a value that is not a string — is
+listed with the reason.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
+from stix2patterns.exceptions import ParseException
+from stix2patterns.v21.pattern import Pattern
+
+from fimihub.errors import ValidationError
 from fimihub.exchange.stix._common import JSON, ObjectReader, extension_fields, parse_record, stix_time
 from fimihub.exchange.stix._objects import relationship, sdo
 from fimihub.exchange.stix.extension import record_extension, record_fields
-from fimihub.exchange.stix.ids import record_stix_id
+from fimihub.exchange.stix.ids import FIMIHUB_NAMESPACE, record_id_for, record_stix_id
 from fimihub.exchange.stix.observables import account_type, platform_of_account_type
 from fimihub.exchange.stix.operations import campaign_id
 from fimihub.model import PAP, TLP, Signal, SignalKind
 
 __all__ = [
+    "PatternReading",
     "escape",
+    "foreign_signals",
     "indicator_id",
     "parse_pattern",
     "pattern_for",
+    "read_pattern",
     "signal_from_stix",
     "signal_of_pattern",
     "signal_to_stix",
@@ -52,8 +70,6 @@ _EXTENSION_FIELDS = extension_fields(Signal, _STANDARD)
 _CUSTOM = "x-fimihub-signal"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 _HASHES = {SignalKind.MD5: "MD5", SignalKind.SHA256: "'SHA-256'", SignalKind.PDQ: "x_pdq"}
-_HASH_KINDS = {"MD5": SignalKind.MD5, "SHA-256": SignalKind.SHA256, "SHA256": SignalKind.SHA256,
-               "x_pdq": SignalKind.PDQ, "PDQ": SignalKind.PDQ}  # fmt: skip
 
 _STRING = r"'(?:[^'\\]|\\.)*'"
 _STEP = rf"(?:[A-Za-z_][A-Za-z0-9_-]*|{_STRING})"
@@ -155,37 +171,112 @@ def _check_syntax(pattern: str) -> None:
 
 
 def signal_of_pattern(pattern: str) -> tuple[SignalKind, str, str | None] | None:
-    """The ``(kind, value, platform)`` of a pattern fimihub can match on; ``None`` for other patterns."""
-    comparisons = parse_pattern(pattern)
-    if comparisons is None:
+    """The ``(kind, value, platform)`` of a pattern that stands for exactly one signal and nothing else;
+    ``None`` for other patterns (:func:`read_pattern` reads those)."""
+    reading = read_pattern(pattern)
+    if len(reading.signals) != 1 or reading.left:
         return None
-    found = dict(comparisons)
-    if len(found) != len(comparisons):
-        return None
-    keys = set(found)
-    if keys == {"domain-name:value"}:
-        return SignalKind.DOMAIN, found["domain-name:value"], None
-    if keys == {"url:value"}:
-        return SignalKind.URL, found["url:value"], None
-    if keys == {f"{_CUSTOM}:kind", f"{_CUSTOM}:value"}:
+    return reading.signals[0]
+
+
+@dataclass(frozen=True, slots=True)
+class PatternReading:
+    """What a STIX pattern says that fimihub can match on: its signals as ``(kind, value, platform)``, and
+    why each other comparison became none."""
+
+    signals: tuple[tuple[SignalKind, str, str | None], ...] = ()
+    left: tuple[str, ...] = ()
+
+
+#: Hash algorithm names, upper-cased and without ``-``/``_``, → the signal kind that matches them.
+_HASH_NAMES = {
+    "MD5": SignalKind.MD5,
+    "SHA256": SignalKind.SHA256,
+    "XPDQ": SignalKind.PDQ,
+    "PDQ": SignalKind.PDQ,
+}
+#: ``object type:property`` → the signal kind of its value.
+_PATHS = {
+    "domain-name:value": SignalKind.DOMAIN,
+    "url:value": SignalKind.URL,
+    "email-addr:value": SignalKind.EMAIL,
+    "email-message:from_ref.value": SignalKind.EMAIL,
+    "email-message:sender_ref.value": SignalKind.EMAIL,
+    "user-account:account_login": SignalKind.HANDLE,
+    "user-account:user_id": SignalKind.ACCOUNT_ID,
+}
+_LITERAL = re.compile(_STRING)
+
+
+def read_pattern(pattern: str) -> PatternReading:
+    """Every signal a STIX pattern names (see the module's description), and what it names that is none.
+    Raises ``ValueError`` when ``pattern`` is not a STIX 2.1 pattern."""
+    try:
+        comparisons = Pattern(pattern).inspect().comparisons
+    except ParseException as exc:
+        raise ValueError(str(exc)) from None
+    signals: dict[tuple[SignalKind, str, str | None], None] = {}
+    left: list[str] = []
+    account_types = {
+        value
+        for steps, op, literal in comparisons.get("user-account", ())
+        if steps == ["account_type"] and op == "="
+        for value in _strings(literal)
+    }
+    platform = platform_of_account_type(next(iter(account_types))) if len(account_types) == 1 else None
+    custom = comparisons.get(_CUSTOM, ())
+    for stix_type, found in comparisons.items():
+        if stix_type == _CUSTOM:
+            continue
+        for steps, op, literal in found:
+            path = f"{stix_type}:{'.'.join(str(s) for s in steps)}"
+            if path == "user-account:account_type":
+                continue
+            kind = _kind_of(stix_type, steps)
+            if kind is None:
+                left.append(f"{path}: fimihub has no signal kind for this property")
+                continue
+            if op not in ("=", "IN"):
+                left.append(f"{path} {op} …: only = and IN name values fimihub can match")
+                continue
+            values = _strings(literal)
+            if not values:
+                left.append(f"{path}: the value is not a string")
+                continue
+            for value in values:
+                if kind == SignalKind.HANDLE:
+                    signals[(kind, f"{platform}:{value}" if platform else value, platform)] = None
+                else:
+                    signals[(kind, value, platform if kind == SignalKind.ACCOUNT_ID else None)] = None
+    if custom:
+        kinds = [v for steps, op, lit in custom if steps == ["kind"] and op == "=" for v in _strings(lit)]
+        values = [v for steps, op, lit in custom if steps == ["value"] and op == "=" for v in _strings(lit)]
         try:
-            return SignalKind(found[f"{_CUSTOM}:kind"]), found[f"{_CUSTOM}:value"], None
+            if len(kinds) != 1 or len(values) != 1:
+                raise ValueError
+            signals[(SignalKind(kinds[0]), values[0], None)] = None
         except ValueError:
-            return None
-    if keys and keys <= {"user-account:account_type", "user-account:account_login"}:
-        login = found.get("user-account:account_login")
-        if login is None:
-            return None
-        kind_of = found.get("user-account:account_type")
-        platform = platform_of_account_type(kind_of) if kind_of else None
-        return SignalKind.HANDLE, f"{platform}:{login}" if platform else login, platform
-    if len(found) == 1:
-        ((path, value),) = found.items()
-        if path.startswith("file:hashes."):
-            name = path.removeprefix("file:hashes.").strip("'")
-            if name in _HASH_KINDS:
-                return _HASH_KINDS[name], value, None
-    return None
+            left.append(f"{_CUSTOM}: expected one kind fimihub knows and one value")
+    return PatternReading(tuple(signals), tuple(left))
+
+
+def _kind_of(stix_type: str, steps: list[Any]) -> SignalKind | None:
+    if stix_type in ("file", "artifact") and len(steps) == 2 and steps[0] == "hashes":
+        name = re.sub(r"[-_]", "", str(steps[1])).upper()
+        return _HASH_NAMES.get(name)
+    return _PATHS.get(f"{stix_type}:{'.'.join(str(s) for s in steps)}")
+
+
+def _strings(literal: str) -> list[str]:
+    """The string values of a comparison's right-hand side as the grammar's inspector gives it: one quoted
+    literal, or a parenthesised list of them (``IN``); none when it holds anything else."""
+    text = literal.strip()
+    if text.startswith("'"):
+        return [_unescape(text)] if _LITERAL.fullmatch(text) else []
+    if text.startswith("(") and text.endswith(")"):
+        found = _LITERAL.findall(text)
+        return [_unescape(v) for v in found]
+    return []
 
 
 def signal_to_stix(signal: Signal) -> list[JSON]:
@@ -236,19 +327,42 @@ def signal_from_stix(
     return parse_record(Signal, data, ext, _STANDARD)
 
 
-def foreign_signal(obj: ObjectReader, governed: dict[str, Any]) -> Signal | None:
-    """The signal a peer's indicator stands for, when its pattern is one fimihub can match on."""
-    pattern = check_pattern(obj)
-    if obj.value("pattern_type") != "stix":
-        return None
-    found = signal_of_pattern(pattern)
-    if found is None:
-        return None
-    kind, value, platform = found
-    data = dict(governed)
-    data.update(kind=kind, value=value, platform=platform, revoked=obj.boolean("revoked"))
-    data["description"] = (obj.optional_text("description") or "")[:2000]
-    data["expires_at"] = obj.optional_timestamp("valid_until")
-    if obj.has("confidence"):
-        data["confidence"] = obj.value("confidence")
-    return parse_record(Signal, data, obj, _STANDARD | {"value": "pattern", "kind": "pattern"})
+def foreign_signals(obj: ObjectReader, governed: dict[str, Any]) -> tuple[list[Signal], list[str]]:
+    """The signals a peer's indicator stands for, and why parts of it became none. The first signal takes
+    the indicator's UUID; each further one an id derived from the indicator and its own kind and value."""
+    pattern = obj.text("pattern")
+    pattern_type = obj.value("pattern_type")
+    if pattern_type != "stix":
+        return [], [f"pattern_type {pattern_type!r}: only STIX patterns become signals"]
+    try:
+        reading = read_pattern(pattern)
+    except ValueError as exc:
+        raise obj.error("pattern", f"not a valid STIX pattern: {exc}") from None
+    signals: list[Signal] = []
+    left: list[str] = []
+    failures: list[ValidationError] = []
+    for kind, value, platform in reading.signals:
+        data = dict(governed)
+        if signals:
+            key = f"{obj.object_id}|{kind.value}|{value}"
+            data["id"] = f"signal--{uuid.uuid5(FIMIHUB_NAMESPACE, key)}"
+        else:
+            data["id"] = record_id_for(obj.object_id, "signal")
+        data.update(kind=kind, value=value, platform=platform, revoked=obj.boolean("revoked"))
+        data["description"] = (obj.optional_text("description") or "")[:2000]
+        data["expires_at"] = obj.optional_timestamp("valid_until")
+        if obj.has("confidence"):
+            data["confidence"] = obj.value("confidence")
+        try:
+            signals.append(
+                parse_record(Signal, data, obj, _STANDARD | {"value": "pattern", "kind": "pattern"})
+            )
+        except ValidationError as exc:
+            failures.append(exc)
+            left.append(f"{kind.value} {value!r}: {exc.errors[0][1]}")
+    if failures and not signals:
+        raise failures[0]
+    left += reading.left
+    if not signals and not left:
+        left.append("the pattern names nothing fimihub can match on")
+    return signals, left

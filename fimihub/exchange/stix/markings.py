@@ -6,8 +6,11 @@ level; every tool that speaks TLP 2.0 (MISP, OpenCTI …) recognises those five 
 travels as the id of its level in ``object_marking_refs``. Reading, the four TLP 1.0 ids built into STIX 2.1
 are accepted too (WHITE is CLEAR).
 
-PAP (what a recipient may *do*) has no OASIS definition; it travels as a ``statement`` marking
-(``"PAP:AMBER"``) whose id fimihub derives from the level, so every hub writes the same four objects.
+PAP (what a recipient may *do*) has no OASIS definition. It travels as a marking definition named as MISP's
+PAP taxonomy names the level (``"PAP:AMBER"``), holding the level in fimihub's extension (the way OASIS's TLP
+2.0 definitions hold theirs), with an id fimihub derives from the level, so every hub writes the same four
+objects and MISP reads each as its PAP tag. Reading, the ``statement`` markings earlier hubs wrote
+(``{"statement": "PAP:AMBER"}``) and any peer's marking definition named or stating ``PAP:<level>`` count too.
 
 When an object carries several levels, the most restrictive applies: a peer may tighten a marking when it
 shares onwards, never loosen it.
@@ -19,11 +22,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fimihub.exchange.stix._common import JSON
+from fimihub.exchange.stix.extension import EXTENSION_ID
 from fimihub.exchange.stix.ids import derived_id
 from fimihub.model import PAP, TLP, Marking
 
 __all__ = [
     "PAP_MARKING_IDS",
+    "PAP_STATEMENT_IDS",
     "TLP1_MARKING_IDS",
     "TLP_BY_MARKING_ID",
     "TLP_EXTENSION_ID",
@@ -64,9 +69,13 @@ _TLP_NAMES = {
 #: Every TLP marking definition by id, TLP 2.0 and 1.0: what a ``object_marking_refs`` entry says.
 TLP_BY_MARKING_ID: dict[str, TLP] = {v: k for k, v in TLP_MARKING_IDS.items()} | TLP1_MARKING_IDS
 
-#: fimihub's PAP statement markings, one per level.
-PAP_MARKING_IDS: dict[PAP, str] = {pap: derived_id("marking-definition", "pap", pap.value) for pap in PAP}
-_PAP_BY_ID = {v: k for k, v in PAP_MARKING_IDS.items()}
+#: fimihub's PAP markings, one per level.
+PAP_MARKING_IDS: dict[PAP, str] = {
+    pap: derived_id("marking-definition", "pap-taxonomy", pap.value) for pap in PAP
+}
+#: The PAP statement markings earlier hubs wrote, still read.
+PAP_STATEMENT_IDS: dict[PAP, str] = {pap: derived_id("marking-definition", "pap", pap.value) for pap in PAP}
+_PAP_BY_ID = {v: k for k, v in PAP_MARKING_IDS.items()} | {v: k for k, v in PAP_STATEMENT_IDS.items()}
 _PAP_CREATED = "2025-01-01T00:00:00.000Z"
 _PAP_ORDER = [PAP.CLEAR, PAP.GREEN, PAP.AMBER, PAP.RED]
 
@@ -84,7 +93,8 @@ def tlp_marking_definition(tlp: TLP) -> JSON:
 
 
 def pap_marking_definition(pap: PAP, created_by_ref: str) -> JSON:
-    """The statement marking of PAP level ``pap``."""
+    """The marking definition of PAP level ``pap``: named as MISP's PAP taxonomy tag, the level in fimihub's
+    extension."""
     return {
         "type": "marking-definition",
         "spec_version": "2.1",
@@ -92,8 +102,9 @@ def pap_marking_definition(pap: PAP, created_by_ref: str) -> JSON:
         "created": _PAP_CREATED,
         "created_by_ref": created_by_ref,
         "name": f"PAP:{pap.value.upper()}",
-        "definition_type": "statement",
-        "definition": {"statement": f"PAP:{pap.value.upper()}"},
+        "extensions": {
+            EXTENSION_ID: {"extension_type": "property-extension", "view": "pap", "pap": pap.value}
+        },
     }
 
 
@@ -108,7 +119,7 @@ def marking_definitions(refs: Iterable[str], created_by_ref: str) -> list[JSON]:
     for ref in dict.fromkeys(refs):
         if ref in TLP_BY_MARKING_ID and ref in TLP_MARKING_IDS.values():
             found.append(tlp_marking_definition(TLP_BY_MARKING_ID[ref]))
-        elif ref in _PAP_BY_ID:
+        elif ref in PAP_MARKING_IDS.values():
             found.append(pap_marking_definition(_PAP_BY_ID[ref], created_by_ref))
     return found
 
@@ -150,8 +161,9 @@ def _tlp_of_definition(definition: Mapping[str, Any] | None) -> TLP | None:
 def pap_from_refs(
     refs: Iterable[str], definitions: Mapping[str, Mapping[str, Any]] | None = None
 ) -> PAP | None:
-    """The most restrictive PAP level among ``refs``: fimihub's PAP markings, or any statement marking in
-    ``definitions`` that reads ``PAP:<level>``; ``None`` when none does."""
+    """The most restrictive PAP level among ``refs``: fimihub's PAP markings (and the statement markings
+    earlier hubs wrote), or any marking definition in ``definitions`` whose statement or, without a
+    ``definition_type``, whose name reads ``PAP:<level>``; ``None`` when none does."""
     definitions = definitions or {}
     levels: list[PAP] = []
     for ref in refs:
@@ -160,11 +172,15 @@ def pap_from_refs(
             continue
         definition = definitions.get(ref) or {}
         statement = (definition.get("definition") or {}).get("statement")
-        if definition.get("definition_type") == "statement" and isinstance(statement, str):
-            text = statement.strip().upper()
-            if text.startswith("PAP:"):
-                try:
-                    levels.append(PAP(text[4:].strip().lower()))
-                except ValueError:
-                    continue
+        if definition.get("definition_type") == "statement":
+            text = statement
+        elif "definition_type" not in definition:
+            text = definition.get("name")
+        else:
+            text = None
+        if isinstance(text, str) and text.strip().upper().startswith("PAP:"):
+            try:
+                levels.append(PAP(text.strip()[4:].strip().lower()))
+            except ValueError:
+                continue
     return max(levels, key=_PAP_ORDER.index) if levels else None

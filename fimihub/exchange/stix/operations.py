@@ -11,7 +11,12 @@ Which objects an operation becomes is decided from its fields:
 * an ``intrusion-set`` when the operation is the latest wave of a **persistent actor**, i.e. it ``continues``
   earlier operations: the set stands for the network behind all of them, and this campaign and each one it
   continues are ``attributed-to`` it (and the set to the threat actor, when there is one);
-* an ``attack-pattern`` per DISARM technique, keyed on the DISARM id, linked by ``uses``.
+* a ``location`` per country the operation originates from or targets (``country``: the ISO 3166-1 code),
+  linked by ``originates-from`` and ``targets``: published vocabulary, the same object on every hub;
+* an ``attack-pattern`` per DISARM technique, linked by ``uses``, written as DISARM's own STIX bundle writes
+  it: the technique's name and description, its tactics as ``mitre-attack`` kill-chain phases, and an
+  external reference ``source_name: "mitre-attack"`` whose ``external_id`` is the DISARM id, with DISARM's
+  page of the technique (what MISP's and OpenCTI's DISARM imports key on). Its id derives from the DISARM id.
 
 Reading back, the campaign alone rebuilds the operation (its extension keeps techniques, attribution and the
 operations it continues), so a page of a TAXII collection that holds the campaign but not its neighbours loses
@@ -22,24 +27,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from iso3166 import countries_by_alpha2
+
 from fimihub.exchange.stix._common import JSON, ObjectReader, extension_fields, parse_record, stix_time
 from fimihub.exchange.stix._objects import relationship, sdo
 from fimihub.exchange.stix.extension import EXTENSION_ID, published, record_extension, record_fields, view
 from fimihub.exchange.stix.ids import derived_id, record_stix_id
 from fimihub.exchange.stix.markings import TLP_MARKING_IDS
 from fimihub.model import PAP, TLP, Operation, OperatorType
+from fimihub.vocab import technique as disarm_technique
 
 __all__ = [
+    "DISARM_KILL_CHAIN",
     "DISARM_SOURCE",
     "attack_pattern",
     "attack_pattern_id",
     "campaign_id",
+    "country_location",
+    "country_location_id",
     "operation_from_stix",
     "operation_to_stix",
 ]
 
-#: ``source_name`` of the external reference that names a DISARM technique.
-DISARM_SOURCE = "DISARM"
+#: ``source_name`` of the external reference that names a DISARM technique, as DISARM's bundle writes it.
+DISARM_SOURCE = "mitre-attack"
+#: The kill chain DISARM's bundle files its tactics under.
+DISARM_KILL_CHAIN = "mitre-attack"
 
 _STANDARD = {f: f for f in ("name", "aliases", "description", "first_seen", "last_seen")}
 _EXTENSION_FIELDS = extension_fields(Operation, _STANDARD)
@@ -63,14 +76,41 @@ def attack_pattern_id(technique: str) -> str:
 
 
 def attack_pattern(technique: str) -> JSON:
-    """The attack pattern of a DISARM technique: public, so TLP:CLEAR, and published by fimihub."""
+    """The attack pattern of a DISARM technique as DISARM's bundle has it: public, so TLP:CLEAR, and
+    published by fimihub. A retired id is written as its successor."""
+    found = disarm_technique(technique)
+    properties: JSON = {"name": found.name}
+    if found.description:
+        properties["description"] = found.description
+    if found.tactics:
+        properties["kill_chain_phases"] = [
+            {"kill_chain_name": DISARM_KILL_CHAIN, "phase_name": tactic} for tactic in found.tactics
+        ]
     return published(
         "attack-pattern",
-        attack_pattern_id(technique),
-        name=technique,
-        external_references=[{"source_name": DISARM_SOURCE, "external_id": technique}],
+        attack_pattern_id(found.id),
+        **properties,
+        external_references=[{"source_name": DISARM_SOURCE, "url": found.url, "external_id": found.id}],
         object_marking_refs=[TLP_MARKING_IDS[TLP.CLEAR]],
-        extensions={EXTENSION_ID: view("technique", disarm_id=technique)},
+        extensions={EXTENSION_ID: view("technique", disarm_id=found.id)},
+    )
+
+
+def country_location_id(code: str) -> str:
+    """The id of the location of country ``code`` (ISO 3166-1 alpha-2), alike on every hub."""
+    return derived_id("location", "country", code)
+
+
+def country_location(code: str) -> JSON:
+    """The location of a country: public, so TLP:CLEAR, and published by fimihub."""
+    found = countries_by_alpha2.get(code)
+    return published(
+        "location",
+        country_location_id(code),
+        name=found.name if found else code,
+        country=code,
+        object_marking_refs=[TLP_MARKING_IDS[TLP.CLEAR]],
+        extensions={EXTENSION_ID: view("country", country=code)},
     )
 
 
@@ -88,6 +128,13 @@ def operation_to_stix(operation: Operation) -> list[JSON]:
         campaign["last_seen"] = stix_time(operation.last_seen)
     campaign["extensions"] = record_extension(operation, "operation", _EXTENSION_FIELDS)
     objects = [campaign]
+    for kind, codes in (
+        ("originates-from", operation.origin_countries),
+        ("targets", operation.target_countries),
+    ):
+        for code in dict.fromkeys(codes):
+            place = country_location(code)
+            objects += [place, relationship(operation, kind, campaign["id"], place["id"])]
     for technique in operation.techniques:
         pattern = attack_pattern(technique)
         objects += [pattern, relationship(operation, "uses", campaign["id"], pattern["id"])]
@@ -150,12 +197,20 @@ def operation_from_stix(
 
 
 def foreign_operation(
-    obj: ObjectReader, governed: dict[str, Any], techniques: list[str], attribution: str
+    obj: ObjectReader,
+    governed: dict[str, Any],
+    techniques: list[str],
+    attribution: str,
+    countries: dict[str, list[str]] | None = None,
 ) -> Operation:
-    """The operation a peer's campaign without fimihub's extension stands for."""
+    """The operation a peer's campaign without fimihub's extension stands for; ``countries`` holds the
+    ISO codes of the locations it ``originates-from`` and ``targets``."""
     data = dict(governed)
     data.update(_campaign_fields(obj))
     data.update(techniques=tuple(dict.fromkeys(techniques)), attribution=attribution)
+    for kind, field in (("originates-from", "origin_countries"), ("targets", "target_countries")):
+        if (countries or {}).get(kind):
+            data[field] = tuple(dict.fromkeys((countries or {})[kind]))
     return parse_record(Operation, data, obj, _STANDARD)
 
 

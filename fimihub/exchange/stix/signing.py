@@ -1,14 +1,26 @@
 """Detached Ed25519 signatures on STIX objects, so a hub can tell who vouches for an object it received.
 
-Every object a fimihub hub publishes carries a custom property ``x_fimihub_signature``::
+Every object a fimihub hub publishes carries its signature in a STIX 2.1 *property extension* of its own,
+declared by :func:`signature_extension_definition` (with a JSON schema shipped beside this module), so parsers
+that refuse custom properties (``stix2.parse(…, allow_custom=False)``) still accept the object::
 
-    "x_fimihub_signature": {"key_id": "ed25519:9f2c…", "alg": "Ed25519", "sig": "<base64url>"}
+    "extensions": {
+        "extension-definition--572ad532-9fa3-5e96-9429-ae615a62201f": {
+            "extension_type": "property-extension",
+            "key_id": "ed25519:9f2c…", "alg": "Ed25519", "sig": "<base64url>"
+        }
+    }
 
-The signature covers the object's *canonical JSON*: the object without ``x_fimihub_signature``, serialised
-with sorted keys, no insignificant white space and UTF-8 text (:func:`canonical_json`). Any change to any
-other property — a marking loosened, a pattern altered, a revocation dropped — breaks it. The signature
-travels with the object through every hub that relays it, so a hub can check an object written by a hub it
-has never talked to, if it trusts that hub's key.
+The signature covers the object's *canonical JSON*: the object without its signature (``extensions`` left out
+when the signature was its only entry), serialised with sorted keys, no insignificant white space and UTF-8
+text (:func:`canonical_json`). Any change to any other property — a marking loosened, a pattern altered, a
+revocation dropped — breaks it. Objects signed in the earlier form, a top-level custom property
+``x_fimihub_signature`` holding the same three fields, still verify.
+
+The OASIS TLP marking definitions are never signed: they are OASIS's objects, published unchanged; nor are
+extension definitions, which STIX 2.1 gives no ``extensions`` property. The signature travels with the
+object through every hub that relays it, so a hub can check an object written by a hub it has never talked
+to, if it trusts that hub's key.
 
 Keys are 32 raw bytes (an Ed25519 private seed, or a public key); they travel as unpadded base64url text.
 A key id is ``ed25519:`` followed by the first 16 bytes of the SHA-256 of the public key, in hex.
@@ -32,26 +44,46 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from fimihub import jsontext
+from fimihub.exchange.stix.extension import published
+from fimihub.exchange.stix.ids import derived_id
+from fimihub.exchange.stix.markings import TLP_BY_MARKING_ID
 
 __all__ = [
     "ALGORITHM",
     "KEY_ID_PREFIX",
-    "SIGNATURE_PROPERTY",
+    "LEGACY_SIGNATURE_PROPERTY",
+    "SIGNATURE_EXTENSION_ID",
+    "SIGNATURE_SCHEMA_FILE",
     "KeyPair",
     "Verdict",
     "canonical_json",
     "decode_key",
     "encode_key",
+    "is_signed",
     "key_id",
     "new_private_key",
     "public_key_of",
     "sign",
+    "signable",
+    "signature_extension_definition",
     "signature_key_id",
+    "signature_of",
+    "signature_only",
+    "unsigned",
     "verify",
 ]
 
-#: The custom property that carries an object's signature.
-SIGNATURE_PROPERTY = "x_fimihub_signature"
+#: The property extension that carries an object's signature (a UUIDv5 in fimihub's namespace).
+SIGNATURE_EXTENSION_ID = derived_id("extension-definition", "signature")
+#: Its JSON schema, shipped with the package (the file name ``stix2-validator --schemas`` looks for).
+SIGNATURE_SCHEMA_FILE = f"{SIGNATURE_EXTENSION_ID}.json"
+#: The custom property that carried signatures before the extension; still read, never written.
+LEGACY_SIGNATURE_PROPERTY = "x_fimihub_signature"
+_SCHEMA_URL = (
+    "https://raw.githubusercontent.com/fimihub/fimihub/main/fimihub/exchange/stix/schemas/"
+    + SIGNATURE_SCHEMA_FILE
+)
+_FIELDS = frozenset({"key_id", "alg", "sig"})
 #: The one signature algorithm fimihub writes and reads.
 ALGORITHM = "Ed25519"
 KEY_ID_PREFIX = "ed25519:"
@@ -70,7 +102,7 @@ class Verdict(StrEnum):
     UNKNOWN_KEY = "unknown-key"
     #: Signed by a trusted key, and the signature does not match: the object was altered after signing.
     TAMPERED = "tampered"
-    #: The signature property is not a signature fimihub can read.
+    #: The signature is not one fimihub can read.
     MALFORMED = "malformed"
 
     @property
@@ -95,11 +127,70 @@ class KeyPair:
         return key_id(self.public)
 
 
+def signature_extension_definition() -> dict[str, Any]:
+    """The ``extension-definition`` of the signature extension, alike on every hub."""
+    return published(
+        "extension-definition",
+        SIGNATURE_EXTENSION_ID,
+        name="fimihub signature",
+        description=(
+            "The Ed25519 signature of the hub that published the object, over the object's canonical JSON "
+            "without this extension: key_id names the key, sig is the signature in unpadded base64url."
+        ),
+        schema=_SCHEMA_URL,
+        version="1.0.0",
+        extension_types=["property-extension"],
+    )
+
+
+def signature_of(stix_object: Mapping[str, Any]) -> Any:
+    """What an object carries as its signature (the extension's entry, else the earlier custom property),
+    as it is; ``None`` when it carries none."""
+    extensions = stix_object.get("extensions")
+    if isinstance(extensions, Mapping) and SIGNATURE_EXTENSION_ID in extensions:
+        return extensions[SIGNATURE_EXTENSION_ID]
+    return stix_object.get(LEGACY_SIGNATURE_PROPERTY)
+
+
+def is_signed(stix_object: Mapping[str, Any]) -> bool:
+    """Whether an object carries a signature, in either form (readable or not)."""
+    return signature_of(stix_object) is not None
+
+
+def unsigned(stix_object: Mapping[str, Any]) -> dict[str, Any]:
+    """The object without its signature, in either form (``extensions`` left out when nothing else is in
+    it)."""
+    out = {k: v for k, v in stix_object.items() if k != LEGACY_SIGNATURE_PROPERTY}
+    extensions = out.get("extensions")
+    if isinstance(extensions, Mapping) and SIGNATURE_EXTENSION_ID in extensions:
+        rest = {k: v for k, v in extensions.items() if k != SIGNATURE_EXTENSION_ID}
+        if rest:
+            out["extensions"] = rest
+        else:
+            del out["extensions"]
+    return out
+
+
+def signature_only(extensions: Any) -> dict[str, Any] | None:
+    """Of an object's ``extensions``, only the signature (what a redacted tombstone keeps); ``None`` when
+    there is none."""
+    if isinstance(extensions, Mapping) and SIGNATURE_EXTENSION_ID in extensions:
+        return {SIGNATURE_EXTENSION_ID: extensions[SIGNATURE_EXTENSION_ID]}
+    return None
+
+
+def signable(stix_object: Mapping[str, Any]) -> bool:
+    """Whether a hub signs this object: all but the OASIS TLP marking definitions, which travel exactly as
+    OASIS publishes them, and extension definitions, which STIX 2.1 gives no ``extensions`` property."""
+    return (
+        stix_object.get("id") not in TLP_BY_MARKING_ID and stix_object.get("type") != "extension-definition"
+    )
+
+
 def canonical_json(stix_object: Mapping[str, Any]) -> bytes:
-    """The bytes a signature covers: the object without its signature as canonical JSON
+    """The bytes a signature covers: the object without its signature (:func:`unsigned`) as canonical JSON
     (:func:`fimihub.jsontext.canonical`: keys sorted, no white space), in UTF-8."""
-    unsigned = {k: v for k, v in stix_object.items() if k != SIGNATURE_PROPERTY}
-    return jsontext.canonical(unsigned).encode("utf-8")
+    return jsontext.canonical(unsigned(stix_object)).encode("utf-8")
 
 
 def new_private_key() -> bytes:
@@ -134,17 +225,27 @@ def key_id(public: bytes) -> str:
 
 
 def sign(stix_object: Mapping[str, Any], keys: KeyPair) -> dict[str, Any]:
-    """A copy of the object carrying this key's signature (any earlier signature is replaced)."""
+    """A copy of the object carrying this key's signature in the signature extension (any earlier
+    signature, in either form, is replaced). The OASIS TLP definitions come back unsigned
+    (:func:`signable`)."""
+    if not signable(stix_object):
+        return unsigned(stix_object)
     private = Ed25519PrivateKey.from_private_bytes(keys.private)
     signature = private.sign(canonical_json(stix_object))
-    signed = {k: v for k, v in stix_object.items() if k != SIGNATURE_PROPERTY}
-    signed[SIGNATURE_PROPERTY] = {"key_id": keys.key_id, "alg": ALGORITHM, "sig": encode_key(signature)}
+    signed = unsigned(stix_object)
+    entry = {"extension_type": "property-extension", "key_id": keys.key_id, "alg": ALGORITHM}
+    entry["sig"] = encode_key(signature)
+    extensions = signed.get("extensions")
+    signed["extensions"] = {
+        **(extensions if isinstance(extensions, Mapping) else {}),
+        SIGNATURE_EXTENSION_ID: entry,
+    }
     return signed
 
 
 def signature_key_id(stix_object: Mapping[str, Any]) -> str | None:
     """The key id an object's signature names, if it carries a readable one."""
-    found = stix_object.get(SIGNATURE_PROPERTY)
+    found = signature_of(stix_object)
     if isinstance(found, Mapping) and isinstance(found.get("key_id"), str):
         return str(found["key_id"])
     return None
@@ -152,10 +253,17 @@ def signature_key_id(stix_object: Mapping[str, Any]) -> str | None:
 
 def verify(stix_object: Mapping[str, Any], trusted: Mapping[str, bytes]) -> Verdict:
     """Check an object's signature against ``trusted`` public keys (by key id)."""
-    if SIGNATURE_PROPERTY not in stix_object:
+    found = signature_of(stix_object)
+    if found is None:
         return Verdict.UNSIGNED
-    found = stix_object[SIGNATURE_PROPERTY]
-    if not isinstance(found, Mapping) or set(found) != {"key_id", "alg", "sig"}:
+    if not isinstance(found, Mapping):
+        return Verdict.MALFORMED
+    extensions = stix_object.get("extensions")
+    if isinstance(extensions, Mapping) and SIGNATURE_EXTENSION_ID in extensions:
+        if found.get("extension_type") != "property-extension":
+            return Verdict.MALFORMED
+        found = {k: v for k, v in found.items() if k != "extension_type"}
+    if set(found) != _FIELDS:
         return Verdict.MALFORMED
     kid, alg, sig = found["key_id"], found["alg"], found["sig"]
     if not (isinstance(kid, str) and alg == ALGORITHM and isinstance(sig, str)):

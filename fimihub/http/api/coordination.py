@@ -28,11 +28,18 @@ def coordination_router() -> APIRouter:
             body, {"window_s": int, "min_weight": int, "min_weight_percentile": float, "min_symmetry": float}
         )
         method = body.get("method", "leiden")
+        mode = body.get("mode", "objects")
+        if mode not in ("objects", "actions"):
+            raise ValidationError(
+                "mode",
+                "must be objects (distinct objects co-acted on) or actions (matched actions, directed, as the"
+                " QUT coordination-network-toolkit counts them)",
+            )
         kinds = body.get("kinds")
         if kinds is not None and not (isinstance(kinds, list) and all(isinstance(k, str) for k in kinds)):
             raise ValidationError("kinds", "must be a list of object kinds")
         report = hub_of(request).coordination.detect(
-            actor, rows_table(body.get("rows")), method=str(method), kinds=kinds, **options
+            actor, rows_table(body.get("rows")), method=str(method), mode=mode, kinds=kinds, **options
         )
         return {
             "rows": report.rows,

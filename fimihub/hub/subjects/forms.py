@@ -11,6 +11,7 @@ from typing import Any
 
 from fimihub import policy
 from fimihub.errors import ValidationError
+from fimihub.exchange.stix import signing
 from fimihub.hub.keys import account_value
 from fimihub.matching.kinds import SIGNAL_TYPES
 from fimihub.model import (
@@ -30,7 +31,15 @@ _ID_TEXT = re.compile(r"^[a-z][a-z0-9-]*--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 _TIME_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
 #: Properties never searched: markings, references, signatures, sealed boxes and the names of keys.
 _SKIPPED = frozenset(
-    {"marking", "object_marking_refs", "x_fimihub_signature", "identifier_key", "purpose", "lawful_basis"}
+    {
+        "marking",
+        "object_marking_refs",
+        "x_fimihub_signature",
+        signing.SIGNATURE_EXTENSION_ID,
+        "identifier_key",
+        "purpose",
+        "lawful_basis",
+    }
 )
 _SKIPPED_ENDINGS = ("_sealed", "_key_id", "_ref", "_refs")
 #: What replaces a keyed form in a tombstone, and a clear form by the subject's kind.

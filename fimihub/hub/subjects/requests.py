@@ -9,6 +9,7 @@ from typing import Any
 
 from fimihub import policy
 from fimihub.errors import PermissionDenied, ValidationError
+from fimihub.exchange.stix import signing
 from fimihub.hub.core import Core, audit_event
 from fimihub.hub.records import Records
 from fimihub.hub.subjects.findings import (
@@ -253,6 +254,8 @@ def _redacted_tombstone(
         and (k != "extensions" or body.get("type") == "indicator")
         and (not k.startswith("x_") or k in _TOMBSTONE_MARKS)
     }
+    if "extensions" not in kept and (signature := signing.signature_only(body.get("extensions"))):
+        kept["extensions"] = signature  # the hub signs the tombstone again
     redacted = forms.redacted(kept)
     assert isinstance(redacted, dict)
     return resign(uow, redacted)

@@ -11,9 +11,11 @@ the same unit of work, so it commits together with the record and its audit even
 * objects the mapping derives from a record (relationships, threat actor, intrusion set) that its new form no
   longer has, and all of a record's objects when it is deleted or leaves the forum: withdrawn, leaving a
   tombstone (``revoked: true``) for pollers;
-* every object the hub publishes carries this hub's Ed25519 signature (``x_fimihub_signature``), and so
-  do the tombstones of withdrawn ones;
-* shared vocabulary — the extension definition, marking definitions, identities, DISARM attack patterns —
+* every object the hub publishes carries this hub's Ed25519 signature (in the signature extension,
+  :mod:`fimihub.exchange.stix.signing`), and so do the tombstones of withdrawn ones; the OASIS TLP marking
+  definitions are published exactly as OASIS does, unsigned;
+* shared vocabulary — the extension definitions, marking definitions, identities, DISARM attack patterns,
+  country locations —
   and observables that another organisation's object already stands for are left as the collection holds
   them: only an object's creator versions it.
 
@@ -56,7 +58,9 @@ __all__ = ["FED_KINDS", "VOCABULARY_TYPES", "Change", "publish_changes"]
 #: The record kinds the STIX mapping carries, and so the ones published into collections.
 FED_KINDS: tuple[type[Governed], ...] = (Operation, Asset, Signal, Action, Feedback, Fingerprint)
 #: Objects that stand for something shared by every record that uses them, never withdrawn with a record.
-VOCABULARY_TYPES = frozenset({"extension-definition", "marking-definition", "identity", "attack-pattern"})
+VOCABULARY_TYPES = frozenset(
+    {"extension-definition", "marking-definition", "identity", "attack-pattern", "location"}
+)
 #: One millisecond: how far a record's new version is moved past one the collection holds at the same time.
 _MS = 1000
 
@@ -144,7 +148,7 @@ def _publish_plan(
 
 def _resigned(keys: signing.KeyPair, body: dict[str, Any]) -> dict[str, Any]:
     """A tombstone of a signed object, signed again: the hub vouches for the withdrawal."""
-    return signing.sign(body, keys) if signing.SIGNATURE_PROPERTY in body else body
+    return signing.sign(body, keys) if signing.is_signed(body) else body
 
 
 def _owned_ids(record: Governed) -> set[str]:

@@ -17,13 +17,17 @@ from an ``opinion``, and whatever carries fimihub's extension — becomes a reco
 
 The access policy decides, record by record, whether the poster may write the record and share it into the
 forum; what it refuses — and every object the mapping does not read — stays in the collection as raw STIX,
-exactly as posted, and is reported nowhere as an error. Records made here are not published back: the posted
-objects are already their STIX form in the collection.
+exactly as posted. It is not an error, but it is said: :meth:`StixIntake.read` returns, per object, why an
+object (or part of it) became no record — an indicator whose pattern names nothing fimihub matches on, a
+value a forum takes only keyed, a retired DISARM technique read as its successor, a granular marking that
+made the record stricter — and the TAXII status carries those notes in the object's success message. Records
+made here are not published back: the posted objects are already their STIX form in the collection.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -39,7 +43,16 @@ from fimihub.policy import Caller
 from fimihub.storage import UnitOfWork
 from fimihub.storage.base import StixEntry
 
-__all__ = ["StixIntake"]
+__all__ = ["Intake", "StixIntake"]
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    """What a post's objects became: the records created or changed, and notes by object id on what became
+    no record, and why."""
+
+    records: list[Governed] = field(default_factory=list)
+    notes: dict[str, list[str]] = field(default_factory=dict)
 
 
 class StixIntake:
@@ -54,25 +67,40 @@ class StixIntake:
     ) -> list[Governed]:
         """Called inside the write transaction with the object versions just posted into ``forum``; makes
         the records they carry and returns those it created or changed."""
+        return self.read(uow, by, forum, entries).records
+
+    def read(self, uow: UnitOfWork, by: Caller, forum: Forum, entries: Sequence[StixEntry]) -> Intake:
+        """:meth:`records_of`, with the notes on what became no record (by object id)."""
         live = [e for e in entries if not e.tombstone]
         if not live:
-            return []
+            return Intake()
         owner, author = live[0].owner_org, live[0].created_by
-        read = _read([e.body for e in live], owner)
+        read, notes = _read([e.body for e in live], owner)
         if not read.records:
-            return []
+            return Intake(notes=notes)
         carriers = {e.stix_id: e for e in live}
         revoked = set(read.revoked)
         now = self.core.clock()
         records: list[Governed] = []
         answers: dict[_Envelope, bool] = {}  # the policy's answer per governance envelope
         for found in read.records:
-            entry = carriers.get(_carrier(found) or "")
-            record = self._posted_record(found, entry, forum, owner, author, now) if entry else None
-            if record is not None and _allowed(by, record, forum, answers):
-                kept = self.safeguards.posted(uow, by, record)
-                if kept is not None:
-                    records.append(kept)
+            carrier = read.carrier_of(found) or _carrier(found) or ""
+            entry = carriers.get(carrier)
+            try:
+                record = self._posted_record(found, entry, forum, owner, author, now) if entry else None
+            except ValidationError as exc:
+                notes.setdefault(carrier, []).append(f"{_what(found)}: {exc.errors[0][1]}")
+                continue
+            if record is None:
+                continue
+            if not _allowed(by, record, forum, answers):
+                notes.setdefault(carrier, []).append(
+                    f"{_what(found)}: the access policy keeps it from a record"
+                )
+                continue
+            kept = self.safeguards.posted(uow, by, record)
+            if kept is not None:
+                records.append(kept)
         made, removed = _write(uow, records, owner, revoked)
         self.safeguards.posted_written(uow, by, made)
         if made or removed:
@@ -89,7 +117,7 @@ class StixIntake:
                 },
                 now,
             )
-        return made
+        return Intake(made, notes)
 
     def _posted_record(
         self,
@@ -124,10 +152,7 @@ class StixIntake:
         )
         if not isinstance(record, Signal):
             return record
-        try:
-            return prepare_posted_signal(record)
-        except ValidationError:
-            return None
+        return prepare_posted_signal(record)  # ValidationError: the value is not one of its kind
 
 
 def _marking_at(marking: Marking, tlp: TLP) -> Marking:
@@ -181,24 +206,41 @@ def _moves_or_widens(held: Governed, record: Governed) -> bool:
     return held.forum_id != record.forum_id or policy.widening(held.marking, record.marking) is not None
 
 
-def _read(bodies: list[dict[str, Any]], owner: str) -> StixImport:
-    """What the mapping reads from ``bodies``; objects it cannot read are left out rather than failing the
-    others."""
+def _read(bodies: list[dict[str, Any]], owner: str) -> tuple[StixImport, dict[str, list[str]]]:
+    """What the mapping reads from ``bodies``, and its notes by object id; objects it cannot read are left
+    out rather than failing the others, with the reason as their note."""
+    notes: dict[str, list[str]] = {}
     try:
-        return from_stix(bodies, default_owner=owner)
+        return _noted(from_stix(bodies, default_owner=owner), notes)
     except ValidationError:
         pass
     readable: list[dict[str, Any]] = []
     for body in bodies:
         try:
             from_stix([body], default_owner=owner)
-        except ValidationError:
+        except ValidationError as exc:
+            notes.setdefault(str(body.get("id", "")), []).append(
+                f"not read: {exc.errors[0][0]}: {exc.errors[0][1]}"
+            )
             continue
         readable.append(body)
     try:
-        return from_stix(readable, default_owner=owner)
+        return _noted(from_stix(readable, default_owner=owner), notes)
     except ValidationError:
-        return StixImport()
+        return StixImport(), notes
+
+
+def _noted(read: StixImport, notes: dict[str, list[str]]) -> tuple[StixImport, dict[str, list[str]]]:
+    for stix_id, note in read.notes:
+        notes.setdefault(stix_id, []).append(note)
+    return read, notes
+
+
+def _what(record: Governed) -> str:
+    """A record named for a note: a signal by its kind and value, others by their type."""
+    if isinstance(record, Signal):
+        return f"{record.kind.value} signal {record.value!r}"
+    return type(record).__name__.lower()
 
 
 def _carrier(record: Governed) -> str | None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from fimihub import jsontext, policy
 from fimihub.errors import FimihubError
-from fimihub.exchange.stix.ids import is_stix_id, is_uuid
+from fimihub.exchange.stix.ids import is_stix_id, is_uuid, normalised_ids
 from fimihub.exchange.stix.markings import TLP_BY_MARKING_ID
 from fimihub.hub.taxii.access import governed_from
 from fimihub.hub.taxii.resources import (
@@ -20,10 +20,11 @@ from fimihub.hub.taxii.resources import (
     MAX_DEPTH,
     MAX_OBJECT_BYTES,
     StixOutcome,
+    marking_of,
     stix_timestamp,
     timestamp_us,
 )
-from fimihub.model import Forum, Marking
+from fimihub.model import TLP, Forum, Marking
 from fimihub.policy import Caller
 from fimihub.storage import UnitOfWork
 from fimihub.storage.base import StixEntry
@@ -45,6 +46,8 @@ __all__ = [
 ]
 
 _TYPE = re.compile(r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$")
+#: A STIX id with upper-case hex digits in its UUID, in an object's JSON text.
+_UPPER_UUID = re.compile(r"--(?=[0-9a-fA-F-]{36}\b)[0-9a-f-]*[A-F]")
 #: A keyed hash of a personal identifier (HMAC-SHA256, hex), as forums share them.
 _KEYED = re.compile(r"[0-9a-fA-F]{64}")
 #: Why a post fails that would version an object of another organisation the poster may read.
@@ -80,9 +83,13 @@ class Refused(Exception):
 
 
 def checked_object(item: Any) -> Posted:
-    """``item`` checked enough to protect the store, or :class:`Refused` saying what is wrong with it."""
+    """``item`` checked enough to protect the store, or :class:`Refused` saying what is wrong with it.
+    Ids and references whose UUIDs have upper-case hex digits (which STIX's schema allows) are stored in
+    lower case, the one form the hub compares."""
     if not isinstance(item, dict):
         raise Refused("", "", "a STIX object must be a JSON object")
+    if _UPPER_UUID.search(_compact(item) or ""):
+        item = normalised_ids(item)
     raw_id, created, modified = item.get("id"), item.get("created"), item.get("modified")
     stix_id = raw_id if isinstance(raw_id, str) else ""
     version = next((v for v in (modified, created) if isinstance(v, str)), "")
@@ -121,6 +128,8 @@ def checked_object(item: Any) -> Posted:
         or not all(isinstance(r, str) and is_stix_id(r, "marking-definition") for r in refs)
     ):
         raise refuse("object_marking_refs: must be a list of marking-definition ids")
+    if (granular := _granular_problem(item.get("granular_markings"))) is not None:
+        raise refuse(granular)
     text = _compact(item)
     # An object's depth is at most the number of '{' and '[' in its JSON: count first, walk only when needed.
     if text is None or text.count("{") + text.count("[") > MAX_DEPTH:
@@ -140,6 +149,29 @@ def checked_object(item: Any) -> Posted:
         version_us=version_us,
         text=text,
     )
+
+
+def _granular_problem(granular: Any) -> str | None:
+    """What is wrong with an object's ``granular_markings``, if anything. Granular markings are honoured,
+    never ignored: the TLP level of each counts towards the object's marking (:func:`marking_of`), so one
+    the hub cannot read is refused rather than passed over."""
+    if granular is None:
+        return None
+    if not isinstance(granular, list) or not granular:
+        return "granular_markings: must be a non-empty list of granular markings"
+    for index, item in enumerate(granular):
+        where = f"granular_markings[{index}]"
+        if not isinstance(item, dict):
+            return f"{where}: must be an object with marking_ref (or lang) and selectors"
+        selectors = item.get("selectors")
+        if not isinstance(selectors, list) or not selectors or not all(isinstance(x, str) for x in selectors):
+            return f"{where}.selectors: must be a non-empty list of selectors"
+        ref = item.get("marking_ref")
+        if ref is None and isinstance(item.get("lang"), str):
+            continue
+        if not isinstance(ref, str) or not is_stix_id(ref, "marking-definition"):
+            return f"{where}.marking_ref: must be a marking-definition id"
+    return None
 
 
 def _clear_account_id(posted: Posted, forum: Forum) -> str | None:
@@ -256,15 +288,23 @@ def admit(
 def _refused_by_policy(
     by: policy.Caller, forum: Forum, posted: Posted, marking: Marking, owner: str, author: str | None
 ) -> Refused:
-    """Why the policy refuses ``posted``, in the policy's words for this object."""
+    """Why the policy refuses ``posted``, in the policy's words for this object, after the TLP level that
+    decided it when that is TLP:RED (which never goes into a forum) or comes from a granular marking."""
     version = posted.version or ""
     record = governed_from(posted.stix_id, forum.id, owner, author, marking, EPOCH)
+    level = f"TLP:{marking.tlp.value.upper()}"
+    whole = marking_of({"object_marking_refs": posted.body.get("object_marking_refs")}, forum.default_tlp)
+    prefix = ""
+    if whole.tlp is not marking.tlp:
+        prefix = f"{level} (a granular marking of the object): "
+    elif marking.tlp is TLP.RED:
+        prefix = f"{level}: objects marked TLP:RED stay with their author and named recipients: "
     try:
         policy.check(by, policy.Act.WRITE, record, forum=forum)
         policy.check(by, policy.Act.SHARE, record, forum=forum)
     except FimihubError as refused:
-        return Refused(posted.stix_id, version, refused.message)
-    return Refused(posted.stix_id, version, "the access policy refuses this object")
+        return Refused(posted.stix_id, version, prefix + refused.message)
+    return Refused(posted.stix_id, version, prefix + "the access policy refuses this object")
 
 
 def same_body(body: Mapping[str, Any], posted: Posted) -> bool:

@@ -32,6 +32,7 @@ __all__ = [
     "StixPage",
     "StixStatus",
     "collection_id_of",
+    "granular_refs",
     "is_uuid",
     "marking_of",
     "stix_timestamp",
@@ -77,10 +78,22 @@ def collection_id_of(forum_id: str) -> str:
     return forum_id.removeprefix(FORUM_PREFIX)
 
 
+def granular_refs(stix_object: Mapping[str, Any]) -> list[str]:
+    """The marking definitions an object's granular markings name."""
+    granular = stix_object.get("granular_markings")
+    if not isinstance(granular, list):
+        return []
+    return [
+        g["marking_ref"] for g in granular if isinstance(g, Mapping) and isinstance(g.get("marking_ref"), str)
+    ]
+
+
 def marking_of(stix_object: Mapping[str, Any], default: TLP) -> Marking:
-    """The record-level marking of a STIX object: the strictest TLP its ``object_marking_refs`` name, else
-    ``default`` (the forum's). STIX has no way to name recipients, so none are named."""
-    refs = stix_object.get("object_marking_refs") or ()
+    """The record-level marking of a STIX object: the strictest TLP its ``object_marking_refs`` and its
+    granular markings name (a part of an object is never handled more freely than its own marking says, so
+    the whole object is held at that level), else ``default`` (the forum's). STIX has no way to name
+    recipients, so none are named."""
+    refs = list(stix_object.get("object_marking_refs") or ()) + granular_refs(stix_object)
     level = tlp_from_refs(r for r in refs if isinstance(r, str))
     return Marking(tlp=default if level is None else level)
 

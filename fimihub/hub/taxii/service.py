@@ -22,7 +22,7 @@ tombstone keeps the last version's properties: a STIX client rejects an object w
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -54,9 +54,11 @@ from fimihub.hub.taxii.reading import (
 from fimihub.hub.taxii.resources import (
     StixCollection,
     StixFilters,
+    StixOutcome,
     StixPage,
     StixStatus,
     collection_id_of,
+    granular_refs,
     marking_of,
     stix_timestamp,
     to_us,
@@ -301,14 +303,13 @@ class Taxii:
             if strict and written.failures:
                 errors = [(f"objects[{f.id}]", f.message or "refused") for f in written.failures]
                 raise ValidationError(errors[0][0], errors[0][1], errors=errors)
+            notes = self.intake.read(uow, by, forum, written.entries).notes if written.entries else {}
             status = StixStatus(
                 id=str(uuid.uuid4()),
                 request_timestamp=stix_timestamp(to_us(now)),
-                successes=written.successes,
+                successes=tuple(_noted(o, notes) for o in written.successes),
                 failures=written.failures,
             )
-            if written.entries:
-                self.intake.records_of(uow, by, forum, written.entries)
             uow.stix.save_status(
                 StixStatusRecord(
                     id=status.id, org_id=owner, forum_id=forum.id, created_at=now, body=status.resource()
@@ -364,6 +365,14 @@ class Taxii:
         return StixPage(entries, more, cursor)
 
 
+def _noted(outcome: StixOutcome, notes: Mapping[str, list[str]]) -> StixOutcome:
+    """A success with what the intake says of its object: why it (or part of it) became no record."""
+    said = notes.get(outcome.id)
+    if not said or outcome.message is not None:
+        return outcome
+    return replace(outcome, message="stored; " + "; ".join(said))
+
+
 class _Markings:
     """The marking of each posted object in ``forum``, made once per distinct ``object_marking_refs`` (the
     objects of one post mostly share them, and share the marking made for them)."""
@@ -373,7 +382,8 @@ class _Markings:
         self._made: dict[tuple[str, ...], Marking] = {}
 
     def __call__(self, posted: Posted) -> Marking:
-        refs = tuple(posted.body.get("object_marking_refs") or ())  # strings: checked_object saw to it
+        # strings: checked_object saw to it; granular markings count too (marking_of)
+        refs = (*(posted.body.get("object_marking_refs") or ()), "|", *granular_refs(posted.body))
         marking = self._made.get(refs)
         if marking is None:
             marking = self._made[refs] = marking_of(posted.body, self._default)

@@ -2,7 +2,7 @@
 
 Once a store is opened with its key, every write seals its secrets. What an older version (or a store opened
 without a key) wrote in clear is sealed here, once, when the store is upgraded: the forum keys, the platform
-ids of assets that name accounts, the peers' credentials, and last the hub's signing key. The signing key
+review keys, the ids of assets that name accounts, the peers' credentials, and last the hub's signing key. The signing key
 being sealed is what marks the store as done, so later upgrades cost one row read; it also tells, before
 anything else is read, whether the key file given is the one the store was sealed with.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, select, update
 from sqlalchemy.engine import URL
 
-from fimihub.model import Asset, ForumKey, Record
+from fimihub.model import Asset, ForumKey, Record, ReviewKey
 from fimihub.storage.sql.peers import SqlPeerRows
 from fimihub.storage.sql.rows import from_body, record_row
 from fimihub.storage.sql.tables import RECORD_TABLES, hub_signing_key
@@ -32,7 +32,7 @@ def seal_at_rest(conn: Connection, url: URL, vault: Vault) -> None:
         vault.open(current)  # the wrong key file fails here, naming both keys
         return
     kind: type[Record]
-    for kind in (ForumKey, Asset):
+    for kind in (ForumKey, ReviewKey, Asset):
         table = RECORD_TABLES[kind]
         for record_id, body in conn.execute(select(table.c.id, table.c.body)).all():
             sealed = record_row(from_body(kind, body, vault), vault)["body"]

@@ -60,12 +60,17 @@ def append_event(conn: Connection, **entry: Unpack[AuditEntry]) -> AuditEvent:
     return event
 
 
-def read_events(conn: Connection, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditEvent]:
-    """Events in ``seq`` order after ``after_seq``, a page per query; consume them inside the transaction."""
+def read_events(
+    conn: Connection, *, after_seq: int = 0, limit: int | None = None, subject_id: str | None = None
+) -> Iterator[AuditEvent]:
+    """Events in ``seq`` order after ``after_seq`` (only those about ``subject_id`` when given), a page per
+    query; consume them inside the transaction."""
     left = limit
     while left is None or left > 0:
         page = PAGE_SIZE if left is None else min(PAGE_SIZE, left)
         query = select(audit_events).where(audit_events.c.seq > after_seq).order_by(audit_events.c.seq)
+        if subject_id is not None:
+            query = query.where(audit_events.c.subject_id == subject_id)
         rows = conn.execute(query.limit(page)).mappings().all()
         for row in rows:
             yield parse(AuditEvent, dict(row))

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Table
 
 from fimihub.errors import StoreError, ValidationError
-from fimihub.model import Asset, ForumKey, Governed, Record, parse
+from fimihub.model import Asset, ForumKey, Governed, Record, ReviewKey, parse
 from fimihub.storage.base import FILTERABLE, RECORD_TYPES
 from fimihub.storage.sql.tables import GOVERNED_COLUMNS, RECORD_TABLES
 from fimihub.storage.vault import Vault, is_sealed
@@ -32,8 +32,12 @@ __all__ = [
 R = TypeVar("R", bound=Record)
 
 #: The fields of each record type that the store seals at rest (see :mod:`fimihub.storage.vault`): a forum
-#: key's secret, and the platform id of an asset that names an account.
-SEALABLE: dict[type[Record], tuple[str, ...]] = {ForumKey: ("secret",), Asset: ("external_id",)}
+#: key's secret, an organisation's review key, and the platform id of an asset that names an account.
+SEALABLE: dict[type[Record], tuple[str, ...]] = {
+    ForumKey: ("secret",),
+    ReviewKey: ("secret",),
+    Asset: ("external_id",),
+}
 
 
 def _sealed_fields(record: Record) -> tuple[str, ...]:

@@ -118,6 +118,10 @@ TABLE_NAMES: dict[str, str] = {
     "forum_key": "forum_keys",
     "fingerprint": "fingerprints",
     "psi_session": "psi_sessions",
+    "review_item": "review_items",
+    "review_key": "review_keys",
+    "signal_watch": "signal_watches",
+    "disclosure": "disclosures",
 }
 
 #: The governance envelope copied out of every governed record, with whether the column may be NULL.

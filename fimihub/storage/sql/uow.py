@@ -201,13 +201,15 @@ class SqlUnitOfWork(UnitOfWork):
         with db_errors(self._url):
             return append_event(self._conn, **entry)
 
-    def audit_events(self, *, after_seq: int = 0, limit: int | None = None) -> Iterator[AuditEvent]:
+    def audit_events(
+        self, *, after_seq: int = 0, limit: int | None = None, subject_id: str | None = None
+    ) -> Iterator[AuditEvent]:
         """Events in chain order; the iterator reads page by page, so consume it inside the unit of work."""
         conn = self._conn
         if after_seq >= _MAX_SEQ:
             return  # past any seq the column can hold (32-bit on PostgreSQL): no event comes after it
         with db_errors(self._url):
-            yield from read_events(conn, after_seq=after_seq, limit=limit)
+            yield from read_events(conn, after_seq=after_seq, limit=limit, subject_id=subject_id)
 
     def audit_head(self) -> tuple[int, str] | None:
         with db_errors(self._url):

@@ -9,7 +9,7 @@ import pytest
 from fimihub.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from fimihub.exchange.peers import Peer
 from fimihub.exchange.stix import signing
-from fimihub.exchange.stix.signing import SIGNATURE_PROPERTY, KeyPair, Verdict
+from fimihub.exchange.stix.signing import KeyPair, Verdict
 from fimihub.hub.taxii import StixFilters, collection_id_of
 from tests.conftest import Cast
 from tests.http.taxii.stix import domain, indicator
@@ -62,7 +62,7 @@ def test_published_objects_carry_the_hubs_signature(cast: Cast) -> None:
     obj = indicator()
     hub.taxii.publish(hub.operator(), cast.forum_id, [obj], owner_org=cast.org_a)
     [stored] = _held(cast, obj["id"])
-    assert stored[SIGNATURE_PROPERTY]["key_id"] == hub.signer.hub_key().key_id
+    assert signing.signature_key_id(stored) == hub.signer.hub_key().key_id
     assert signing.verify(stored, hub.signer.trusted_keys()) is Verdict.VERIFIED
     # Publishing the same version again is still idempotent: Ed25519 signatures are deterministic.
     hub.taxii.publish(hub.operator(), cast.forum_id, [obj], owner_org=cast.org_a)

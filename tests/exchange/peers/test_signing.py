@@ -1,17 +1,29 @@
-"""Detached Ed25519 signatures on STIX objects: what they cover, what breaks them, and how keys travel."""
+"""Ed25519 signatures on STIX objects, in their own property extension: what they cover, what breaks them,
+that strict STIX parsers accept signed objects, and how keys travel."""
 
 from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
+import stix2
 from stix2validator import ValidationOptions, validate_instance
 
-from fimihub.exchange.stix import signing
-from fimihub.exchange.stix.signing import SIGNATURE_PROPERTY, KeyPair, Verdict
+from fimihub.exchange.stix import signing, tlp_marking_definition
+from fimihub.exchange.stix.signing import LEGACY_SIGNATURE_PROPERTY, SIGNATURE_EXTENSION_ID, KeyPair, Verdict
+from fimihub.model import TLP
 from tests.http.taxii.stix import indicator
+
+SCHEMAS = Path(signing.__file__).parent / "schemas"
+
+
+def _signature(obj: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = obj["extensions"][SIGNATURE_EXTENSION_ID]
+    return found
 
 
 @pytest.fixture
@@ -24,10 +36,15 @@ def _trust(*pairs: KeyPair) -> dict[str, bytes]:
 
 
 def test_a_signed_object_verifies_with_the_signers_key(keys: KeyPair) -> None:
-    signed = signing.sign(indicator(), keys)
-    assert signed[SIGNATURE_PROPERTY]["key_id"] == keys.key_id
-    assert signed[SIGNATURE_PROPERTY]["alg"] == "Ed25519"
+    obj = indicator()
+    signed = signing.sign(obj, keys)
+    assert _signature(signed)["key_id"] == keys.key_id
+    assert _signature(signed)["alg"] == "Ed25519"
+    assert _signature(signed)["extension_type"] == "property-extension"
+    assert LEGACY_SIGNATURE_PROPERTY not in signed
+    assert not [k for k in signed if k.startswith("x_")]
     assert signing.verify(signed, _trust(keys)) is Verdict.VERIFIED
+    assert signing.unsigned(signed) == obj
 
 
 @pytest.mark.parametrize(
@@ -38,7 +55,9 @@ def test_a_signed_object_verifies_with_the_signers_key(keys: KeyPair) -> None:
         lambda o: o.update(modified="2030-01-01T00:00:00.000Z"),
         lambda o: o.pop("valid_from"),
         lambda o: o.update(object_marking_refs=["marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"]),
-        lambda o: o[SIGNATURE_PROPERTY].update(sig=o[SIGNATURE_PROPERTY]["sig"][::-1]),
+        lambda o: _signature(o).update(sig=_signature(o)["sig"][::-1]),
+        lambda o: _signature(o).update(extension_type="toplevel-property-extension"),
+        lambda o: o["extensions"].update({"extension-definition--4b650026-e53c-5d92-aaa6-f001edb2974c": {}}),
     ],
 )
 def test_any_change_is_detected(keys: KeyPair, change: Any) -> None:
@@ -57,9 +76,14 @@ def test_unsigned_unknown_and_malformed(keys: KeyPair) -> None:
     other = KeyPair.from_private(signing.new_private_key())
     assert signing.verify(indicator(), _trust(keys)) is Verdict.UNSIGNED
     assert signing.verify(signing.sign(indicator(), other), _trust(keys)) is Verdict.UNKNOWN_KEY
-    bad = {**indicator(), SIGNATURE_PROPERTY: {"key_id": keys.key_id, "alg": "RSA", "sig": "AAAA"}}
+    entry = {"extension_type": "property-extension", "key_id": keys.key_id, "alg": "RSA", "sig": "AAAA"}
+    bad = {**indicator(), "extensions": {SIGNATURE_EXTENSION_ID: entry}}
     assert signing.verify(bad, _trust(keys)) is Verdict.MALFORMED
-    assert signing.verify({**indicator(), SIGNATURE_PROPERTY: "yes"}, _trust(keys)) is Verdict.MALFORMED
+    yes = {**indicator(), "extensions": {SIGNATURE_EXTENSION_ID: "yes"}}
+    assert signing.verify(yes, _trust(keys)) is Verdict.MALFORMED
+    assert (
+        signing.verify({**indicator(), LEGACY_SIGNATURE_PROPERTY: "yes"}, _trust(keys)) is Verdict.MALFORMED
+    )
     assert not Verdict.TAMPERED.acceptable and Verdict.UNKNOWN_KEY.acceptable
 
 
@@ -82,7 +106,53 @@ def test_keys_travel_as_text(keys: KeyPair) -> None:
         signing.decode_key(signing.encode_key(b"short"))
 
 
-def test_a_signed_object_passes_the_oasis_validator_with_custom_properties(keys: KeyPair) -> None:
-    signed = signing.sign(indicator(), keys)
-    result = validate_instance(signed, ValidationOptions(version="2.1", strict=False))
+def test_a_signed_object_passes_the_oasis_validator_in_strict_mode_with_the_signature_schema(
+    keys: KeyPair,
+) -> None:
+    signed = signing.sign(indicator(name="a domain", description="a signal"), keys)
+    options = ValidationOptions(version="2.1", strict=True, schema_dir=str(SCHEMAS), disabled=["uuid-check"])
+    result = validate_instance(signed, options)
     assert result.is_valid, [str(e) for e in result.errors]
+    schema = json.loads((SCHEMAS / signing.SIGNATURE_SCHEMA_FILE).read_text("utf-8"))
+    jsonschema.validate(signed, schema)
+    broken = copy.deepcopy(signed)
+    _signature(broken)["sig"] = "not base64url!"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+
+
+def test_strict_stix2_parsing_accepts_a_signed_object(keys: KeyPair) -> None:
+    signed = signing.sign(indicator(), keys)
+    parsed = stix2.parse(signed, allow_custom=False)
+    assert parsed.id == signed["id"]
+    with pytest.raises(stix2.exceptions.STIXError):
+        stix2.parse({**indicator(), LEGACY_SIGNATURE_PROPERTY: _signature(signed)}, allow_custom=False)
+    definition = signing.signature_extension_definition()
+    assert stix2.parse(definition, allow_custom=False).id == SIGNATURE_EXTENSION_ID
+    assert definition["schema"].endswith(signing.SIGNATURE_SCHEMA_FILE)
+
+
+def test_a_signature_in_the_earlier_custom_property_still_verifies(keys: KeyPair) -> None:
+    """Objects a hub signed before signatures moved into the extension are still checked."""
+    obj = indicator()
+    signed = signing.sign(obj, keys)
+    legacy = {**obj, LEGACY_SIGNATURE_PROPERTY: {k: v for k, v in _signature(signed).items()
+                                                         if k != "extension_type"}}  # fmt: skip
+    assert signing.verify(legacy, _trust(keys)) is Verdict.VERIFIED
+    assert signing.verify({**legacy, "name": "changed"}, _trust(keys)) is Verdict.TAMPERED
+    assert signing.signature_key_id(legacy) == keys.key_id
+    # Signing again moves the signature into the extension.
+    resigned = signing.sign(legacy, keys)
+    assert LEGACY_SIGNATURE_PROPERTY not in resigned and resigned == signed
+
+
+def test_extension_definitions_are_not_signed_as_stix_gives_them_no_extensions(keys: KeyPair) -> None:
+    definition = signing.signature_extension_definition()
+    assert signing.sign(definition, keys) == definition
+
+
+@pytest.mark.parametrize("tlp", list(TLP))
+def test_the_oasis_tlp_definitions_are_never_signed(keys: KeyPair, tlp: TLP) -> None:
+    definition = tlp_marking_definition(tlp)
+    assert signing.sign(definition, keys) == definition
+    assert signing.verify(signing.sign(definition, keys), _trust(keys)) is Verdict.UNSIGNED

@@ -13,16 +13,18 @@ SCHEMA_DIR = str(Path(fimihub.exchange.stix.__file__).parent / "schemas")
 
 #: Strict: every SHOULD is an error, top-level custom properties are refused, and each
 #: object that uses fimihub's extension is also validated against the extension's schema (the validator finds
-#: ``<extension id>.json`` in ``schema_dir``). Two SHOULDs are switched off, as the STIX text allows:
+#: ``<extension id>.json`` in ``schema_dir``). Three SHOULDs are switched off, as the STIX text allows:
 #: ``uuid-check`` (ids fimihub derives, of identities, DISARM techniques and relationships, are UUIDv5 in
 #: fimihub's namespace so every hub writes the same id) and ``account-type`` (an open vocabulary: platforms
-#: such as telegram have no entry in it and keep their own name). ``strict_types`` is left off: this validator
+#: such as telegram have no entry in it and keep their own name), and ``extref-hashes`` (attack patterns
+#: reference DISARM's page of the technique by URL, as DISARM's own bundle does: a living page has no fixed
+#: hash). ``strict_types`` is left off: this validator
 #: version lists only domain objects there and refuses every top-level observable, ``user-account`` included.
 STRICT = ValidationOptions(
     strict=True,
     strict_properties=True,
     schema_dir=SCHEMA_DIR,
-    disabled=["uuid-check", "account-type"],
+    disabled=["uuid-check", "account-type", "extref-hashes"],
 )
 
 

@@ -28,6 +28,7 @@ from fimihub.model import (
     SignalKind,
 )
 from fimihub.vocab import EEA
+from fimihub.vocab.disarm import technique_ids
 from tests.storage import samples
 
 __all__ = ["actions", "any_record", "assets", "feedback", "fingerprints", "operations", "records", "signals"]
@@ -102,7 +103,7 @@ def operations(draw: st.DrawFn) -> Operation:
         "detection_source": DetectionSource.EXTERNAL if external else DetectionSource.INTERNAL,
         "detection_partner": draw(names) if external else None,
         "narratives": draw(st.lists(text, max_size=3)),
-        "techniques": draw(st.lists(st.from_regex(r"\AT\d{4}(\.\d{3})?\Z"), max_size=3, unique=True)),
+        "techniques": draw(st.lists(st.sampled_from(technique_ids()), max_size=3, unique=True)),
         "first_seen": first,
         "last_seen": last,
         "continues": draw(st.lists(record_ids("operation"), max_size=2).filter(lambda c: rid not in c)),

@@ -56,7 +56,8 @@ def test_peer_objects_become_records() -> None:
     assert operation.id == "operation--2a7b4c9e-3c1c-4c1e-9a57-3c1d2e4f5a6b"
     assert operation.owner_org == PEER
     assert operation.aliases == ("Dragonbridge",)
-    assert operation.techniques == ("T0090",)
+    assert operation.techniques == ("T0146",)  # T0090 is retired: read as its successor, with a note
+    assert any("T0090" in note for _, note in read.notes)
     assert operation.attribution == "Ministry of Public Security"
     assert operation.marking.tlp == TLP.GREEN
     (signal,) = read.signals

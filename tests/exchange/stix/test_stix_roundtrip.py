@@ -137,7 +137,8 @@ def test_the_campaign_alone_rebuilds_the_operation() -> None:
         continues=("op--0",),
     )
     objects = operation_to_stix(operation)
-    assert [o["type"] for o in objects].count("relationship") == 6
+    countries = len(operation.origin_countries) + len(operation.target_countries)
+    assert [o["type"] for o in objects].count("relationship") == 6 + countries
     assert from_stix([objects[0]]).operations == (operation,)
 
 

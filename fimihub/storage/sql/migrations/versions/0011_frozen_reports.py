@@ -1,4 +1,9 @@
-"""Frozen reports: a published report stored with its inputs' ids and a hash.
+"""Frozen reports: no schema change.
+
+A frozen report (its SHA-256 and the ids of its inputs) and the analysts' versioned report text are kept as
+audit events (``report.freeze``, ``report.text``, see :mod:`fimihub.hub.reporting`): the audit log is already
+append-only, ordered and tamper-evident, which is what both need. The revision stays in the chain, reserved,
+changing nothing.
 
 Revision ID: 0011
 Revises: 0010
@@ -16,8 +21,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    """Nothing to change: see the module's docstring."""
 
 
 def downgrade() -> None:
-    pass
+    """Nothing to change."""
