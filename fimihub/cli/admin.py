@@ -24,6 +24,22 @@ def _choices(enum: type[StrEnum]) -> click.Choice[str]:
     return click.Choice([e.value for e in enum])
 
 
+def _signal_kinds(note: str) -> Callable[[FC], FC]:
+    """``--signal-kind``, repeatable: the kinds a forum takes."""
+    return click.option(
+        "--signal-kind",
+        "signal_kinds",
+        multiple=True,
+        type=_choices(SignalKind),
+        help=f"A signal kind members may share here (repeatable; {note}).",
+    )
+
+
+def _on_off(name: str, help_on: str) -> Callable[[FC], FC]:
+    """A ``--NAME/--no-NAME`` switch that is left unset unless given."""
+    return click.option(f"--{name}/--no-{name}", default=None, help=help_on)
+
+
 @click.group()
 def org() -> None:
     """Member organisations."""
@@ -192,13 +208,7 @@ def forum() -> None:
     is_flag=True,
     help="Let members of public authorities read what others share here (default: TLP:CLEAR only).",
 )
-@click.option(
-    "--signal-kind",
-    "signal_kinds",
-    multiple=True,
-    type=_choices(SignalKind),
-    help="A signal kind members may share here (repeatable; default: every kind).",
-)
+@_signal_kinds("default: every kind")
 @click.option("--description", default="")
 @click.option("--purpose", default="", help="Why the forum exchanges what it does (heads its DPIA).")
 @click.option("--lawful-basis", default="", help="The lawful basis its members rely on (GDPR Art. 6 …).")
@@ -250,11 +260,6 @@ def forum_list(hub: Hub, as_json: bool) -> None:
     )
 
 
-def _on_off(name: str, help_on: str) -> Callable[[FC], FC]:
-    """A ``--NAME/--no-NAME`` switch that is left unset unless given."""
-    return click.option(f"--{name}/--no-{name}", default=None, help=help_on)
-
-
 @hub_command(forum, "set")
 @click.argument("forum_id")
 @click.option("--name")
@@ -266,13 +271,7 @@ def _on_off(name: str, help_on: str) -> Callable[[FC], FC]:
 @_on_off("hashtags-alone", "A hit on a hashtag signal alone opens a review item.")
 @_on_off("clear-account-ids", "Share the platform account ids of assets in clear (default: keyed hashes).")
 @_on_off("public-authority-access", "Let public authorities read what others share (default: CLEAR only).")
-@click.option(
-    "--signal-kind",
-    "signal_kinds",
-    multiple=True,
-    type=_choices(SignalKind),
-    help="A signal kind members may share here (repeatable; replaces the list).",
-)
+@_signal_kinds("replaces the list")
 @click.option("--any-signal-kind", is_flag=True, help="Lift the list: members may share every signal kind.")
 @click.option("--purpose", help="Why the forum exchanges what it does (heads its DPIA).")
 @click.option("--lawful-basis", help="The lawful basis its members rely on (GDPR Art. 6 …).")

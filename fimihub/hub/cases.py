@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from fimihub import policy
 from fimihub.errors import Conflict, NotFound, ValidationError
+from fimihub.hub.access import writable
 from fimihub.hub.core import Core, audit_event
 from fimihub.model import (
     STANDARD_CHECKLISTS,
@@ -185,12 +186,7 @@ class Cases:
         actor = policy.actor_of(by)
         now = self.core.clock()
         with self.writes.open(by, publish=True) as uow:
-            case = uow.get(Case, case_id)
-            forums = {f.id: f for f in uow.find(Forum)}
-            if case is None or not policy.may_read(by, case, forums):
-                raise NotFound(f"no case {case_id!r}")
-            forum = forums.get(case.forum_id) if case.forum_id else None
-            policy.check(by, policy.Act.WRITE, case, forum=forum)
+            case = writable(uow, by, Case, case_id)
             fields, text = change(case, uow)
             entry = TimelineEntry(at=now, author=actor.member.id if actor else None, text=text)
             changed = case.model_copy(

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 from fimihub import policy
 from fimihub.errors import FimihubError, NotFound, ValidationError
+from fimihub.hub.access import writable
 from fimihub.hub.core import Core, audit_event
 from fimihub.model import Fingerprint, Forum, Operation, OperationStatus, parse
 from fimihub.policy import Caller
-from fimihub.storage import UnitOfWork
 
 if TYPE_CHECKING:  # the write path and resurgence import the rest of the hub
     from fimihub.hub.resurgence import Resurgence
@@ -78,7 +78,7 @@ class Lifecycle:
             raise ValidationError("reason", "say why the operation moves (kept in its history)")
         now = self.core.clock()
         with self.writes.open(by, publish=True) as uow:
-            current, _ = _writable(uow, by, operation_id)
+            current = writable(uow, by, Operation, operation_id)
             if current.status is target:
                 raise ValidationError("status", f"the operation is {target.value} already")
             if not current.status.may_become(target):
@@ -111,7 +111,7 @@ class Lifecycle:
             raise ValidationError("attribution", "give the attribution, its confidence, or both")
         now = self.core.clock()
         with self.writes.open(by, publish=True) as uow:
-            current, _ = _writable(uow, by, operation_id)
+            current = writable(uow, by, Operation, operation_id)
             assessed = parse(Operation, {**current.model_dump(), **changes, "modified_at": now})
             before = {k: getattr(current, k) for k in _ASSESSED}
             after = {k: getattr(assessed, k) for k in _ASSESSED}
@@ -133,14 +133,3 @@ class Lifecycle:
         return [
             HistoryEntry(e.at, e.actor, names.get(e.action, "assessment"), dict(e.detail)) for e in events
         ]
-
-
-def _writable(uow: UnitOfWork, by: Caller, operation_id: str) -> tuple[Operation, Forum | None]:
-    """The operation, if the caller may change it (else :class:`NotFound` or ``PermissionDenied``)."""
-    operation = uow.get(Operation, operation_id)
-    forums = {f.id: f for f in uow.find(Forum)}
-    if operation is None or not policy.may_read(by, operation, forums):
-        raise NotFound(f"no operation {operation_id!r}")
-    forum = forums.get(operation.forum_id) if operation.forum_id else None
-    policy.check(by, policy.Act.WRITE, operation, forum=forum)
-    return operation, forum

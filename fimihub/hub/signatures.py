@@ -46,11 +46,7 @@ class HubSigner:
     def refusals(self, objects: Sequence[Any]) -> dict[int, str]:
         """Why objects arriving must be refused, by their place in ``objects``: their signature is by a
         trusted key and does not match (altered), or cannot be read."""
-        signed = [
-            (i, o)
-            for i, o in enumerate(objects)
-            if isinstance(o, Mapping) and signing.is_signed(o)
-        ]
+        signed = [(i, o) for i, o in enumerate(objects) if isinstance(o, Mapping) and signing.is_signed(o)]
         if not signed:
             return {}
         trusted = self.trusted_keys()

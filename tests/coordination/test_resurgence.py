@@ -373,3 +373,24 @@ def test_every_candidate_is_explained_in_words(fingerprint: OperationFingerprint
     assert "a handle in its naming pattern" in told
     assert "acted in step with 2 other candidates" in told
     assert "acted in step" not in rows["fan0"]["explanation"]
+
+
+def test_the_probability_reads_the_calibration_and_never_falls_with_the_score(
+    fingerprint: OperationFingerprint,
+) -> None:
+    """Each candidate's probability is its band's in the shipped calibration; a higher score, or confirmation
+    by co-action, never means a lower probability; and it is a probability."""
+    from fimihub.coordination.resurgence.calibration import BANDS, CALIBRATION, probability
+
+    for flagged in (False, True):
+        column = CALIBRATION[flagged]
+        assert len(column) == len(BANDS)
+        assert all(0.0 < p < 1.0 for p in column)
+        assert list(column) == sorted(column)
+    assert all(c >= u for c, u in zip(CALIBRATION[True], CALIBRATION[False], strict=True))
+    assert CALIBRATION[True] != CALIBRATION[False]  # the fit, not a placeholder
+    table = export([row("url", urls=URL), row("both", urls=URL, text=EDITED, image_pdq=flip(IMAGE, 3))])
+    candidates = score_accounts(table, [fingerprint], key=KEY, config=SEE_ALL).candidates
+    assert candidates.num_rows == 2
+    for found in candidates.to_pylist():
+        assert found["probability"] == probability(found["score"], found["flagged"])

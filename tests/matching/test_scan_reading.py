@@ -146,7 +146,7 @@ def test_cli_scan_of_a_messy_file(
         code, out, err = scan(capsys, db_url, cast.analyst_b.member.id, path)
     assert code == 0, err
     summary = json.loads(out)
-    assert summary["rows"] == 6 and summary["queued"] == 4 and summary["bad_values"] == {"rows": 2}
+    assert summary["rows"] == 6 and summary["hits"] == 4 and summary["bad_values"] == {"rows": 2}
     said = " ".join(r.message for r in caplog.records)
     assert "line 5 (2 fields where the header has 6)" in said and "line 8 (a quote" in said
     assert "Traceback" not in err

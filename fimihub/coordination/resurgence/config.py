@@ -41,6 +41,7 @@ CANDIDATE_SCHEMA = required_schema(
     account_id=pa.string(),
     operation=pa.string(),
     score=pa.float64(),
+    probability=pa.float64(),
     confirmed=pa.bool_(),
     flagged=pa.bool_(),
     coactors=pa.int64(),
@@ -48,13 +49,15 @@ CANDIDATE_SCHEMA = required_schema(
     network=pa.string(),
     explanation=pa.string(),
 )
-"""One row per candidate account: where it is, the operation it most likely belongs to, its score, whether
-co-action confirmed it and how many other candidates of that operation it co-acted with, whether it is
-flagged for review, the evidence as compact JSON (matching values per kind, best PDQ distance and text
-similarity, handle and rhythm strengths), and the returning network a confirmed candidate belongs to
-(``operation#n``: the candidates of that operation linked by co-action; empty when unconfirmed), and the
-evidence in words ("2 of the operation's 3 links; 1 of the operation's 1 images (near-duplicates, PDQ distance
-3 at best); acted in step with 2 other candidates of it on specific content")."""
+"""One row per candidate account: where it is, the operation it most likely belongs to, its score and the
+estimated probability that it is a returning account (see
+:mod:`~fimihub.coordination.resurgence.calibration`), whether co-action confirmed it and how many other
+candidates of that operation it co-acted with, whether it is flagged for review, the evidence as compact JSON
+(matching values per kind, best PDQ distance and text similarity, handle and rhythm strengths), and the
+returning network a confirmed candidate belongs to (``operation#n``: the candidates of that operation linked
+by co-action; empty when unconfirmed), and the evidence in words ("2 of the operation's 3 links; 1 of the
+operation's 1 images (near-duplicates, PDQ distance 3 at best); acted in step with 2 other candidates of it
+on specific content")."""
 
 
 @dataclass(frozen=True)

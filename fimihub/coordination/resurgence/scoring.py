@@ -22,6 +22,7 @@ from fimihub.coordination.coaction import actions_from_export, coaction_edges
 from fimihub.coordination.coaction.actions import EXPORT_KINDS
 from fimihub.coordination.features import ExportView, platform_name
 from fimihub.coordination.fingerprint import OperationFingerprint
+from fimihub.coordination.resurgence.calibration import probability
 from fimihub.coordination.resurgence.config import CANDIDATE_SCHEMA, COUNTED_KINDS, Pair, ResurgenceConfig
 from fimihub.coordination.resurgence.evidence import Evidence
 from fimihub.coordination.resurgence.strengths import rhythm_evidence
@@ -233,14 +234,19 @@ def candidate_table(
         )
     rows.sort()
     columns = list(zip(*rows, strict=True)) if rows else [()] * 9
+    scores = [round(-s, 6) for s in columns[0]]
+    flagged = [c or not config.confirm for c in columns[4]]
     return pa.table(
         {
             "platform": pa.array(columns[1], pa.string()),
             "account_id": pa.array(columns[2], pa.string()),
             "operation": pa.array(columns[3], pa.string()),
-            "score": pa.array([round(-s, 6) for s in columns[0]], pa.float64()),
+            "score": pa.array(scores, pa.float64()),
+            "probability": pa.array(
+                [probability(s, f) for s, f in zip(scores, flagged, strict=True)], pa.float64()
+            ),
             "confirmed": pa.array(columns[4], pa.bool_()),
-            "flagged": pa.array([c or not config.confirm for c in columns[4]], pa.bool_()),
+            "flagged": pa.array(flagged, pa.bool_()),
             "coactors": pa.array(columns[5], pa.int64()),
             "evidence": pa.array(columns[6], pa.string()),
             "network": pa.array(columns[7], pa.string()),

@@ -53,6 +53,7 @@ from fimihub.exchange.stix.sightings import (
     foreign_feedback,
 )
 from fimihub.exchange.stix.signing import SIGNATURE_EXTENSION_ID, signature_extension_definition
+from fimihub.exchange.stix.tombstones import DELETION_EXTENSION_ID, deletion_extension_definition
 from fimihub.model import Action, Asset, Feedback, Fingerprint, Governed, Operation, Organisation, Signal
 from fimihub.vocab import disarm_id, is_country, retirement, technique_named
 from fimihub.vocab.disarm import is_technique_id
@@ -161,7 +162,12 @@ def to_stix_objects(
     if not body:
         return []
     body += _sightings_of_indicators(body)
-    head: list[JSON] = [extension_definition(), signature_extension_definition(), fimihub_identity()]
+    head: list[JSON] = [
+        extension_definition(),
+        signature_extension_definition(),
+        deletion_extension_definition(),
+        fimihub_identity(),
+    ]
     head += [organisation_identity(org, organisations.get(org)) for org in owners]
     refs = [ref for obj in body for ref in obj.get("object_marking_refs", ())]
     head += marking_definitions(refs, FIMIHUB_IDENTITY_ID)
@@ -412,7 +418,7 @@ class _Reader:
         extensions = obj.get("extensions")
         if extensions is not None and not isinstance(extensions, Mapping):
             raise reader.error("extensions", "expected an object")
-        if stix_id in (EXTENSION_ID, SIGNATURE_EXTENSION_ID, FIMIHUB_IDENTITY_ID):
+        if stix_id in (EXTENSION_ID, SIGNATURE_EXTENSION_ID, DELETION_EXTENSION_ID, FIMIHUB_IDENTITY_ID):
             self.consumed.add(stix_id)
             return
         if stix_type == "marking-definition":

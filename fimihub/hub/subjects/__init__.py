@@ -28,9 +28,9 @@ exported and listed as held, never erased.
 **Erasure** is one transaction: signals are revoked first (a new version, published as a revoked indicator
 that peers' sync applies), then every record found is deleted (the feed withdraws their STIX objects), then
 every version of every STIX object that still holds the identifier is removed, leaving a tombstone
-(``revoked: true``, or ``x_fimihub_deleted`` for observables) so that pollers learn of it. The tombstone keeps
-the object's shape but not the identifier: every form of it is replaced by a placeholder that is valid where
-it stands (64 zeros for a keyed hash, ``erased.invalid`` for a domain …), and the hub signs it again.
+(``revoked: true``, or the deletion extension for observables) so that pollers learn of it. The tombstone
+keeps the object's shape but not the identifier: every form of it is replaced by a placeholder that is valid
+where it stands (64 zeros for a keyed hash, ``erased.invalid`` for a domain …), and the hub signs it again.
 """
 
 from fimihub.hub.subjects.findings import (

@@ -9,7 +9,7 @@ from typing import Any
 
 from fimihub import policy
 from fimihub.errors import PermissionDenied, ValidationError
-from fimihub.exchange.stix import signing
+from fimihub.exchange.stix.tombstones import tombstone_extensions
 from fimihub.hub.core import Core, audit_event
 from fimihub.hub.records import Records
 from fimihub.hub.subjects.findings import (
@@ -254,8 +254,8 @@ def _redacted_tombstone(
         and (k != "extensions" or body.get("type") == "indicator")
         and (not k.startswith("x_") or k in _TOMBSTONE_MARKS)
     }
-    if "extensions" not in kept and (signature := signing.signature_only(body.get("extensions"))):
-        kept["extensions"] = signature  # the hub signs the tombstone again
+    if "extensions" not in kept and (marks := tombstone_extensions(body.get("extensions"))):
+        kept["extensions"] = marks  # its deletion mark, and the signature the hub renews
     redacted = forms.redacted(kept)
     assert isinstance(redacted, dict)
     return resign(uow, redacted)

@@ -14,6 +14,7 @@ from fimihub import jsontext, policy
 from fimihub.errors import FimihubError
 from fimihub.exchange.stix.ids import is_stix_id, is_uuid, normalised_ids
 from fimihub.exchange.stix.markings import TLP_BY_MARKING_ID
+from fimihub.exchange.stix.tombstones import marked_deleted
 from fimihub.hub.taxii.access import governed_from
 from fimihub.hub.taxii.resources import (
     EPOCH,
@@ -382,7 +383,7 @@ def tombstone_of(newest: StixEntry, added_us: int, now_us: int, taken: set[int] 
         body["revoked"] = True
     else:
         version_us, version = added_us, stix_timestamp(added_us)
-        body["x_fimihub_deleted"] = True
+        body = marked_deleted(body)
     return replace(
         newest,
         added_us=added_us,

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from fimihub.exchange.stix.tombstones import marked_deleted
 from fimihub.hub.taxii.posting import lineage, reflag, tombstone_of, version_order
 from fimihub.hub.taxii.resources import to_us
 from fimihub.hub.taxii.writing import held_versions, others_instants
@@ -90,6 +91,6 @@ def _purge_object(
     stone = tombstone_of(newest, uow.stix.reserve_added(now_us, 1), now_us, taken)
     body = {k: v for k, v in stone.body.items() if k not in DESCRIPTIVE and not k.startswith("x_")}
     if "modified" not in stone.body:
-        body["x_fimihub_deleted"] = True
+        body = marked_deleted(body)
     uow.stix.add([replace(stone, body=body, first=True, expires_at=now + TOMBSTONE_KEEP)])
     return 1

@@ -14,9 +14,10 @@ walked with stateless cursors signed with a key kept in the store, and cost what
 collection's size.
 
 Deleting an object leaves a tombstone, so that peers polling with ``added_after`` learn of the deletion: a new
-version of the object with ``revoked: true`` (objects with a ``modified`` property: SDOs and SROs), or with
-``x_fimihub_deleted: true`` (objects without one, such as SCOs, whose version is their ``date_added``). The
-tombstone keeps the last version's properties: a STIX client rejects an object without its required ones.
+version of the object with ``revoked: true`` (objects with a ``modified`` property: SDOs and SROs), or marked
+by the deletion extension (:mod:`fimihub.exchange.stix.tombstones`; objects without one, such as SCOs, whose
+version is their ``date_added``). The tombstone keeps the last version's properties: a STIX client rejects an
+object without its required ones.
 """
 
 from __future__ import annotations

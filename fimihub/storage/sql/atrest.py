@@ -1,10 +1,10 @@
 """Sealing what a store wrote in clear before it had an at-rest key (see :mod:`fimihub.storage.vault`).
 
 Once a store is opened with its key, every write seals its secrets. What an older version (or a store opened
-without a key) wrote in clear is sealed here, once, when the store is upgraded: the forum keys, the platform
-review keys, the ids of assets that name accounts, the peers' credentials, and last the hub's signing key. The signing key
-being sealed is what marks the store as done, so later upgrades cost one row read; it also tells, before
-anything else is read, whether the key file given is the one the store was sealed with.
+without a key) wrote in clear is sealed here, once, when the store is upgraded: the forum keys, the review
+keys, the platform ids of assets that name accounts, the peers' credentials, and last the hub's signing key.
+The signing key being sealed is what marks the store as done, so later upgrades cost one row read; it also
+tells, before anything else is read, whether the key file given is the one the store was sealed with.
 """
 
 from __future__ import annotations

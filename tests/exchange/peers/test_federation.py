@@ -25,6 +25,7 @@ from fimihub import Hub, Settings
 from fimihub.cli import main
 from fimihub.exchange.peers import Backoff, Credentials, Peer
 from fimihub.exchange.stix import signing
+from fimihub.exchange.stix.tombstones import is_deleted
 from fimihub.hub.taxii import StixFilters, collection_id_of
 from tests.http.taxii.stix import TAXII, domain, indicator
 from tests.servers import BIN, free_port, medallion, started, stop
@@ -249,7 +250,7 @@ def test_revocation_and_deletion_propagate_a_b_c(sites: dict[str, Site]) -> None
     for site in (b, c):
         assert site.latest(revoked["id"])["revoked"] is True
         assert site.latest(deleted["id"])["revoked"] is True
-        assert site.latest(observable["id"])["x_fimihub_deleted"] is True
+        assert is_deleted(site.latest(observable["id"]))
     assert c.latest(deleted["id"]) == a.latest(deleted["id"])
 
 

@@ -11,10 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import stix2
 from fastapi.testclient import TestClient
 
 from fimihub import Hub, Settings, ValidationError
 from fimihub.app import create_app
+from fimihub.exchange.stix.tombstones import is_deleted, marked_deleted
 from fimihub.hub.taxii import TLP_MARKING_DEFINITIONS, StixFilters, timestamp_us
 from fimihub.model import TLP, Marking
 from fimihub.policy import Actor
@@ -504,4 +506,5 @@ def test_deleting_an_observable_marks_it_deleted(
     post(client, coll, headers, [sco])
     assert client.delete(f"{coll}objects/{sco['id']}/", headers=headers).status_code == 200
     [tombstone] = client.get(f"{coll}objects/{sco['id']}/", headers=headers).json()["objects"]
-    assert tombstone == {**sco, "x_fimihub_deleted": True}
+    assert tombstone == marked_deleted(sco) and is_deleted(tombstone)
+    stix2.parse(tombstone, allow_custom=False)  # a standard extension, no custom property
