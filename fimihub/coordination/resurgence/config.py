@@ -115,8 +115,12 @@ class ResurgenceConfig:
     text_similarity: float = 0.6
     #: Posts an account needs before its posting rhythm is weighed.
     min_rhythm_posts: int = 8
-    #: Flag only candidates confirmed by co-action.
+    #: Flag only candidates confirmed by co-action ...
     confirm: bool = True
+    #: ... or whose score alone reaches this: evidence that strong (an operation's own domains, images and
+    #: texts together) needs no co-action. Chosen on the tuning seeds, where every unconfirmed candidate from
+    #: 0.93 up was a returning account and most below it were not (``bench/resurgence_calibrate.py``).
+    alone_threshold: float = 0.93
     #: Seconds within which two accounts acting on the same object co-act.
     coaction_window_s: int = 600
     #: Distinct objects two candidates must have co-acted on to count as co-actors.
@@ -143,6 +147,8 @@ class ResurgenceConfig:
             raise ValidationError("pdq_distance", "must be a whole number of bits from 0 to 256")
         if not 0.5 <= self.text_similarity < 1.0:
             raise ValidationError("text_similarity", "must be at least 0.5 and below 1")
+        if not 0.0 < self.alone_threshold <= 1.0:
+            raise ValidationError("alone_threshold", "must be above 0 and at most 1")
         if not 0.0 < self.network_threshold <= 1.0:
             raise ValidationError("network_threshold", "must be above 0 and at most 1")
         if not 0.0 < self.common_share <= 1.0:

@@ -235,7 +235,10 @@ def candidate_table(
     rows.sort()
     columns = list(zip(*rows, strict=True)) if rows else [()] * 9
     scores = [round(-s, 6) for s in columns[0]]
-    flagged = [c or not config.confirm for c in columns[4]]
+    flagged = [
+        c or not config.confirm or s >= config.alone_threshold
+        for c, s in zip(columns[4], scores, strict=True)
+    ]
     return pa.table(
         {
             "platform": pa.array(columns[1], pa.string()),
