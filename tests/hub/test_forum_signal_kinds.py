@@ -64,3 +64,17 @@ def test_the_rest_api_answers_400_naming_the_policy(cast: Cast) -> None:
         )
     assert answer.status_code == 400
     assert "takes no phrase signals" in answer.text
+
+
+def test_a_taxii_post_of_a_kind_the_forum_does_not_take_makes_no_signal_and_says_why(cast: Cast) -> None:
+    from fimihub.hub.taxii import collection_id_of
+    from tests.http.taxii.stix import indicator
+
+    _minimal(cast)
+    hub = cast.hub
+    hub.admin.update_forum(hub.operator(), cast.forum_id, {"signal_kinds": ["url"]})
+    status = hub.taxii.add(cast.analyst_a, collection_id_of(cast.forum_id), [indicator()])
+    assert not status.failures
+    [outcome] = status.successes
+    assert "takes no domain signals" in (outcome.message or "")
+    assert hub.list(cast.analyst_b, Signal).items == []

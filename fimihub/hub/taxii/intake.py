@@ -93,6 +93,12 @@ class StixIntake:
                 continue
             if record is None:
                 continue
+            if isinstance(record, Signal) and forum.signal_kinds is not None:
+                try:
+                    policy.check_forum_takes(forum, record.kind)
+                except ValidationError as exc:
+                    notes.setdefault(carrier, []).append(f"{_what(found)}: {exc.errors[0][1]}")
+                    continue
             if not _allowed(by, record, forum, answers):
                 notes.setdefault(carrier, []).append(
                     f"{_what(found)}: the access policy keeps it from a record"
