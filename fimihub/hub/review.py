@@ -25,7 +25,6 @@ from __future__ import annotations
 import builtins
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -34,24 +33,37 @@ from fimihub import policy
 from fimihub.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from fimihub.hub.core import Core, audit_event
 from fimihub.hub.queueing import Queued, Queueing
+from fimihub.hub.review_actions import (
+    ACTION_FIELDS,
+    FeedbackSummary,
+    action_of,
+    assets_of,
+    check_action,
+    summary_of,
+)
+from fimihub.hub.review_query import (
+    MAX_PAGE,
+    ReviewPage,
+    ReviewQuery,
+    ReviewSort,
+    check_query,
+    sort_key,
+    wanted,
+)
 from fimihub.hub.safeguards import Safeguards
 from fimihub.hub.visibility import visibility
 from fimihub.hub.writes import WritePath
 from fimihub.model import (
     Action,
-    ActionKind,
-    Asset,
     Feedback,
     FeedbackKind,
     Fingerprint,
     Forum,
     Governed,
     HeldReason,
-    LeadSource,
     Match,
     MatchStatus,
     ReviewItem,
-    ReviewItemKind,
     ReviewStatus,
     Signal,
     SignalWatch,
@@ -63,6 +75,7 @@ from fimihub.storage import UnitOfWork
 
 __all__ = [
     "ACTION_FIELDS",
+    "MAX_PAGE",
     "Decision",
     "FeedbackSummary",
     "ReviewPage",
@@ -71,68 +84,15 @@ __all__ = [
     "ReviewSort",
 ]
 
-#: What a confirmation's ``action`` may say; the hub fills in the rest from the item.
-ACTION_FIELDS = frozenset({"kind", "lead_source", "lead_ref", "member_states", "note", "status", "taken_at"})
-#: Most items one decision covers, and most items one page lists.
+#: Most items one decision covers.
 MAX_BULK = 1000
-MAX_PAGE = 500
 _PAGE = 1000
-_MAX_AGE_DAYS = 36_500
 G = TypeVar("G", bound=Governed)
 
 
 class Decision(StrEnum):
     CONFIRM = "confirm"
     REJECT = "reject"
-
-
-class ReviewSort(StrEnum):
-    PRIORITY = "priority"  # highest priority first
-    SCORE = "score"  # best hit first
-    AGE = "age"  # waiting longest first
-    NEWEST = "newest"  # newest first
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewQuery:
-    """Which items a listing returns, in which order, from where. ``max_age_days`` keeps items created at
-    most that many days ago; ``source`` matches an item's source or its prefix (``scan`` for every scan)."""
-
-    status: ReviewStatus | None = ReviewStatus.OPEN
-    operation_id: str | None = None
-    forum_id: str | None = None
-    source: str | None = None
-    kind: ReviewItemKind | None = None
-    platform: str | None = None
-    min_score: float | None = None
-    max_age_days: float | None = None
-    sort: ReviewSort = ReviewSort.PRIORITY
-    offset: int = 0
-    limit: int = 50
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewPage:
-    """One page of the queue: the items, how many match the query (``total``), where the next page starts
-    (``next_offset``; ``None`` at the end), and the organisation's items by status (``totals``)."""
-
-    items: list[ReviewItem]
-    total: int
-    offset: int
-    limit: int
-    next_offset: int | None
-    totals: dict[str, int]
-
-
-@dataclass
-class FeedbackSummary:
-    """What members said back about an organisation's signals: per signal, per contributor (the member of
-    the organisation who shared it), and in all. Each count says how many feedback records of that kind
-    there were; ``members`` how many other organisations gave any."""
-
-    signals: list[dict[str, Any]] = field(default_factory=list)
-    contributors: list[dict[str, Any]] = field(default_factory=list)
-    totals: dict[str, int] = field(default_factory=dict)
 
 
 class ReviewQueue:
@@ -150,7 +110,7 @@ class ReviewQueue:
         """A page of the caller's organisation's queue (:class:`ReviewQuery` says which)."""
         member = policy.member_only(by, "the review queue (of a member's organisation)")
         query = query or ReviewQuery()
-        _check_query(query)
+        check_query(query)
         now = self.core.clock()
         where: dict[str, Any] = {"owner_org": member.org.id}
         for name in ("status", "operation_id", "kind", "platform"):
@@ -163,13 +123,13 @@ class ReviewQueue:
                 item
                 for batch in _pages(uow, where, by)
                 for item in batch
-                if policy.may_read(by, item, forums) and _wanted(item, query, now)
+                if policy.may_read(by, item, forums) and wanted(item, query, now)
             ]
             totals = {
                 s.value: uow.count(ReviewItem, where={"owner_org": member.org.id, "status": s.value})
                 for s in ReviewStatus
             }
-        found.sort(key=_sort_key(query.sort))
+        found.sort(key=sort_key(query.sort))
         page = found[query.offset : query.offset + query.limit]
         end = query.offset + len(page)
         return ReviewPage(
@@ -213,7 +173,7 @@ class ReviewQueue:
         if action is not None and decision is not Decision.CONFIRM:
             raise ValidationError("action", "only a confirmation records an action")
         if action is not None:
-            _check_action(action)
+            check_action(action)
         now = self.core.clock()
         with self.writes.open(by, publish=True) as uow:
             forums = {f.id: f for f in uow.find(Forum)}
@@ -297,8 +257,8 @@ class ReviewQueue:
         now: datetime,
     ) -> Action:
         """The action a confirmation records, with the item's accounts as its assets."""
-        assets = _assets(by, item, data, now)
-        action = _action(by, item, data, [a.id for a in assets], now, self._keep(now))
+        assets = assets_of(by, item, data, now)
+        action = action_of(by, item, data, [a.id for a in assets], now, self._keep(now))
         policy.check(by, policy.Act.WRITE, action)
         (action,) = self.safeguards.new(uow, by, [data], [action], forums)
         if assets:
@@ -392,7 +352,7 @@ class ReviewQueue:
             for start in range(0, len(ids), _PAGE):
                 chunk = uow.find(Feedback, where={"subject_id": ids[start : start + _PAGE]})
                 feedback.extend(policy.readable(by, chunk, forums))
-        return _summary(member.org.id, signals, feedback)
+        return summary_of(member.org.id, signals, feedback)
 
     # -- quarantine ------------------------------------------------------------------------------------
 
@@ -485,39 +445,6 @@ def _pages(uow: UnitOfWork, where: dict[str, Any], by: Caller) -> Any:
         after = batch[-1].id
 
 
-def _check_query(query: ReviewQuery) -> None:
-    if not 1 <= query.limit <= MAX_PAGE:
-        raise ValidationError("limit", f"must be between 1 and {MAX_PAGE}")
-    if query.offset < 0:
-        raise ValidationError("offset", "must not be negative")
-    if query.min_score is not None and not 0 <= query.min_score <= 1:
-        raise ValidationError("min_score", "must be between 0 and 1")
-    if query.max_age_days is not None and not 0 < query.max_age_days <= _MAX_AGE_DAYS:
-        raise ValidationError("max_age_days", f"must be above 0 and at most {_MAX_AGE_DAYS}")
-
-
-def _wanted(item: ReviewItem, query: ReviewQuery, now: datetime) -> bool:
-    if query.forum_id is not None and query.forum_id not in item.forum_ids:
-        return False
-    if query.source is not None and not any(
-        s == query.source or s.startswith(f"{query.source}:") for s in item.sources
-    ):
-        return False
-    if query.min_score is not None and item.score < query.min_score:
-        return False
-    return query.max_age_days is None or item.created_at >= now - timedelta(days=query.max_age_days)
-
-
-def _sort_key(sort: ReviewSort) -> Any:
-    if sort is ReviewSort.PRIORITY:
-        return lambda i: (-i.priority, -i.score, i.created_at, i.id)
-    if sort is ReviewSort.SCORE:
-        return lambda i: (-i.score, -i.priority, i.created_at, i.id)
-    if sort is ReviewSort.AGE:
-        return lambda i: (i.created_at, i.id)
-    return lambda i: (-i.created_at.timestamp(), i.id)
-
-
 def _item_ids(item_ids: Sequence[str]) -> builtins.list[str]:
     if isinstance(item_ids, str) or not isinstance(item_ids, Sequence):
         raise ValidationError("items", "must be a list of review item ids")
@@ -538,125 +465,3 @@ def _readable(
     if item is None or not policy.may_read(by, item, forums):
         raise NotFound(f"no review item {item_id!r}")
     return item
-
-
-def _check_action(data: Mapping[str, Any]) -> None:
-    if not isinstance(data, Mapping):
-        raise ValidationError("action", "must be an object with the action's kind")
-    unknown = sorted(set(data) - ACTION_FIELDS)
-    if unknown:
-        raise ValidationError(f"action.{unknown[0]}", f"unknown field (use {sorted(ACTION_FIELDS)})")
-    if "kind" not in data:
-        raise ValidationError("action.kind", f"field required: one of {[k.value for k in ActionKind]}")
-    # Validated once before anything is written: a bad kind, lead source or Member State changes nothing.
-    try:
-        parse(Action, {"id": "action--check", "owner_org": "check", **data})
-    except ValidationError as exc:
-        raise ValidationError(f"action.{exc.field}", exc.errors[0][1]) from None
-
-
-def _action(
-    by: Caller,
-    item: ReviewItem,
-    data: Mapping[str, Any],
-    asset_ids: builtins.list[str],
-    now: datetime,
-    expires: datetime,
-) -> Action:
-    others = [c for c in item.contributors if c != item.owner_org]
-    default_source = LeadSource.FORUM_SHARE if others else LeadSource.INTERNAL
-    lead_ref = next(iter(item.signal_ids), None) or next(iter(item.fingerprint_ids), None)
-    body: dict[str, Any] = {
-        "lead_source": default_source.value,
-        "lead_ref": lead_ref,
-        "taken_at": now,
-        "note": f"review item {item.id}",
-        **data,
-        "id": new_id("action"),
-        "owner_org": item.owner_org,
-        "created_by": caller_id(by) if policy.actor_of(by) else None,
-        "created_at": now,
-        "modified_at": now,
-        "expires_at": expires,
-        "marking": {"tlp": "amber"},
-        "operation_id": item.operation_id,
-        "platform": item.platform,
-        "asset_ids": asset_ids,
-        "asset_count": max(len(item.account_keys), len(asset_ids)),
-    }
-    try:
-        return parse(Action, body)
-    except ValidationError as exc:
-        raise ValidationError(f"action.{exc.field}", exc.errors[0][1]) from None
-
-
-def _assets(by: Caller, item: ReviewItem, data: Mapping[str, Any], now: datetime) -> builtins.list[Asset]:
-    """The item's accounts as assets of its operation, their ids sealed as the item holds them."""
-    if item.operation_id is None or not item.platform or not item.identifier_key_id:
-        return []
-    removed = now if data.get("kind") == ActionKind.REMOVE.value else None
-    recidivist = item.kind is ReviewItemKind.NETWORK or bool(item.fingerprint_ids)
-    assets: builtins.list[Asset] = []
-    for sealed in item.accounts_sealed:
-        if not sealed:
-            continue
-        try:
-            assets.append(
-                parse(
-                    Asset,
-                    {
-                        "id": new_id("asset"),
-                        "owner_org": item.owner_org,
-                        "created_by": caller_id(by) if policy.actor_of(by) else None,
-                        "created_at": now,
-                        "modified_at": now,
-                        "expires_at": item.expires_at,
-                        "marking": {"tlp": "amber+strict"},
-                        "operation_id": item.operation_id,
-                        "platform": item.platform,
-                        "kind": "account",
-                        "external_id_sealed": sealed,
-                        "identifier_key_id": item.identifier_key_id,
-                        "removed_at": removed,
-                        "recidivist": recidivist,
-                    },
-                )
-            )
-        except ValidationError:
-            return []  # a platform the vocabulary does not know: the action counts the accounts instead
-    return assets
-
-
-def _summary(
-    org_id: str, signals: builtins.list[Signal | Fingerprint], feedback: builtins.list[Feedback]
-) -> FeedbackSummary:
-    kinds = [k.value for k in FeedbackKind]
-    by_signal: dict[str, builtins.list[Feedback]] = defaultdict(builtins.list)
-    for record in feedback:
-        if record.owner_org != org_id:
-            by_signal[record.subject_id].append(record)
-
-    def counts(records: builtins.list[Feedback]) -> dict[str, Any]:
-        found = {k: sum(1 for r in records if r.kind.value == k) for k in kinds}
-        return {**found, "members": len({r.owner_org for r in records})}
-
-    rows = []
-    per_author: dict[str, builtins.list[Feedback]] = defaultdict(builtins.list)
-    for signal in signals:
-        records = by_signal.get(signal.id, [])
-        per_author[signal.created_by or ""].extend(records)
-        if records:
-            kind, value = (
-                (signal.kind.value, signal.value)
-                if isinstance(signal, Signal)
-                else ("fingerprint", signal.operation_id)
-            )
-            rows.append({"signal_id": signal.id, "kind": kind, "value": value, **counts(records)})
-    rows.sort(key=lambda r: (-sum(r[k] for k in kinds), r["signal_id"]))
-    contributors = [
-        {"contributor": author or None, **counts(records)}
-        for author, records in sorted(per_author.items())
-        if records
-    ]
-    every = [r for records in by_signal.values() for r in records]
-    return FeedbackSummary(rows, contributors, counts(every))

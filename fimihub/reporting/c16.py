@@ -14,7 +14,7 @@ from typing import Any
 from iso3166 import countries_by_alpha2
 
 from fimihub.model import Action, Feedback, Forum, Governed, Match, MatchStatus, Operation
-from fimihub.reporting.cio import recidivism_of, restricted_note
+from fimihub.reporting.cio import restricted_note
 from fimihub.reporting.counting import (
     SHARING_SOURCES,
     actions_in,
@@ -24,6 +24,7 @@ from fimihub.reporting.counting import (
 )
 from fimihub.reporting.document import Chart, Document, Figure, Report, Section, Table, figure
 from fimihub.reporting.inputs import ReportInputs
+from fimihub.reporting.recidivism import recidivism_of
 from fimihub.vocab import EEA, EU
 
 __all__ = ["C16_SECTIONS", "MEMBER_STATES", "SLI_METHOD", "build_c16"]

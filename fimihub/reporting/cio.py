@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from fimihub.model import Action, Asset, DetectionSource, Match, MatchStatus, Operation
+from fimihub.model import Action, DetectionSource, Operation
 from fimihub.reporting.counting import (
     SHARING_SOURCES,
     accounts_of,
@@ -24,8 +24,9 @@ from fimihub.reporting.counting import (
 from fimihub.reporting.document import Chart, Document, Figure, Report, Section, Table, figure
 from fimihub.reporting.inputs import ReportInputs
 from fimihub.reporting.periods import Period
+from fimihub.reporting.recidivism import recidivism_of, sum_figures, trend_point
 
-__all__ = ["CIO_METHOD", "build_cio", "recidivism_of", "restricted_note"]
+__all__ = ["CIO_METHOD", "build_cio", "restricted_note"]
 
 CIO_METHOD = (
     "A network is an operation on which the organisation took an action (taken, or approved to be) in the "
@@ -48,7 +49,7 @@ def build_cio(inputs: ReportInputs) -> Report:
     acted = actions_in(inputs.actions, period)
     networks = _networks(inputs, acted)
     recidivism = recidivism_of(inputs, period)
-    trend = [_trend_point(inputs, p) for p in (*inputs.history, period)]
+    trend = [trend_point(inputs, p) for p in (*inputs.history, period)]
     monthly = _monthly(inputs)
     data: dict[str, Any] = {
         "report": "cio",
@@ -60,8 +61,8 @@ def build_cio(inputs: ReportInputs) -> Report:
         "networks": networks,
         "totals": {
             "networks": len(networks),
-            "accounts": _sum_figures(n["accounts"] for n in networks).to_json(),
-            "followers": _sum_figures(n["followers"] for n in networks).to_json(),
+            "accounts": sum_figures(n["accounts"] for n in networks).to_json(),
+            "followers": sum_figures(n["followers"] for n in networks).to_json(),
             "actions": figure(len(acted), (a.id for a in acted)).to_json(),
         },
         "recidivism": {**recidivism, "trend": trend},
@@ -99,14 +100,6 @@ def _period_json(period: Period) -> dict[str, str]:
         "start": period.start.date().isoformat(),
         "end": period.end.date().isoformat(),
     }
-
-
-def _sum_figures(items: Any) -> Figure:
-    total, records = 0, []
-    for item in items:
-        total += item["value"]
-        records += item["records"]
-    return figure(total, records)
 
 
 def _networks(inputs: ReportInputs, acted: list[Action]) -> list[dict[str, Any]]:
@@ -237,97 +230,6 @@ def _description(operation: Operation | None, platforms: list[str]) -> dict[str,
         "technique_names": names,
         "platforms": platforms,
     }
-
-
-# -- recidivism ------------------------------------------------------------------------------------------
-
-
-def recidivism_of(inputs: ReportInputs, period: Period) -> dict[str, Any]:
-    """Accounts removed in ``period`` for trying to re-establish earlier networks, by network, and the
-    returning accounts confirmed by review in it."""
-    removed: dict[str, list[tuple[str, int]]] = defaultdict(list)  # network -> (record id, accounts)
-    confirmed: dict[str, list[str]] = defaultdict(list)
-    names: dict[str, str] = {}
-    covered: set[str] = set()
-
-    def networks_of(operation_id: str | None, *, itself: bool) -> list[str]:
-        operation = inputs.operations.get(operation_id) if operation_id else None
-        earlier = reestablishes(operation, inputs.operations)
-        if not earlier and itself and operation is not None:
-            earlier = [operation]
-        if not earlier and itself and operation_id:
-            names.setdefault(operation_id, f"operation not readable ({operation_id})")
-            return [operation_id]
-        for o in earlier:
-            names[o.id] = o.name
-        return [o.id for o in earlier]
-
-    for action in actions_in(inputs.actions, period):
-        targets = networks_of(action.operation_id, itself=False)
-        if targets:
-            covered.update(action.asset_ids)
-            for network in targets[:1]:
-                removed[network].append((action.id, accounts_of(action)))
-    for asset in _returning(inputs.assets, inputs, period):
-        if asset.id in covered:
-            continue
-        for network in networks_of(asset.operation_id, itself=True)[:1]:
-            removed[network].append((asset.id, 1))
-    for match in _confirmed(inputs.matches, period):
-        for network in networks_of(match.operation_id, itself=True)[:1]:
-            confirmed[network].append(match.id)
-    rows = []
-
-    def order(network: str) -> tuple[str, str]:
-        return (names.get(network) or network).casefold(), network
-
-    for network in sorted(set(removed) | set(confirmed), key=order):
-        items = removed.get(network, [])
-        rows.append(
-            {
-                "operation": network,
-                "name": names.get(network, network),
-                "accounts": figure(sum(n for _, n in items), (r for r, _ in items)).to_json(),
-                "confirmed": figure(len(confirmed.get(network, [])), confirmed.get(network, [])).to_json(),
-            }
-        )
-    return {
-        "networks": rows,
-        "total": {
-            "accounts": _sum_figures(r["accounts"] for r in rows).to_json(),
-            "confirmed": _sum_figures(r["confirmed"] for r in rows).to_json(),
-        },
-    }
-
-
-def _returning(assets: tuple[Asset, ...], inputs: ReportInputs, period: Period) -> list[Asset]:
-    return sorted(
-        (
-            a
-            for a in assets
-            if a.recidivist
-            and a.owner_org == inputs.org.id
-            and period.holds(a.removed_at)
-            and on_own_services(a, inputs.org)
-        ),
-        key=lambda a: a.id,
-    )
-
-
-def _confirmed(matches: tuple[Match, ...], period: Period) -> list[Match]:
-    return sorted(
-        (
-            m
-            for m in matches
-            if m.is_resurgence and m.status is MatchStatus.CONFIRMED and period.holds(m.reviewed_at)
-        ),
-        key=lambda m: m.id,
-    )
-
-
-def _trend_point(inputs: ReportInputs, period: Period) -> dict[str, Any]:
-    total = recidivism_of(inputs, period)["total"]
-    return {"period": period.label, "accounts": total["accounts"], "confirmed": total["confirmed"]}
 
 
 def _monthly(inputs: ReportInputs) -> list[dict[str, Any]]:
