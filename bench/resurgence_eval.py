@@ -18,7 +18,7 @@ import platform
 import statistics
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -117,12 +117,14 @@ def evaluate(split: Split, config: ResurgenceConfig | None = None) -> Outcome:
 
 
 def settings() -> list[tuple[str, ResurgenceConfig]]:
-    """The default, without co-action confirmation, a shorter co-action window, and each kind removed."""
+    """The default, without co-action confirmation, a shorter co-action window, without pivoting, and each
+    kind removed."""
     base = ResurgenceConfig()
     out = [
         ("defaults", base),
         ("no co-action confirmation", replace(base, confirm=False)),
         ("co-action window 60 s", replace(base, coaction_window_s=60)),
+        ("no pivoting", replace(base, pivot_rounds=0)),
     ]
     out += [(f"without {kind}", replace(base, weights=base.weights.without(kind))) for kind in EVIDENCE_KINDS]
     return out
@@ -299,10 +301,10 @@ class Judged:
         return out
 
 
-def scorer(split: Split) -> Judged:
+def scorer(split: Split, config: ResurgenceConfig | None = None) -> Judged:
     """What users run: fingerprints from the disrupted export, ``score_accounts``, rows with ``flagged``."""
     fingerprints = build_fingerprints_from_export(split.disrupted, key=KEY).fingerprints
-    candidates = score_accounts(split.new, fingerprints, key=KEY).candidates
+    candidates = score_accounts(split.new, fingerprints, key=KEY, config=config).candidates
     keys = _keys(candidates).to_pylist()
     flags = candidates.column("flagged").to_pylist()
     ops = candidates.column("operation").to_pylist()
@@ -373,6 +375,18 @@ def _q(values: Sequence[float], share: float) -> float:
     return float(np.quantile(np.asarray(values), share)) if values else 1.0
 
 
+def _one_round(split: Split) -> Judged:
+    return scorer(split, ResurgenceConfig(pivot_rounds=0))
+
+
+#: What each world is judged by: the default scorer, the scorer without pivoting, the simple matcher.
+DETECTORS: tuple[tuple[str, Callable[[Split], Judged]], ...] = (
+    ("scorer", scorer),
+    ("scorer, no pivoting", _one_round),
+    ("baseline", baseline),
+)
+
+
 def levels(seeds: Sequence[int], quick: bool) -> str:
     """The per-level, per-operation and worst-case tables, scorer beside the baseline, both generators."""
     cells: dict[tuple[str, str, str], Cell] = {}
@@ -385,7 +399,7 @@ def levels(seeds: Sequence[int], quick: bool) -> str:
             for seed in seeds:
                 split = world_split(shape, level, seed)
                 worlds += 1
-                for name, detector in (("scorer", scorer), ("baseline", baseline)):
+                for name, detector in DETECTORS:
                     cell = cells.setdefault((shape.generator, level, name), Cell())
                     cell.judged.append((shape.label, seed, detector(split)))
     seconds = time.perf_counter() - started
@@ -408,7 +422,7 @@ def levels(seeds: Sequence[int], quick: bool) -> str:
     worst_ops: list[tuple[float, str]] = []
     for generator in ("sim", "second"):
         for level in LEVEL_NAMES:
-            for name in ("scorer", "baseline"):
+            for name, _ in DETECTORS:
                 found = cells.get((generator, level, name))
                 if found is None:
                     continue
@@ -468,7 +482,8 @@ def levels(seeds: Sequence[int], quick: bool) -> str:
             "new platforms). The scorer is the path users run (`fimihub resurgence scan NEW --disrupted "
             "EXPORT`): fingerprints from the disrupted export, `score_accounts` at its default settings, "
             "rows "
-            "with `flagged` true. This script picks no threshold. The baseline flags every account that used "
+            "with `flagged` true; *scorer, no pivoting* is the same with `pivot_rounds=0` (the disrupted "
+            "fingerprints alone). This script picks no threshold. The baseline flags every account that used "
             "any of the disrupted operations' URLs, domains, hashtags or images (PDQ distance <= 31).",
             "",
             "Worst case (over every seed and configuration):",

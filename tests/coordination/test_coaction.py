@@ -165,6 +165,20 @@ def test_equals_brute_force_when_work_is_cut_into_many_chunks(monkeypatch: pytes
         assert got == brute_actions(rows, window)
 
 
+@pytest.mark.parametrize("mode", ["objects", "actions"])
+def test_progress_is_told_chunk_by_chunk_in_both_modes(monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
+    monkeypatch.setattr(coaction_module, "_CHUNK_PAIRS", 7)
+    rng = random.Random(5)
+    rows = list(
+        {(f"acc{rng.randrange(12)}", "url", str(rng.randrange(6)), rng.randrange(300)) for _ in range(80)}
+    )
+    seen: list[tuple[int, int]] = []
+    detect_coaction(actions(rows), window_s=30, mode=mode, progress=lambda d, t: seen.append((d, t)))  # type: ignore[arg-type]
+    done = [d for d, _ in seen]
+    assert len(seen) > 3 and done == sorted(done)
+    assert seen[-1][0] == seen[-1][1] > 0 and 0 < done[-2] < seen[-1][1]
+
+
 def test_output_is_ordered_and_independent_of_row_order() -> None:
     rng = random.Random(3)
     rows = list(

@@ -28,6 +28,7 @@ between a pair.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic
 
@@ -169,11 +170,15 @@ class _Rows(Generic[Int]):
 
 
 def directed_weights(
-    encoded: EncodedActions, window_s: int, min_weight: int, budget: int
+    encoded: EncodedActions,
+    window_s: int,
+    min_weight: int,
+    budget: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[I64, I64, I64, int]:
     """``source``, ``target`` (account codes) and ``weight`` of every directed edge of at least
     ``min_weight``, sorted by source then target, and the number of in-window action pairs examined. Pairs
-    are made ``budget`` at a time."""
+    are made ``budget`` at a time; ``progress(done, total)`` is told the actions paired before each."""
     n_acc = max(encoded.n_accounts, 1)
     start, previous, following = neighbours(encoded, window_s)
     space = n_acc * n_acc
@@ -190,6 +195,8 @@ def directed_weights(
         rows = _Rows.of(encoded.account, start, previous, following, np.int64)
     key_type: type[np.signedinteger[Any]] = np.int32 if space < _NARROW else np.int64
     for lo, hi in chunks(encoded, budget):
+        if progress is not None:
+            progress(lo, len(encoded.end))
         both, one, pairs_made = rows.matches(encoded.end, lo, hi, n_acc, key_type)
         examined += pairs_made
         both_keys.append(both[0])

@@ -138,12 +138,12 @@ def detect_coaction(
 ) -> CoactionResult:
     """The co-action network of ``actions`` (see the module docstring for the options), with what the guard
     left out. :func:`coaction_edges` returns just the edges. ``progress`` is told the actions paired so far,
-    a chunk of objects at a time (``mode="objects"``; ``mode="actions"`` tells it once, at the end)."""
+    a chunk of objects at a time, in either mode."""
     _check(actions, window_s, min_weight, min_weight_percentile, min_symmetry, mode, max_object_pairs)
     limit, thin = max_object_pairs, mode == "objects"
     encoded = encode(actions, int(window_s), max_object_pairs=limit, thin=thin, ordered_objects=False)
     if mode == "actions":
-        edges, examined = _directed(encoded, int(window_s), min_weight)
+        edges, examined = _directed(encoded, int(window_s), min_weight, progress)
     else:
         edges, examined = _undirected(encoded, min_weight, min_weight_percentile, min_symmetry, progress)
     if progress is not None:
@@ -298,8 +298,10 @@ def _kind_names(masks: I64, names: list[str]) -> pa.Array:
 # -- directed, matched actions (the QUT toolkit's weights) --------------------------------------------------
 
 
-def _directed(encoded: EncodedActions, window_s: int, min_weight: int) -> tuple[pa.Table, int]:
-    source, target, weight, examined = directed_weights(encoded, window_s, min_weight, _CHUNK_PAIRS)
+def _directed(
+    encoded: EncodedActions, window_s: int, min_weight: int, progress: Progress | None
+) -> tuple[pa.Table, int]:
+    source, target, weight, examined = directed_weights(encoded, window_s, min_weight, _CHUNK_PAIRS, progress)
     table = pa.table(
         {
             "account_1": encoded.accounts.take(pa.array(source)),

@@ -65,7 +65,7 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
-from fimihub.coordination.features import export_view
+from fimihub.coordination.features import ExportView, export_view
 from fimihub.coordination.fingerprint import OperationFingerprint
 from fimihub.coordination.resurgence.config import (
     CANDIDATE_SCHEMA,
@@ -76,6 +76,7 @@ from fimihub.coordination.resurgence.config import (
     ResurgenceResult,
 )
 from fimihub.coordination.resurgence.evidence import counted_evidence
+from fimihub.coordination.resurgence.pivot import merge_rounds, widened
 from fimihub.coordination.resurgence.scoring import candidate_table, count_coactors, score_pairs
 from fimihub.coordination.resurgence.strengths import handle_evidence
 
@@ -104,13 +105,44 @@ def score_accounts(
     export columns are used when present, and unreadable values are counted in ``skipped`` by column.
     ``key`` (one key or several) is what the fingerprints' handle patterns were made with; a fingerprint
     whose ``pattern_key_id`` names none of them gets no handle evidence (counted as
-    ``skipped["handle_key"]``). ``progress(done, total)`` is called with rows looked up so far.
+    ``skipped["handle_key"]``). ``progress(done, total)`` is called with rows looked up so far, every round
+    counted (``total`` is the rows times ``1 + pivot_rounds``).
     """
     config = config or ResurgenceConfig()
     skipped: Counter[str] = Counter()
     view = export_view(table, skipped)
     fps = list(fingerprints)
+    rounds = 1 + config.pivot_rounds
 
+    def step(done: int) -> Progress | None:
+        if progress is None:
+            return None
+        return lambda rows, _total: progress(done * view.rows + rows, rounds * view.rows)
+
+    candidates = _round(table, view, fps, key, config, skipped, step(0))
+    for done in range(1, rounds):
+        wider = widened(table, view, fps, candidates)
+        if wider is None:
+            break
+        fps, flagged_under = wider
+        # The second look reads the same rows: what it could not read was counted the first time.
+        again = _round(table, view, fps, key, config, Counter(), step(done))
+        candidates = merge_rounds(candidates, again, flagged_under)
+    if progress is not None:
+        progress(rounds * view.rows, rounds * view.rows)
+    return ResurgenceResult(candidates, view.rows, view.accounts, dict(skipped))
+
+
+def _round(
+    table: pa.Table,
+    view: ExportView,
+    fps: Sequence[OperationFingerprint],
+    key: bytes | Sequence[bytes] | None,
+    config: ResurgenceConfig,
+    skipped: Counter[str],
+    progress: Progress | None,
+) -> pa.Table:
+    """One scoring of every account against ``fps``: evidence, scores, co-action, the candidate table."""
     evidence = counted_evidence(view, fps, config, skipped, progress)
     handle = handle_evidence(view, fps, key, skipped) if config.weights.handle > 0 else {}
     pairs = sorted(set().union(*(c.keys() for c in evidence.counts.values()), handle.keys()))
@@ -118,7 +150,4 @@ def score_accounts(
     floor = min(config.network_threshold, config.threshold)
     chosen = [(p, s) for p, s in zip(pairs, scores, strict=True) if s >= floor]
     coactors, networks = count_coactors(table, view, [p for p, _ in chosen], config)
-    candidates = candidate_table(chosen, coactors, networks, evidence, handle, rhythm, view, fps, config)
-    if progress is not None:
-        progress(view.rows, view.rows)
-    return ResurgenceResult(candidates, view.rows, view.accounts, dict(skipped))
+    return candidate_table(chosen, coactors, networks, evidence, handle, rhythm, view, fps, config)

@@ -135,6 +135,9 @@ class ResurgenceConfig:
     #: Accounts a value may be used by and still count in full, however small the export (the floor under
     #: ``common_share``): a returning network of this many accounts sharing its own content is not "common".
     common_floor: int = 20
+    #: Rounds of pivoting: what the accounts flagged under an operation shared (values at least two of them
+    #: used) joins its fingerprint, and the export is scored again (:mod:`.pivot`). ``0``: one round only.
+    pivot_rounds: int = 1
     #: Rows looked up at a time (bounds memory; progress is reported per batch).
     batch_rows: int = 200_000
 
@@ -153,7 +156,7 @@ class ResurgenceConfig:
             raise ValidationError("network_threshold", "must be above 0 and at most 1")
         if not 0.0 < self.common_share <= 1.0:
             raise ValidationError("common_share", "must be above 0 and at most 1")
-        for name in ("min_rhythm_posts", "coaction_window_s", "common_floor"):
+        for name in ("min_rhythm_posts", "coaction_window_s", "common_floor", "pivot_rounds"):
             if getattr(self, name) < 0:
                 raise ValidationError(name, "must not be negative")
         for name in ("min_coaction_weight", "min_coactors", "batch_rows"):
