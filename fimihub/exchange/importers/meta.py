@@ -8,8 +8,9 @@
   Indicator Value |``), in lists or code blocks under headings; cross-links are references, not indicators.
 
 Headers are found wherever they are and whatever their spacing or case; defanged values are restored; a
-profile URL becomes a handle on its platform. Every row that brings nothing in is reported with its line and
-the reason.
+profile URL becomes a handle on its platform; a link a copy from a PDF broke with spaces is put back together;
+links in a row's notes (where a shortened link "redirects to: …") come in too; an App Store id becomes its
+store page. Every row that brings nothing in is reported with its line and the reason.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from fimihub.exchange.importers.found import (
 from fimihub.exchange.importers.prose import ad_spend, date_in, figures_in, tactic_of
 from fimihub.exchange.importers.tables import BadRow, Columns, Row, columns_of, csv_rows, header_key
 from fimihub.exchange.importers.values import Value, counted_in, indicators_in, strong_indicators_in
+from fimihub.matching.kinds.domain import refang
 
 __all__ = ["FORMAT", "PUBLISHER", "read_meta", "read_meta_text", "url_of"]
 
@@ -40,6 +42,11 @@ PUBLISHER = "Meta"
 _EXPECTED = "a Meta threat-research indicator file (CSV, Markdown or JSON)"
 _HEADER_SEARCH = 20
 _PROSE_WORDS = 5
+_SCHEME = re.compile(r"^https?://", re.IGNORECASE)
+# What carries a broken link on: a path fragment (with a dash, slash, underscore, percent sign, dot or query
+# mark) or digits, never a plain word of a remark nor anything in brackets.
+_CONTINUATION = re.compile(r"^(?=\S*[-/_%.?=&]|\d+/?$)[\w\-./%?=&#~+]+$")
+_APP_STORE_TYPE = re.compile(r"\b(?:ios|apple|app ?store|itunes)\b", re.IGNORECASE)
 
 
 def read_meta(path: Path) -> Found:
@@ -194,7 +201,19 @@ class _CsvFile:
         if not value:
             self.found.skip(row.line, "no indicator value in the row")
             return
+        value, kind = app_store_link(rejoined(value), kind)
+        before = len(self.found.indicators)
         self._value(value, kind, " ".join(p for p in (procedure, platform) if p), note, row.line)
+        self._note_links(columns.note(cells), row.line, before, value)
+
+    def _note_links(self, notes: str, line: int, before: int, value: str) -> None:
+        """Links a row's notes give beside its value ("redirects to: hxxp://…"): indicators of the same
+        network, kept with what the row says of them."""
+        if not notes:
+            return
+        have = {(i.kind, i.value) for i in self.found.indicators[before:]}
+        links = [v for v in strong_indicators_in(notes) if (v.kind, v.value) not in have]
+        _add(self.found, list(dict.fromkeys(links)), line, f"named in the notes of {value[:200]}: {notes}")
 
     def _value(self, value: str, kind: str, context: str, note: str, line: int) -> None:
         counted = counted_in(value)
@@ -241,14 +260,19 @@ _SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _LABELLED = re.compile(r"^\*{0,2}([A-Za-z][A-Za-z /&()-]{0,40}?)\*{0,2}\s*:\*{0,2}\s+(.+)$")
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
-_REFERENCE_SECTIONS = ("link", "reference", "further reading", "source", "see also", "acknowledg", "contact")
+# Whole words, so that a section on an "RT-Linked Campaign" or "Open-Sourced Tools" is no reference list.
+_REFERENCE_SECTIONS = re.compile(
+    r"\b(?:links?|references?|further reading|sources?|see also|acknowledge?ments?|contacts?)\b"
+)
 _SUMMARY_SECTIONS = ("summary", "overview", "about", "background", "description")
+_INDICATOR_HEADING = re.compile(r"indicator|\bioc|domain|\burls?\b|accounts?\b|hash|handle|infrastructure")
 
 
 class _MarkdownPage:
     def __init__(self, found: Found) -> None:
         self.found = found
         self.heading = ""
+        self.summary_level: int | None = None  # the level of the summary section the page is in, if any
         self.summary: list[str] = []
         self.intro: list[str] = []
         self.h1_seen = False
@@ -296,14 +320,19 @@ class _MarkdownPage:
             self.heading = ""
             return
         self.heading = clean
+        lower = clean.lower()
+        if any(word in lower for word in _SUMMARY_SECTIONS):
+            self.summary_level = level
+        elif self.summary_level is None or level <= self.summary_level or _INDICATOR_HEADING.search(lower):
+            # The summary ends at a heading of its level or above, or one naming indicators; a sub-section
+            # below it ("### Case Study 1") stays in it.
+            self.summary_level = None
 
     def _reference(self) -> bool:
-        heading = self.heading.lower()
-        return any(word in heading for word in _REFERENCE_SECTIONS)
+        return _REFERENCE_SECTIONS.search(self.heading.lower()) is not None
 
     def _in_summary(self) -> bool:
-        heading = self.heading.lower()
-        return any(word in heading for word in _SUMMARY_SECTIONS)
+        return self.summary_level is not None
 
     def _paragraph(self, text: str, line: int) -> None:
         if text.startswith(("*Note", "_Note", "> ")) or re.fullmatch(r"\**\s*TEST[\sA-Z*]*", text):
@@ -361,6 +390,7 @@ class _MarkdownPage:
         self._cell(text.strip("* "), self.heading, self.heading, line)
 
     def _cell(self, value: str, kind: str, note: str, line: int) -> None:
+        value = rejoined(value)
         counted = counted_in(value.strip("`"))
         if counted is not None:
             self.found.figures.append(FoundFigure(counted.value, counted.unit, kind, line))
@@ -393,6 +423,33 @@ def url_of(text: str) -> str | None:
         (str(label).lower(), str(url)) for label, url in _LINK.findall(text) if str(url).startswith("http")
     ]
     for label, url in links:
-        if "report" in label:
+        if re.search(r"\breport\b", label):  # "Full ATR Report", not a passage that "reported" something
             return url
     return next((url for _, url in links if "github.com" in url), None)
+
+
+def rejoined(value: str) -> str:
+    """A link that a copy from a PDF broke with spaces ("…/why-boyc ott-beijing-olympics/", "…/status/15626
+    921025") put back together: a cell that is a link with a path followed only by fragments that carry the
+    path on. A link followed by a remark ("(hosted a spoof)", "redirects to: …", "spam account") is left."""
+    parts = value.split()
+    if not 2 <= len(parts) <= 4:
+        return value
+    try:
+        first = refang(parts[0].strip("`"))
+    except ValueError:
+        return value
+    if not _SCHEME.match(first) or "/" not in first.split("://", 1)[1]:
+        return value
+    if all(_CONTINUATION.match(part.strip("`")) for part in parts[1:]):
+        return "".join(part.strip("`") for part in parts)
+    return value
+
+
+def app_store_link(value: str, kind: str) -> tuple[str, str]:
+    """An App Store id (``ios_app_id``, ``1555651942`` or ``id1555651942``) as its store page, the link posts
+    give; any other value as it is."""
+    digits = value.strip().removeprefix("id")
+    if kind and _APP_STORE_TYPE.search(kind.replace("_", " ")) and digits.isdigit():
+        return f"https://apps.apple.com/app/id{digits}", "url"
+    return value, kind

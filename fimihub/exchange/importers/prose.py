@@ -19,7 +19,7 @@ _FOLLOWERS = re.compile(
     r"(?:about|around|approximately|over|nearly)?\s*" + _NUMBER
     + r"\s+(?:accounts?|people|users)\s+(followed|joined|subscribed to)\s+"
     r"(?:one or more of )?(?:these|this|the)\s+"
-    r"([A-Za-z][A-Za-z /]{0,40}?)(?:[.,;]|$)",
+    r"([A-Za-z][A-Za-z /]{0,40}?)(?:[.,;]|\s+and\s|$)",
     re.IGNORECASE,
 )  # fmt: skip
 _REMOVED = re.compile(
@@ -30,9 +30,10 @@ _REMOVED = re.compile(
 )  # fmt: skip
 _MULTIPLIERS = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6}
 
-# Meta's Online Operations Kill Chain phases and the DISARM tactic each corresponds to.
+# Meta's Online Operations Kill Chain phases and the DISARM tactic each corresponds to ("acqiur" as some of
+# its files spell it).
 _TACTICS: tuple[tuple[str, str], ...] = (
-    ("acquir", "TA15"), ("compromis", "TA15"), ("disguis", "TA16"), ("gather", "TA13"),
+    ("acquir", "TA15"), ("acqiur", "TA15"), ("compromis", "TA15"), ("disguis", "TA16"), ("gather", "TA13"),
     ("coordinat", "TA01"), ("planning", "TA01"), ("evad", "TA11"), ("longevity", "TA11"),
     ("indiscriminate", "TA17"), ("targeted engagement", "TA09"),
 )  # fmt: skip

@@ -25,7 +25,7 @@ _ROLES: dict[str, frozenset[str]] = {
     "date": frozenset({"ds", "date", "datepublished", "published", "firstseen"}),
     "platform": frozenset({"platform", "socialmedia", "socialnetwork", "service", "site"}),
     "note": frozenset({
-        "comment", "comments", "note", "notes", "description", "context", "threatactor", "actor",
+        "comment", "comments", "commernts", "note", "notes", "description", "context", "threatactor", "actor",
         "network", "campaign", "remarks",
     }),
 }  # fmt: skip
