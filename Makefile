@@ -6,6 +6,12 @@ BIN = $(VENV)/bin
 RUNTIME_STAMP = $(VENV)/.installed-runtime
 # What the tests and checks need besides: every development tool and test peer, PySpark included (`.[dev]`).
 DEV_STAMP = $(VENV)/.installed-dev
+# OpenCTI's Python library, a test peer: it pins versions (setuptools, requests, opentelemetry) that cannot
+# share the development environment, so it has one of its own, which the tests run it from.
+# The stamp names the release series, so that moving the pin reinstalls it.
+PYCTI_SERIES = 7.261026
+OPENCTI_VENV = $(VENV)/peers/opencti
+OPENCTI_STAMP = $(OPENCTI_VENV)/.installed-$(PYCTI_SERIES)
 # Where `make bench` keeps the 10M-row export the scan benchmark reads (written once, reused).
 BENCH_WORLD ?= /tmp/scan10m
 
@@ -33,13 +39,19 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -e ".[dev]"
 	touch $@ $(RUNTIME_STAMP)
 
-install: $(DEV_STAMP)  ## create .venv and install fimihub with its development tools
+$(OPENCTI_STAMP):
+	@echo "==> installing OpenCTI's pycti $(PYCTI_SERIES), a test peer, in its own environment $(OPENCTI_VENV)"
+	$(PYTHON) -m venv $(OPENCTI_VENV)
+	$(OPENCTI_VENV)/bin/python -m pip install --quiet "pycti~=$(PYCTI_SERIES).0"
+	touch $@
+
+install: $(DEV_STAMP) $(OPENCTI_STAMP)  ## create .venv and install fimihub with its development tools and test peers
 
 demo: $(RUNTIME_STAMP)  ## seed a demo hub (SQLite, from the simulator) and serve it on http://127.0.0.1:8000 (PORT=, HOST=)
 	$(BIN)/fimihub demo $(strip $(DEMO_ARGS))
 
-test: $(DEV_STAMP)  ## run every test (PostgreSQL too when FIMIHUB_TEST_DATABASE_URL is set)
-	$(BIN)/pytest -n auto
+test: $(DEV_STAMP) $(OPENCTI_STAMP)  ## run every test (PostgreSQL too when FIMIHUB_TEST_DATABASE_URL is set)
+	FIMIHUB_OPENCTI_PYTHON=$(abspath $(OPENCTI_VENV))/bin/python $(BIN)/pytest -n auto
 
 check: lint typecheck contracts  ## everything CI checks besides the tests
 

@@ -3,7 +3,9 @@
 Which objects an operation becomes is decided from its fields:
 
 * always a ``campaign`` (``campaign--<uuid of the operation id>``): name, aliases, description, first and last
-  seen in standard properties, everything else in fimihub's extension;
+  seen in standard properties; status and operator type also as ``labels`` (``fimi-status:disrupted``,
+  ``fimi-operator-type:state-linked``) and the narratives and target audience also as its ``objective``, so
+  that tools which drop fimihub's extension (OpenCTI, MISP) keep them; everything in fimihub's extension;
 * a ``threat-actor`` when the operation is **attributed** (``attribution`` is not empty), linked by
   ``attributed-to`` with the attribution confidence as the relationship's ``confidence``; its type comes from
   the operator type (state and state-linked: ``nation-state``; domestic political: ``activist``; others
@@ -34,12 +36,14 @@ from fimihub.exchange.stix._objects import relationship, sdo
 from fimihub.exchange.stix.extension import EXTENSION_ID, published, record_extension, record_fields, view
 from fimihub.exchange.stix.ids import derived_id, record_stix_id
 from fimihub.exchange.stix.markings import TLP_MARKING_IDS
-from fimihub.model import PAP, TLP, Operation, OperatorType
+from fimihub.model import PAP, TLP, Operation, OperationStatus, OperatorType
 from fimihub.vocab import technique as disarm_technique
 
 __all__ = [
     "DISARM_KILL_CHAIN",
     "DISARM_SOURCE",
+    "OPERATOR_TYPE_LABEL",
+    "STATUS_LABEL",
     "attack_pattern",
     "attack_pattern_id",
     "campaign_id",
@@ -53,6 +57,12 @@ __all__ = [
 DISARM_SOURCE = "mitre-attack"
 #: The kill chain DISARM's bundle files its tactics under.
 DISARM_KILL_CHAIN = "mitre-attack"
+
+#: Prefixes of the campaign ``labels`` that say the operation's status and operator type.
+STATUS_LABEL = "fimi-status:"
+OPERATOR_TYPE_LABEL = "fimi-operator-type:"
+_NARRATIVES = "Narratives:"
+_AUDIENCE = "Target audience:"
 
 _STANDARD = {f: f for f in ("name", "aliases", "description", "first_seen", "last_seen")}
 _EXTENSION_FIELDS = extension_fields(Operation, _STANDARD)
@@ -126,6 +136,13 @@ def operation_to_stix(operation: Operation) -> list[JSON]:
         campaign["first_seen"] = stix_time(operation.first_seen)
     if operation.last_seen:
         campaign["last_seen"] = stix_time(operation.last_seen)
+    campaign["labels"] = [
+        f"{STATUS_LABEL}{operation.status.value}",
+        f"{OPERATOR_TYPE_LABEL}{operation.operator_type.value}",
+    ]
+    objective = campaign_objective(operation)
+    if objective:
+        campaign["objective"] = objective
     campaign["extensions"] = record_extension(operation, "operation", _EXTENSION_FIELDS)
     objects = [campaign]
     for kind, codes in (
@@ -162,6 +179,49 @@ def operation_to_stix(operation: Operation) -> list[JSON]:
         if actor_id is not None:
             objects.append(relationship(operation, "attributed-to", network["id"], actor_id))
     return objects
+
+
+def campaign_objective(operation: Operation) -> str:
+    """What the operation sets out to do, in words a campaign's ``objective`` holds: the narratives it pushes,
+    one per line, and the audience it targets; empty when the operation names neither."""
+    lines: list[str] = []
+    if operation.narratives:
+        lines.append(_NARRATIVES)
+        lines += [f"- {' '.join(n.split())}" for n in operation.narratives]
+    if operation.target_audience.strip():
+        lines.append(f"{_AUDIENCE} {' '.join(operation.target_audience.split())}")
+    return "\n".join(lines)
+
+
+def _objective_fields(objective: str) -> dict[str, Any]:
+    """The narratives and target audience an objective written by :func:`campaign_objective` names; nothing
+    from an objective in other words."""
+    lines = objective.splitlines()
+    found: dict[str, Any] = {}
+    if lines and lines[0] == _NARRATIVES:
+        narratives = [line[2:] for line in lines[1:] if line.startswith("- ") and line[2:].strip()]
+        if narratives:
+            found["narratives"] = tuple(narratives)
+    for line in lines:
+        if line.startswith(_AUDIENCE) and line[len(_AUDIENCE) :].strip():
+            found["target_audience"] = line[len(_AUDIENCE) :].strip()
+    return found
+
+
+def _label_fields(labels: list[str]) -> dict[str, Any]:
+    """The status and operator type a peer's campaign states in labels as fimihub writes them; other labels,
+    and values fimihub does not know, say nothing."""
+    found: dict[str, Any] = {}
+    for label in labels:
+        if label.startswith(STATUS_LABEL) and label[len(STATUS_LABEL) :] in {
+            s.value for s in OperationStatus
+        }:
+            found["status"] = label[len(STATUS_LABEL) :]
+        elif label.startswith(OPERATOR_TYPE_LABEL) and label[len(OPERATOR_TYPE_LABEL) :] in {
+            t.value for t in OperatorType
+        }:
+            found["operator_type"] = label[len(OPERATOR_TYPE_LABEL) :]
+    return found
 
 
 def _threat_actor(operation: Operation) -> JSON:
@@ -204,9 +264,13 @@ def foreign_operation(
     countries: dict[str, list[str]] | None = None,
 ) -> Operation:
     """The operation a peer's campaign without fimihub's extension stands for; ``countries`` holds the
-    ISO codes of the locations it ``originates-from`` and ``targets``."""
+    ISO codes of the locations it ``originates-from`` and ``targets``. Status, operator type, narratives and
+    target audience come from labels and an objective as fimihub writes them (a campaign of ours that came
+    back through a tool that dropped the extension)."""
     data = dict(governed)
     data.update(_campaign_fields(obj))
+    data.update(_label_fields(obj.texts("labels")))
+    data.update(_objective_fields(obj.optional_text("objective") or ""))
     data.update(techniques=tuple(dict.fromkeys(techniques)), attribution=attribution)
     for kind, field in (("originates-from", "origin_countries"), ("targets", "target_countries")):
         if (countries or {}).get(kind):
