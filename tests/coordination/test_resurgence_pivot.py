@@ -95,6 +95,23 @@ def test_fans_of_the_new_brand_are_not_flagged(fingerprint: OperationFingerprint
     assert not any(rows[a]["flagged"] for a in ("fan0", "fan1") if a in rows)
 
 
+def test_a_score_from_the_widened_fingerprint_alone_flags_nothing(fingerprint: OperationFingerprint) -> None:
+    """A copycat reposting the new brand's links and text on days nobody else posts scores high against the
+    widened fingerprint, above ``alone_threshold`` here; yet only co-action flags what pivoting found."""
+    rows = _waves()
+    for n in range(3):
+        rows.append(row("copycat", at=1_710_000_000 + (60 + 2 * n) * DAY, urls=BRAND.format(n=n),
+                        text=BRAND_TEXT, hashtags="FarmsFirst2"))  # fmt: skip
+    config = ResurgenceConfig(alone_threshold=0.8)
+    result = score_accounts(export(rows), [fingerprint], key=KEY, config=config)
+    copycat = next(r for r in result.candidates.to_pylist() if r["account_id"] == "copycat")
+    assert copycat["score"] >= config.alone_threshold and not copycat["confirmed"]
+    assert not copycat["flagged"] and json.loads(copycat["evidence"])["pivot"] is True
+    assert copycat["probability"] < 0.5
+    # The second wave, confirmed by co-action, is flagged as before.
+    assert {f"w2-{i}" for i in range(3)} <= {r["account_id"] for r in result.flagged().to_pylist()}
+
+
 def test_what_one_flagged_account_posted_alone_does_not_widen(fingerprint: OperationFingerprint) -> None:
     """Only values at least two flagged accounts shared join the fingerprint: a stray post of one of them
     leads nowhere."""

@@ -127,7 +127,7 @@ def score_accounts(
         fps, flagged_under = wider
         # The second look reads the same rows: what it could not read was counted the first time.
         again = _round(table, view, fps, key, config, Counter(), step(done))
-        candidates = merge_rounds(candidates, again, flagged_under)
+        candidates = merge_rounds(candidates, again, flagged_under, confirm=config.confirm)
     if progress is not None:
         progress(rounds * view.rows, rounds * view.rows)
     return ResurgenceResult(candidates, view.rows, view.accounts, dict(skipped))

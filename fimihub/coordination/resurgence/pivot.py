@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from fimihub.coordination.features import ExportView
 from fimihub.coordination.fingerprint import OperationFingerprint, build_fingerprints_from_export
+from fimihub.coordination.resurgence.calibration import probability
 
 __all__ = ["PIVOT_NOTE", "merge_rounds", "widened"]
 
@@ -86,11 +87,15 @@ def widened(
     return out, counts
 
 
-def merge_rounds(before: pa.Table, after: pa.Table, flagged_under: dict[str, int]) -> pa.Table:
+def merge_rounds(
+    before: pa.Table, after: pa.Table, flagged_under: dict[str, int], *, confirm: bool = True
+) -> pa.Table:
     """The candidates of both rounds: an account the first round flagged keeps its first-round row (its
     evidence told against the disrupted operation's own fingerprint, not against its own posts); every other
     account takes its second-round row, and one whose score the widened fingerprint raised is marked in its
-    evidence (``"pivot": true``) and explanation, so an analyst knows it was found through the network."""
+    evidence (``"pivot": true``) and explanation, so an analyst knows it was found through the network. With
+    ``confirm``, such an account is flagged only when co-action confirms it: the widened fingerprint holds
+    what the network posted to blend in too, so its score alone (``alone_threshold``) flags nothing."""
     first = {
         (p, a): (f, s)
         for p, a, f, s in zip(
@@ -129,24 +134,33 @@ def merge_rounds(before: pa.Table, after: pa.Table, flagged_under: dict[str, int
     after = after.filter(pa.array(later, pa.bool_()))
     evidence = after.column("evidence").to_pylist()
     explanation = after.column("explanation").to_pylist()
-    for i, (key, operation, score) in enumerate(
+    flagged = after.column("flagged").to_pylist()
+    chance = after.column("probability").to_pylist()
+    for i, (key, operation, score, confirmed) in enumerate(
         zip(
             _keys(after),
             after.column("operation").to_pylist(),
             after.column("score").to_pylist(),
+            after.column("confirmed").to_pylist(),
             strict=True,
         )
     ):
         if key in first and score <= first[key][1]:
             continue
+        if confirm and not confirmed:
+            # Evidence drawn from the export itself (what flagged accounts also posted to blend in) never
+            # flags on its own: only co-action with the network does.
+            flagged[i] = False
+            chance[i] = probability(score, False)
         found = json.loads(evidence[i])
         found["pivot"] = True
         evidence[i] = json.dumps(found, separators=(",", ":"))
         note = PIVOT_NOTE.format(n=flagged_under.get(operation, 0))
         explanation[i] = f"{explanation[i]}; {note}" if explanation[i] else note
-    for name, values in (("evidence", evidence), ("explanation", explanation)):
+    changed = {"evidence": evidence, "explanation": explanation, "flagged": flagged, "probability": chance}
+    for name, values in changed.items():
         at = after.column_names.index(name)
-        after = after.set_column(at, after.schema.field(at), pa.array(values, pa.string()))
+        after = after.set_column(at, after.schema.field(at), pa.array(values, after.schema.field(at).type))
     merged = pa.concat_tables([before.filter(pa.array(kept, pa.bool_())), after])
     order = pc.sort_indices(
         merged, [("score", "descending"), ("platform", "ascending"), ("account_id", "ascending")]
