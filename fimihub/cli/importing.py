@@ -184,6 +184,27 @@ def show(db: str | None, disclosure_id: str, member_id: str) -> None:
     echo_json(_disclosure_json(record))
 
 
+@disclosure.command("delete")
+@db_option
+@click.argument("disclosure_id", metavar="ID")
+@member_option("The member who deletes (an analyst or admin of the disclosure's organisation)")
+@click.option("--force", is_flag=True, help="Keep the imported records others built on, and delete the rest.")
+@json_option("Print what was deleted and kept as JSON.")
+def delete(db: str | None, disclosure_id: str, member_id: str, force: bool, as_json: bool) -> None:
+    """Delete a disclosure and the records it brought in. Refused, naming them, when records it brought in
+    are built on (signals or actions attached to its operation, matches, feedback, watches, cases), unless
+    --force keeps those. Records shared into a forum leave its collection with a revoked tombstone."""
+    with open_hub(db) as hub:
+        report = hub.disclosures.delete(hub.admin.actor(member_id), disclosure_id, force=force)
+    if as_json:
+        echo_json(report.to_json())
+        return
+    counts = ", ".join(f"{len(ids)} {kind}" for kind, ids in sorted(report.deleted.items())) or "no records"
+    click.echo(f"deleted {disclosure_id} and {counts}")
+    for kind, ids in sorted(report.kept.items()):
+        click.echo(f"kept {len(ids)} {kind} others built on: {', '.join(ids)}")
+
+
 @disclosure.command("compare")
 @db_option
 @click.argument("disclosure_id", metavar="ID")

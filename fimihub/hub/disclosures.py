@@ -23,7 +23,9 @@ from fimihub import policy
 from fimihub.errors import FimihubError, NotFound, PermissionDenied, ValidationError
 from fimihub.exchange.importers import Found, Skip, read_file
 from fimihub.hub.core import Core, audit_event
+from fimihub.hub.disclosure_deletion import DisclosureDeletion, delete_disclosure
 from fimihub.hub.overlaps import Overlap, overlaps_of
+from fimihub.hub.personal import PersonalKeys
 from fimihub.hub.preparing import prepare_signal
 from fimihub.hub.visibility import visibility
 from fimihub.model import Disclosure, Forum, Governed, Operation, Signal, new_id, parse
@@ -33,7 +35,7 @@ from fimihub.storage import UnitOfWork
 if TYPE_CHECKING:  # the write path imports the TAXII feed, which the hub's package imports after this
     from fimihub.hub.writes import WritePath
 
-__all__ = ["Disclosures", "ImportSummary", "Overlap"]
+__all__ = ["DisclosureDeletion", "Disclosures", "ImportSummary", "Overlap"]
 
 G = TypeVar("G", bound=Governed)
 _PREFIX: dict[type[Governed], str] = {Disclosure: "disclosure", Operation: "operation", Signal: "signal"}
@@ -145,10 +147,11 @@ class Disclosures:
 
     def _store(self, actor: Actor, found: Found, forum_id: str | None) -> tuple[Disclosure, Counter[str]]:
         now = self.core.clock()
-        signals_data, counts = _signal_data(found)
         with self.writes.open(actor, publish=True) as uow:
             forums = {f.id: f for f in uow.find(Forum)}
             forum = forums.get(forum_id) if forum_id else None
+            keys = PersonalKeys(uow, actor, forum)
+            signals_data, counts = _signal_data(found, keys)
             govern = _Governance(actor, forum, now, self.core.settings.default_retention_days)
             sources = _operation_data(found)
             operations = [govern.make(Operation, fields) for _, fields in sources]
@@ -211,6 +214,8 @@ class Disclosures:
                     "operations": [o.id for o in operations],
                     "skipped": len(found.skipped),
                     "forum_id": forum_id,
+                    "keyed": keys.used,
+                    "key_id": keys.key_id if keys.used else None,
                 },
                 now,
             )
@@ -254,6 +259,11 @@ class Disclosures:
                 if o.id not in owned and policy.may_read(actor, o, forums)
             ]
         return overlaps_of(theirs, their_ops, mine, my_ops)[:_MAX_OVERLAPS]
+
+    def delete(self, by: Caller, disclosure_id: str, *, force: bool = False) -> DisclosureDeletion:
+        """Delete the disclosure and the records it brought in that nothing else rests on; refused, naming
+        what rests on them, unless ``force`` keeps those (:mod:`fimihub.hub.disclosure_deletion`)."""
+        return delete_disclosure(self.core, self.writes, by, disclosure_id, force=force)
 
     @staticmethod
     def _forum(actor: Actor, forum_id: str) -> None:
@@ -318,10 +328,11 @@ def _operation_fields(operation: Operation) -> dict[str, Any]:
     return {name: dumped[name] for name in _KEPT_OPERATION_FIELDS}
 
 
-def _signal_data(found: Found) -> tuple[builtins.list[dict[str, Any]], Counter[str]]:
+def _signal_data(found: Found, keys: PersonalKeys) -> tuple[builtins.list[dict[str, Any]], Counter[str]]:
     """Each distinct indicator as signal fields, normalised and checked against warning lists, and how many
     indicators of each kind were read (a value listed on two rows is two indicators and one signal); a value
-    the kind refuses is reported skipped on its line."""
+    the kind refuses is reported skipped on its line. E-mail addresses, phone numbers and account ids are
+    keyed with the forum's key (``keys``), or skipped saying why they cannot be."""
     stix_signals = {(r.kind.value, r.value): r.operation_id for r in found.records if isinstance(r, Signal)}
     seen: set[tuple[str, str]] = set()
     data: builtins.list[dict[str, Any]] = []
@@ -332,7 +343,13 @@ def _signal_data(found: Found) -> tuple[builtins.list[dict[str, Any]], Counter[s
             "value": indicator.value,
             "description": _description(found, indicator.note, indicator.line),
         }
-        if indicator.platform:
+        if indicator.kind.personal:
+            try:
+                fields["value"] = keys.keyed(indicator)
+            except ValueError as why:
+                found.skip(indicator.line, f"{indicator.source}: {why}" if indicator.source else str(why))
+                continue
+        elif indicator.platform:
             fields["platform"] = indicator.platform
         try:
             prepared = prepare_signal(fields)

@@ -26,6 +26,7 @@ from fimihub.policy.access import (
     may_triage,
     member_only,
     readable,
+    reads_within,
 )
 from fimihub.policy.markings import widening
 from fimihub.policy.minimisation import check_forum_takes
@@ -82,6 +83,7 @@ __all__ = [
     "pseudonymise",
     "public_key_of",
     "readable",
+    "reads_within",
     "seal",
     "widening",
 ]

@@ -74,6 +74,7 @@ from fimihub.model import (
     Forum,
     Governed,
     Lead,
+    Marking,
     Member,
     Organisation,
     OrganisationKind,
@@ -101,6 +102,7 @@ __all__ = [
     "may_review",
     "member_only",
     "readable",
+    "reads_within",
 ]
 
 G = TypeVar("G", bound=Governed)
@@ -265,6 +267,36 @@ def may_read(by: Caller, record: Governed, forums: Mapping[str, Forum]) -> bool:
     return may(by, Act.READ, record, forum=forums.get(record.forum_id) if record.forum_id else None)
 
 
+def reads_within(outer: Governed, inner: Governed) -> bool:
+    """Whether everyone who may read ``outer`` may read ``inner`` too, whoever they are: what an object that
+    names others (a STIX grouping's ``object_refs``, a sighting of an indicator) may name without telling a
+    reader of something it may not read. Answers ``False`` when unsure: ``inner`` must be CLEAR, or of the
+    same organisation and forum, at no stricter a level, released to no fewer organisations, forum-wide
+    whenever ``outer`` is; a RED ``outer`` names only RED records of its author released to at least its
+    members. Cases (read by their teams) are never named."""
+    if isinstance(outer, Case) or isinstance(inner, Case):
+        return False
+    o, i = outer.marking, inner.marking
+    if i.tlp is TLP.CLEAR:
+        return True
+    if inner.owner_org != outer.owner_org or inner.forum_id != outer.forum_id or o.tlp is TLP.CLEAR:
+        return False
+    if o.tlp is TLP.RED:
+        return (
+            i.tlp is TLP.RED
+            and inner.created_by == outer.created_by
+            and set(o.recipient_members) <= set(i.recipient_members)
+        )
+    if i.tlp is TLP.RED or i.tlp.rank > o.tlp.rank or not set(o.recipient_orgs) <= set(i.recipient_orgs):
+        return False
+    return not _forum_wide(o) or _forum_wide(i)
+
+
+def _forum_wide(marking: Marking) -> bool:
+    """Whether readers of every forum member organisation see a record so marked (in its forum)."""
+    return marking.tlp is TLP.GREEN or (marking.tlp is TLP.AMBER and not marking.recipient_orgs)
+
+
 def readable(actor: Caller, records: Iterable[G], forums: Mapping[str, Forum]) -> list[G]:
     """The records ``actor`` may READ, in their order. ``forums`` maps forum ids to forums."""
     return [
@@ -373,8 +405,7 @@ def _sees(actor: Actor, record: Governed, record_forum: Forum | None) -> bool:
         return True
     if not member.roles & _FORUM_READERS:
         return False
-    forum_wide = marking.tlp is TLP.GREEN or (marking.tlp is TLP.AMBER and not marking.recipient_orgs)
-    return forum_wide and _in_record_forum(actor, record, record_forum)
+    return _forum_wide(marking) and _in_record_forum(actor, record, record_forum)
 
 
 def _in_case_team(actor: Actor, case: Case) -> bool:

@@ -15,6 +15,7 @@ from fimihub.app import create_app
 from fimihub.model import Disclosure, Signal
 from tests.conftest import Cast
 from tests.http.conftest import bearer
+from tests.hub.test_disclosure_deletion import _bundle
 
 META = Path(__file__).resolve().parents[3] / "shared" / "data" / "peer-disclosures" / "meta"
 
@@ -90,3 +91,46 @@ def test_tokens_cannot_widen_what_they_may_do(cast: Cast, client: TestClient) ->
     assert client.post("/api/v1/imports", json=body).status_code == 401
     with cast.hub.store.unit_of_work(read_only=True) as uow:
         assert uow.count(Disclosure) == 0
+
+
+def test_delete_a_disclosure_over_http(cast: Cast, client: TestClient) -> None:
+    analyst = bearer(cast, cast.analyst_a.member.id)
+    body = {
+        "format": "stix",
+        "name": "outlets.json",
+        "content": _bundle("one.example").decode(),
+        "forum_id": cast.forum_id,
+    }
+    (disclosure_id,) = client.post("/api/v1/imports", json=body, headers=analyst).json()["disclosures"]
+    url = f"/api/v1/disclosures/{disclosure_id}"
+    refusals = {
+        "read-only token": bearer(cast, cast.analyst_a.member.id, scopes=["read"]),
+        "reader of the owner": bearer(cast, cast.reader_a.member.id),
+        "another organisation's analyst": bearer(cast, cast.analyst_b.member.id),
+    }
+    for who, headers in refusals.items():
+        answer = client.delete(url, headers=headers)
+        assert answer.status_code == 403, (who, answer.text)
+    assert client.delete(url, headers=bearer(cast, cast.analyst_d.member.id)).status_code == 404
+    assert client.delete(url).status_code == 401
+    assert client.get(url, headers=analyst).status_code == 200  # still there
+
+    answer = client.delete(url, headers=analyst)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["deleted"] == {"operation": 1, "signal": 1}
+    assert client.get(url, headers=analyst).status_code == 404
+    assert client.delete(url, headers=analyst).status_code == 404
+
+
+def test_a_refused_deletion_is_a_conflict_naming_what_rests_on_it(cast: Cast, client: TestClient) -> None:
+    analyst = bearer(cast, cast.analyst_a.member.id)
+    body = {"format": "stix", "name": "outlets.json", "content": _bundle("one.example").decode()}
+    (disclosure_id,) = client.post("/api/v1/imports", json=body, headers=analyst).json()["disclosures"]
+    operation_id = cast.hub.disclosures.get(cast.analyst_a, disclosure_id).operation_ids[0]
+    own = cast.hub.create(cast.analyst_a, Signal, {"kind": "domain", "value": "mine.example",
+                                                   "operation_id": operation_id})  # fmt: skip
+    url = f"/api/v1/disclosures/{disclosure_id}"
+    answer = client.delete(url, headers=analyst)
+    assert answer.status_code == 409 and own.id in answer.json()["error"]["message"]
+    forced = client.delete(url, params={"force": "true"}, headers=analyst)
+    assert forced.status_code == 200 and forced.json()["kept"] == {"operation": [operation_id]}

@@ -50,6 +50,8 @@ class FoundIndicator:
     line: int | None
     platform: str | None = None
     note: str = ""
+    #: Where in the file it was found, for a file without lines (a MISP attribute): named when it is skipped.
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,9 +3,10 @@ feeds (a folder with ``manifest.json`` and one ``<uuid>.json`` per event).
 
 Attributes whose type has a signal kind become signals (domains, host names, URLs, IP addresses, MD5 and
 SHA-256 hashes, composite ``domain|ip`` and ``filename|hash`` values); so do the usernames and profile links
-of social-network objects (``twitter-account``, ``facebook-account``, ``telegram-account`` …). Every other
-attribute is reported skipped with its type. The event becomes an operation, with the DISARM techniques its
-tags and galaxies name.
+of social-network objects (``twitter-account``, ``facebook-account``, ``telegram-account`` …). E-mail
+addresses and phone numbers are read too, and the hub keys them with the forum's key (or skips them when the
+import names no forum). Every other attribute is reported skipped with its type. The event becomes an
+operation, with the DISARM techniques its tags and galaxies name.
 """
 
 from __future__ import annotations
@@ -190,5 +191,12 @@ def _attribute(found: Found, attribute: Mapping[str, Any], where: str) -> None:
         return
     for found_value in values:
         found.indicators.append(
-            FoundIndicator(found_value.kind, found_value.value, None, found_value.platform, note)
+            FoundIndicator(
+                found_value.kind,
+                found_value.value,
+                None,
+                found_value.platform,
+                note,
+                f"{where} (type {kind!r})",
+            )
         )

@@ -14,8 +14,9 @@ from pathlib import Path
 from fimihub.errors import ValidationError
 from fimihub.exchange.importers.found import Found, FoundIndicator, read_text
 from fimihub.exchange.importers.tables import BadRow, Row, csv_rows, header_key
-from fimihub.exchange.importers.values import Value, indicators_in
+from fimihub.exchange.importers.values import Value, indicators_in, personal_value
 from fimihub.matching.kinds import SIGNAL_TYPES
+from fimihub.matching.kinds.domain import refang
 from fimihub.model import SignalKind
 from fimihub.vocab import platform as platform_slug
 
@@ -120,7 +121,9 @@ def _values(value: str, kind: str, platform: str) -> list[Value]:
     signal_kind = {k.value: k for k in SignalKind}.get(kind.strip().lower())
     if signal_kind is not None:
         if signal_kind.personal:
-            raise ValueError(f"{signal_kind.value} signals travel only as keyed hashes: not imported")
+            # In clear here: the hub keys it with the forum's key, or skips it.
+            slug = platform_slug(platform) if platform.strip() else None
+            return [personal_value(signal_kind, refang(value), slug)]
         text = value
         if signal_kind is SignalKind.HANDLE and platform and ":" not in value.split("/", 1)[0]:
             text = f"{platform_slug(platform)}:{value}"

@@ -21,13 +21,22 @@ from fimihub.matching.kinds.url import normalise_url
 from fimihub.model import SignalKind
 from fimihub.vocab.platforms import PLATFORMS
 
-__all__ = ["Counted", "Value", "counted_in", "indicators_in", "platform_named", "strong_indicators_in"]
+__all__ = [
+    "Counted",
+    "Value",
+    "counted_in",
+    "indicators_in",
+    "personal_value",
+    "platform_named",
+    "strong_indicators_in",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class Value:
     """One signal value found in a cell: its kind, its value as the kind writes it, and for a handle its
-    platform."""
+    platform. An e-mail address or phone number (a personal kind) is held here in clear, as the file writes
+    it: it is never stored so — the hub keys it with the forum's key, or skips it (:func:`personal_value`)."""
 
     kind: SignalKind
     value: str
@@ -48,6 +57,9 @@ _HOST = re.compile(r"^(?:[\w-]+\.)+[a-z\u00a1-\uffff][\w-]*\.?$", re.IGNORECASE)
 _HOST_PATH = re.compile(r"^(?:[\w-]+\.)+[a-z\u00a1-\uffff][\w-]*(?::\d+)?[/?#]", re.IGNORECASE)
 _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?$")
 _EMAIL = re.compile(r"^[^@\s/]+@[\w-]+(?:\.[\w-]+)+$")
+_PHONE = re.compile(r"^\+?[\d\s().-]+$")
+#: How many digits a phone number has: a short national number up to E.164's 15.
+_PHONE_DIGITS = (6, 15)
 _HASHTAG = re.compile(r"^#[^\s#]{1,139}$")
 _PACKAGE = re.compile(r"^[A-Za-z][\w]*(?:\.[A-Za-z_][\w]*)+$")
 _HANDLE = re.compile(r"^@?[\w.]{1,60}$")
@@ -171,13 +183,9 @@ def _one(token: str, kind_hint: str | None, platform: str | None, *, bare: bool 
             raise ValueError("a SHA-1 hash: fimihub keeps MD5 and SHA-256 file hashes only")
         raise ValueError(f"{text[:60]!r} is not a hash")
     if _EMAIL.match(text):
-        raise ValueError(
-            "an e-mail address: e-mail signals travel only as keyed hashes, share them with a forum key"
-        )
+        return personal_value(SignalKind.EMAIL, text)
     if kind_hint == "phone":
-        raise ValueError(
-            "a phone number: phone signals travel only as keyed hashes, share them with a forum key"
-        )
+        return personal_value(SignalKind.PHONE, text)
     if _HASHTAG.match(text):
         return _checked(SignalKind.HASHTAG, text)
     if kind_hint == "hashtag":
@@ -204,6 +212,28 @@ def _one(token: str, kind_hint: str | None, platform: str | None, *, bare: bool 
         value = handle_value(platform, text)
         return Value(SignalKind.HANDLE, value, value.split(":", 1)[0])
     raise ValueError(f"{text[:80]!r} is no indicator fimihub can match")
+
+
+def personal_value(kind: SignalKind, text: str, platform: str | None = None) -> Value:
+    """An e-mail address, phone number or (with its ``platform``) platform account id, checked and in clear,
+    or ``ValueError`` saying why it is none. It travels only as a keyed hash: the hub hashes it with the
+    forum's key when the import names a forum whose key the member may use, and skips it, saying why,
+    otherwise."""
+    value = text.strip()
+    if kind is SignalKind.ACCOUNT_ID:
+        if not platform or not value:
+            raise ValueError("an account id is keyed as platform:id: name its platform (a platform column)")
+        return Value(SignalKind.ACCOUNT_ID, value, platform)
+    if kind is SignalKind.EMAIL:
+        if not _EMAIL.match(value):
+            raise ValueError(f"{value[:80]!r} is not an e-mail address")
+        return Value(SignalKind.EMAIL, value)
+    if kind is SignalKind.PHONE:
+        digits = sum(c.isdigit() for c in value)
+        if not _PHONE.match(value) or not _PHONE_DIGITS[0] <= digits <= _PHONE_DIGITS[1]:
+            raise ValueError(f"{value[:80]!r} is not a phone number")
+        return Value(SignalKind.PHONE, value)
+    raise ValueError(f"{kind.value} is not a personal kind")
 
 
 def indicators_in(cell: str, type_hint: str = "", context: str = "") -> tuple[list[Value], list[str]]:

@@ -35,7 +35,7 @@ from fimihub.exchange.stix.signing import signature_extension_definition
 from fimihub.exchange.stix.tombstones import deletion_extension_definition
 from fimihub.model import Action, Asset, Feedback, Fingerprint, Governed, Operation, Organisation, Signal
 
-__all__ = ["carrier_id", "to_stix", "to_stix_objects"]
+__all__ = ["carrier_id", "grouping_object", "indicator_sighting", "to_stix", "to_stix_objects"]
 
 
 def to_stix_objects(
@@ -103,14 +103,20 @@ def _sightings_of_indicators(body: list[JSON]) -> list[JSON]:
     for obj in body:
         if obj["type"] != "sighting" or not str(obj["sighting_of_ref"]).startswith("campaign--"):
             continue
-        record_id = obj["extensions"][EXTENSION_ID]["record_id"]
         for indicator in dict.fromkeys(indicators.get(obj["sighting_of_ref"], ())):
-            copy = {k: v for k, v in obj.items() if k != "extensions"}
-            copy["id"] = derived_id("sighting", "indicator", indicator, record_id)
-            copy["sighting_of_ref"] = indicator
-            copy["extensions"] = {EXTENSION_ID: view("link", record_id=record_id)}
-            derived.append(copy)
+            derived.append(indicator_sighting(obj, indicator))
     return derived
+
+
+def indicator_sighting(sighting: JSON, indicator: str) -> JSON:
+    """The sighting of ``indicator`` derived from an action's ``sighting`` of a campaign: the same owner,
+    time, count and markings, under an id derived from the two (``view: link`` names the action)."""
+    record_id = sighting["extensions"][EXTENSION_ID]["record_id"]
+    copy = {k: v for k, v in sighting.items() if k != "extensions"}
+    copy["id"] = derived_id("sighting", "indicator", indicator, record_id)
+    copy["sighting_of_ref"] = indicator
+    copy["extensions"] = {EXTENSION_ID: view("link", record_id=record_id)}
+    return copy
 
 
 def to_stix(
@@ -151,19 +157,29 @@ def _groupings(records: list[Governed], objects: list[JSON]) -> list[JSON]:
                 obj["type"] == "opinion" and any(r in refs for r in obj["object_refs"])
             ):
                 refs[str(obj["id"])] = None
-        markings = [m for ref in refs for m in by_id[ref].get("object_marking_refs", ())]
-        refs.update(dict.fromkeys(markings))
-        grouping = sdo(operation, "grouping", derived_id("grouping", "operation", operation.id))
-        grouping.update(
-            name=operation.name,
-            context="suspicious-activity",
-            object_refs=[r for r in refs if r in by_id],
-            extensions={EXTENSION_ID: view("link", record_id=operation.id)},
-        )
-        if operation.description:
-            grouping["description"] = operation.description
-        out.append(grouping)
+        out.append(grouping_object(operation, [r for r in refs if r in by_id]))
     return out
+
+
+#: What a grouping may not name: definitions are neither SDOs, SROs nor SCOs.
+_NOT_GROUPED = ("extension-definition--", "marking-definition--")
+
+
+def grouping_object(operation: Operation, object_refs: Iterable[str]) -> JSON:
+    """The ``grouping`` that keeps ``operation``'s exchange together, naming ``object_refs`` (its id is
+    derived from the operation's, so every version and every hub names the same object). Marking and
+    extension definitions are left out: STIX lets a grouping name only SDOs, SROs and SCOs (strict parsers
+    refuse the others), and they travel with the objects that use them anyway."""
+    grouping = sdo(operation, "grouping", derived_id("grouping", "operation", operation.id))
+    grouping.update(
+        name=operation.name,
+        context="suspicious-activity",
+        object_refs=[r for r in object_refs if not r.startswith(_NOT_GROUPED)],
+        extensions={EXTENSION_ID: view("link", record_id=operation.id)},
+    )
+    if operation.description:
+        grouping["description"] = operation.description
+    return grouping
 
 
 def carrier_id(record: Governed) -> str:

@@ -85,6 +85,15 @@ def disclosures_router() -> APIRouter:
     def get_disclosure(request: Request, actor: ActorDep, disclosure_id: str) -> dict[str, Any]:
         return _json(hub_of(request).disclosures.get(actor, disclosure_id))
 
+    @router.delete(
+        "/disclosures/{disclosure_id}",
+        summary="Delete a disclosure and the records it brought in that nothing else rests on",
+    )
+    def delete_disclosure(
+        request: Request, actor: ActorDep, disclosure_id: str, force: bool = False
+    ) -> dict[str, Any]:
+        return hub_of(request).disclosures.delete(actor, disclosure_id, force=force).to_json()
+
     @router.get(
         "/disclosures/{disclosure_id}/overlaps",
         summary="The caller's own operations and signals that a disclosure overlaps",

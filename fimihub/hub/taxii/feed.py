@@ -35,6 +35,7 @@ from typing import Any
 from fimihub.errors import ValidationError
 from fimihub.exchange.stix import signing, to_stix_objects
 from fimihub.hub.core import audit_event
+from fimihub.hub.taxii.groupings import publish_derived
 from fimihub.hub.taxii.posting import Posted, Refused, checked_object, lineage, same_body, version_order
 from fimihub.hub.taxii.resources import stix_timestamp
 from fimihub.hub.taxii.writing import Offer, held_versions, others_instants, withdraw, write_offers
@@ -73,6 +74,7 @@ class _Plan:
 
     publish: list[Governed] = field(default_factory=list)
     withdraw: dict[str, str] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
 
 
 def publish_changes(uow: UnitOfWork, by: Caller, changes: Sequence[Change], now: datetime) -> None:
@@ -81,6 +83,8 @@ def publish_changes(uow: UnitOfWork, by: Caller, changes: Sequence[Change], now:
     plans: dict[str, _Plan] = {}
     names: dict[str, Organisation | None] = {}
     for before, after in changes:
+        for forum_id in dict.fromkeys(r.forum_id for r in (before, after) if r is not None and r.forum_id):
+            plans.setdefault(forum_id, _Plan()).changes.append((before, after))
         if after is not None and after.forum_id:
             plans.setdefault(after.forum_id, _Plan()).publish.append(after)
         if before is not None and before.forum_id:
@@ -129,7 +133,9 @@ def _publish_plan(
             taken = others_instants(versions, plan.withdraw[stix_id])
             withdraw(uow, owned, owned, now, resign=partial(_resigned, keys), taken=taken)
             withdrawn.append(stix_id)
-    if written.entries or withdrawn:
+    derived = publish_derived(uow, by, forum, plan.changes, keys, now)
+    withdrawn += derived.withdrawn
+    if written.entries or withdrawn or derived.stored:
         audit_event(
             uow,
             by,
@@ -138,9 +144,9 @@ def _publish_plan(
             forum.id,
             {
                 "records": [r.id for r in plan.publish[:1000]],
-                "stored": len(written.entries),
+                "stored": len(written.entries) + len(derived.stored),
                 "withdrawn": len(withdrawn),
-                "ids": [e.stix_id for e in written.entries[:1000]] + withdrawn[:1000],
+                "ids": [e.stix_id for e in written.entries[:1000]] + derived.stored[:1000] + withdrawn[:1000],
             },
             now,
         )

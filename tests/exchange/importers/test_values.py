@@ -49,7 +49,8 @@ def test_values(cell: str, type_hint: str, expected: list[tuple[str, str]]) -> N
         ("Govorit MD", "", "no indicator"),
         ("Using bit[.]ly to hide links", "", "no indicator"),
         ("someone", "", "no indicator"),  # a bare name with no platform named
-        ("ops@example.org", "", "keyed hashes"),
+        ("12", "phone", "not a phone number"),
+        ("call us today", "phone", "not a phone number"),
         ("da39a3ee5e6b4b0d3255bfef95601890afd80709", "sha1", "SHA-1"),
         ("ftp://example.org/file", "", "http(s)"),
     ],
@@ -57,6 +58,21 @@ def test_values(cell: str, type_hint: str, expected: list[tuple[str, str]]) -> N
 def test_what_is_no_value_says_why(cell: str, type_hint: str, says: str) -> None:
     values, problems = indicators_in(cell, type_hint)
     assert values == [] and says in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("cell", "type_hint", "expected"),
+    [
+        ("ops@example.org", "", ("email", "ops@example.org")),
+        ("Contact: press@spoof.example", "e-mail", ("email", "press@spoof.example")),
+        ("+49 (30) 123-4567", "phone-number", ("phone", "+49 (30) 123-4567")),
+    ],
+)
+def test_personal_values_are_read_in_clear_for_the_hub_to_key(
+    cell: str, type_hint: str, expected: tuple[str, str]
+) -> None:
+    values, problems = indicators_in(cell, type_hint)
+    assert [(v.kind.value, v.value) for v in values] == [expected] and problems == []
 
 
 def test_counts_and_links_in_prose() -> None:

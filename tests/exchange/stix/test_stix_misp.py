@@ -91,3 +91,32 @@ def test_a_bundle_of_signals_alone_imports_without_errors(tmp_path: Path) -> Non
     assert {a["value"] for e in events for a in e["Attribute"]} == {
         f"https://news-front.example/{k}" for k in range(3)
     }
+
+
+def test_the_campaign_cluster_keeps_the_objective_and_the_dates(tmp_path: Path) -> None:
+    (op, *rest) = _operation(1, "Doppelganger")
+    op = op.evolve(narratives=("NATO provokes Russia",), target_audience="German-speaking voters",
+                   first_seen="2024-04-01T00:00:00Z", last_seen="2024-04-30T00:00:00Z")  # fmt: skip
+    result, (event,) = _misp_events(to_stix([op, *rest]), tmp_path)
+    assert "errors" not in result, result["errors"]
+    clusters = [c for a in event["Attribute"] for g in a["Galaxy"] if "Campaign" in g["name"]
+                for c in g["GalaxyCluster"]]  # fmt: skip
+    objective = "Narratives:\n- NATO provokes Russia\nTarget audience: German-speaking voters"
+    dates = ("2024-04-01T00:00:00Z", "2024-04-30T00:00:00Z")
+    assert clusters
+    for cluster in clusters:
+        assert cluster["meta"]["objective"] == objective
+        assert (cluster["meta"]["first_seen"], cluster["meta"]["last_seen"]) == dates
+
+
+def test_every_object_of_the_bundle_misp_reads_parses_strictly() -> None:
+    """Groupings name only SDOs, SROs and SCOs: a marking or extension definition among their refs makes
+    strict parsers refuse the grouping."""
+    stix2 = pytest.importorskip("stix2")
+    bundle = to_stix([*_operation(1, "Doppelganger"), *_operation(2, "Spamouflage")])
+    groupings = [o for o in bundle["objects"] if o["type"] == "grouping"]
+    assert len(groupings) == 2
+    for obj in bundle["objects"]:
+        stix2.parse(obj, allow_custom=False)
+    for grouping in groupings:
+        assert not [r for r in grouping["object_refs"] if r.split("--")[0].endswith("definition")]

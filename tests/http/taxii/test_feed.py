@@ -143,7 +143,11 @@ def test_idempotent_republication(cast: Cast, client: TestClient, auth: Auth, co
     )
     cast.hub.share(cast.analyst_a, Signal, s.id, cast.forum_id, marking={"tlp": "green"})
     after = objects(client, coll, headers, **{"match[version]": "all"})
-    assert len(after) == count + 2  # its indicator and its `indicates` relationship
+    # Its indicator, its `indicates` relationship, and the operation's grouping, which now names them.
+    assert len(after) == count + 3
+    grouping = [o for o in after if o["type"] == "grouping"]
+    # A version when the operation was shared and one per signal shared since, the newest naming the new one.
+    assert len(grouping) == 4 and f"indicator--{s.id.removeprefix('signal--')}" in grouping[-1]["object_refs"]
     assert len({(o["id"], o.get("modified")) for o in after}) == len(after)
 
 
