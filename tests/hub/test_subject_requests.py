@@ -100,7 +100,7 @@ def _world(cast: Cast) -> World:
     posted = f"indicator--{uuid.uuid4()}"
     objects = [
         _indicator(posted, f"[user-account:account_type = 'twitter' AND user-account:user_id = '{ACCOUNT}']"),
-        _indicator(f"indicator--{uuid.uuid4()}", "[ipv4-addr:value = '198.51.100.7']"),
+        _indicator(f"indicator--{uuid.uuid4()}", "[mac-addr:value = '00:00:5e:00:53:07']"),
     ]
     status = hub.taxii.add(b, collection_id_of(cast.forum_id), objects)
     assert status.failures == ()

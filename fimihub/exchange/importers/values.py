@@ -128,10 +128,12 @@ def platform_named(hint: str) -> str | None:
 
 # Defanged colons refang() leaves: "https{:}//", "hxxp(:)//".
 _COLONS = re.compile(r"\{:\}|\(:\)|\[:\]")
+# Defanged at signs of e-mail addresses: "info[at]evil[.]com", "info(at)…", "info[@]…".
+_ATS = re.compile(r"\[(?:at|@)\]|\((?:at|@)\)|\{(?:at|@)\}", re.IGNORECASE)
 
 
 def _clean(token: str) -> str:
-    text = _COLONS.sub(":", token.strip().strip(_WRAP).strip())
+    text = _ATS.sub("@", _COLONS.sub(":", token.strip().strip(_WRAP).strip()))
     while text and text[-1] in _TRAIL and not (text[-1] == ")" and "(" in text):
         text = text[:-1].rstrip()
     if text.endswith(".") and not text.endswith("[.]"):

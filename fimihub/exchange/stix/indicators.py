@@ -6,7 +6,8 @@ the patterning grammar requires:
 ============  ================================================================================
 kind          pattern
 ============  ================================================================================
-domain        ``[domain-name:value = 'example.org']``
+domain        ``[domain-name:value = 'example.org']``; an IP address ``[ipv4-addr:value = '203.0.113.9']``
+              (``ipv6-addr`` for IPv6)
 url           ``[url:value = 'https://example.org/a']``
 handle        ``[user-account:account_type = 'twitter' AND user-account:account_login = 'name']``
 md5           ``[file:hashes.MD5 = '…']``
@@ -35,6 +36,7 @@ listed with the reason.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
 from dataclasses import dataclass
@@ -113,7 +115,7 @@ def pattern_for(signal: Signal) -> str:
     """The STIX pattern of ``signal`` (see the module's table)."""
     kind, value = signal.kind, signal.value
     if kind == SignalKind.DOMAIN:
-        return f"[domain-name:value = {escape(value)}]"
+        return f"[{_address_type(value) or 'domain-name'}:value = {escape(value)}]"
     if kind == SignalKind.URL:
         return f"[url:value = {escape(value)}]"
     if kind in _HASHES:
@@ -128,6 +130,15 @@ def pattern_for(signal: Signal) -> str:
             )
         return f"[user-account:account_login = {escape(login)}]"
     return f"[{_CUSTOM}:kind = {escape(kind.value)} AND {_CUSTOM}:value = {escape(value)}]"
+
+
+def _address_type(host: str) -> str | None:
+    """``ipv4-addr`` or ``ipv6-addr`` when a domain signal's value is an IP address (STIX names hosts by
+    address in those objects, never in ``domain-name``); ``None`` for a name."""
+    try:
+        return f"ipv{ipaddress.ip_address(host).version}-addr"
+    except ValueError:
+        return None
 
 
 def parse_pattern(pattern: str) -> list[tuple[str, str]] | None:
@@ -198,6 +209,8 @@ _HASH_NAMES = {
 #: ``object type:property`` → the signal kind of its value.
 _PATHS = {
     "domain-name:value": SignalKind.DOMAIN,
+    "ipv4-addr:value": SignalKind.DOMAIN,
+    "ipv6-addr:value": SignalKind.DOMAIN,
     "url:value": SignalKind.URL,
     "email-addr:value": SignalKind.EMAIL,
     "email-message:from_ref.value": SignalKind.EMAIL,

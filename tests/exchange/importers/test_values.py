@@ -66,6 +66,8 @@ def test_what_is_no_value_says_why(cell: str, type_hint: str, says: str) -> None
         ("ops@example.org", "", ("email", "ops@example.org")),
         ("Contact: press@spoof.example", "e-mail", ("email", "press@spoof.example")),
         ("+49 (30) 123-4567", "phone-number", ("phone", "+49 (30) 123-4567")),
+        ("info[at]spoof-news[.]example", "", ("email", "info@spoof-news.example")),
+        ("desk(AT)spoof-news[.]example", "email", ("email", "desk@spoof-news.example")),
     ],
 )
 def test_personal_values_are_read_in_clear_for_the_hub_to_key(

@@ -86,7 +86,7 @@ def test_every_comparison_naming_a_signal_becomes_one(pattern: str, expected: li
 @pytest.mark.parametrize(
     ("pattern", "why"),
     [
-        ("[ipv4-addr:value = '203.0.113.7']", "ipv4-addr:value: fimihub has no signal kind"),
+        ("[mac-addr:value = '00:00:5e:00:53:01']", "mac-addr:value: fimihub has no signal kind"),
         ("[url:value LIKE 'https://a.example/%']", "url:value LIKE"),
         ("[domain-name:value != 'a.example']", "domain-name:value !="),
         ("[x-fimihub-signal:kind = 'nonsense' AND x-fimihub-signal:value = 'a']", "one kind fimihub knows"),
@@ -115,7 +115,7 @@ def test_not_a_pattern_is_refused() -> None:
 def test_an_indicator_of_several_signals_becomes_several_records_tied_to_it() -> None:
     stix_id = "indicator--3b8c5d0f-4d2d-4d2f-8b68-4d2e3f5a6b7c"
     pattern = (f"[file:hashes.md5 = '{MD5}' OR user-account:account_login = 'stopwar_ua'] "
-               "OR [ipv4-addr:value = '203.0.113.7']")  # fmt: skip
+               "OR [mac-addr:value = '00:00:5e:00:53:01']")  # fmt: skip
     read = from_stix([_indicator(pattern, stix_id)])
     kinds = sorted((s.kind, s.value) for s in read.signals)
     assert kinds == [(SignalKind.HANDLE, "stopwar_ua"), (SignalKind.MD5, MD5)]
@@ -123,17 +123,17 @@ def test_an_indicator_of_several_signals_becomes_several_records_tied_to_it() ->
     assert len({s.id for s in read.signals}) == 2
     assert all(read.carrier_of(s) == stix_id for s in read.signals)
     assert read.notes == (
-        (stix_id, "not read as a signal: ipv4-addr:value: fimihub has no signal kind for this property"),
+        (stix_id, "not read as a signal: mac-addr:value: fimihub has no signal kind for this property"),
     )
     # Read again, the same ids: re-posting a feed changes nothing.
     assert {s.id for s in from_stix([_indicator(pattern, stix_id)]).signals} == {s.id for s in read.signals}
 
 
 def test_an_indicator_that_becomes_no_signal_is_kept_as_is_and_noted() -> None:
-    obj = _indicator("[ipv4-addr:value = '203.0.113.7']")
+    obj = _indicator("[mac-addr:value = '00:00:5e:00:53:01']")
     read = from_stix([obj])
     assert read.signals == () and read.unknown == (obj,)
-    assert read.notes and read.notes[0][1].startswith("no signal: ipv4-addr:value")
+    assert read.notes and read.notes[0][1].startswith("no signal: mac-addr:value")
     sigma = _indicator("title: x", pattern_type="sigma")
     assert from_stix([sigma]).notes == (
         (sigma["id"], "no signal: pattern_type 'sigma': only STIX patterns become signals"),

@@ -41,6 +41,11 @@ def test_patterns_per_kind() -> None:
 
     assert pattern("domain", "ex'ample.org") == r"[domain-name:value = 'ex\'ample.org']"
     assert pattern("url", "http://a/b\\c") == r"[url:value = 'http://a/b\\c']"
+    # A host given by address is an address object, never a domain name; read back as the same signal.
+    assert pattern("domain", "203.0.113.9") == "[ipv4-addr:value = '203.0.113.9']"
+    assert pattern("domain", "2001:db8::1") == "[ipv6-addr:value = '2001:db8::1']"
+    for address in ("203.0.113.9", "2001:db8::1"):
+        assert signal_of_pattern(pattern("domain", address)) == (SignalKind.DOMAIN, address, None)
     assert pattern("md5", "a" * 32) == f"[file:hashes.MD5 = '{'a' * 32}']"
     assert pattern("sha256", "b" * 64) == f"[file:hashes.'SHA-256' = '{'b' * 64}']"
     assert pattern("pdq", "c" * 64) == f"[file:hashes.x_pdq = '{'c' * 64}']"
@@ -59,5 +64,5 @@ def test_patterns_per_kind() -> None:
 
 def test_other_valid_patterns_are_not_mistaken_for_signals() -> None:
     assert signal_of_pattern("[domain-name:value = 'a.b'] OR [url:value = 'c']") is None
-    assert signal_of_pattern("[ipv4-addr:value = '1.2.3.4']") is None
+    assert signal_of_pattern("[mac-addr:value = '00:00:5e:00:53:01']") is None
     assert signal_of_pattern("[domain-name:value = 'a.b' AND url:value = 'x']") is None

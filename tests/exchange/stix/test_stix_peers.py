@@ -42,7 +42,7 @@ def _peer_bundle() -> dict[str, Any]:
             _sdo("relationship", "relationship--ac4db365-a383-4385-8bce-ad8e9fb0c1d3",
                  relationship_type="indicates", source_ref=INDICATOR, target_ref=CAMPAIGN),
             _sdo("indicator", "indicator--bd5ec476-b494-4496-9cdf-be9fa0c1d2e4",
-                 pattern="[ipv4-addr:value = '203.0.113.7']", pattern_type="stix", valid_from=T0),
+                 pattern="[mac-addr:value = '00:00:5e:00:53:01']", pattern_type="stix", valid_from=T0),
             _sdo("opinion", "opinion--ce6fd587-c5a5-45a7-8de0-cfa0b1d2e3f5", opinion="strongly-disagree",
                  object_refs=[INDICATOR], explanation="a news site, not the network"),
             _sdo("malware", "malware--df70e698-d6b6-46b8-9ef1-d0b1c2e3f4a6", name="x", is_family=False),

@@ -44,7 +44,7 @@ def test_every_signal_of_a_pattern_becomes_a_record_and_the_rest_is_said(
     either = indicator(
         pattern="[domain-name:value = 'a.example' OR url:value = 'https://b.example/x']", tlp="green"
     )
-    nothing = indicator(pattern="[ipv4-addr:value = '203.0.113.7']", tlp="green")
+    nothing = indicator(pattern="[mac-addr:value = '00:00:5e:00:53:01']", tlp="green")
     clear_email = indicator(pattern="[email-addr:value = 'press@news-front.example']", tlp="green")
     objects = [opencti, handle, poison_ivy, either, nothing, clear_email]
     status = post(client, coll, auth(cast.analyst_a), objects)
@@ -57,7 +57,7 @@ def test_every_signal_of_a_pattern_becomes_a_record_and_the_rest_is_said(
     # A login without a platform names no account fimihub can match on: said, not dropped silently.
     assert "platform" in said[opencti["id"]]["message"]
     assert "file:name" in said[poison_ivy["id"]]["message"]
-    assert "no signal: ipv4-addr:value" in said[nothing["id"]]["message"]
+    assert "no signal: mac-addr:value" in said[nothing["id"]]["message"]
     assert "keyed" in said[clear_email["id"]]["message"]  # a forum takes e-mail addresses only keyed
     assert "press@news-front.example" not in signals
     # The status resource says the same when fetched again.
