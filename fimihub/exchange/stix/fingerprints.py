@@ -5,7 +5,9 @@ keyed handle patterns, posting rhythm), so that members can recognise its return
 that, and a new object type would be refused by most consumers; a ``note`` is the standard object for
 "additional information about other objects", and every STIX consumer keeps one attached to its campaign:
 
-* ``object_refs``: the campaign of the fingerprinted operation;
+* ``object_refs``: the campaign of the fingerprinted operation, and the ``grouping`` that keeps the
+  operation's exchange together (where a tool makes a case of the grouping — MISP's event — the note is
+  attached to it: a note about a campaign alone is dropped by tools that make the campaign a tag);
 * ``abstract`` and ``content``: a human-readable summary (how many accounts, where it came from);
 * fimihub's extension (``record: "fingerprint"``): the governance envelope, ``operation_id``, ``features``
   (the versioned ``fimihub-fingerprint`` dict, as it is), ``accounts`` and ``source``.
@@ -18,7 +20,7 @@ from __future__ import annotations
 from fimihub.exchange.stix._common import JSON, ObjectReader, extension_fields, parse_record
 from fimihub.exchange.stix._objects import sdo
 from fimihub.exchange.stix.extension import record_extension, record_fields
-from fimihub.exchange.stix.ids import record_stix_id
+from fimihub.exchange.stix.ids import derived_id, record_stix_id
 from fimihub.exchange.stix.operations import campaign_id
 from fimihub.model import PAP, TLP, Fingerprint
 
@@ -37,10 +39,14 @@ def fingerprint_to_stix(fingerprint: Fingerprint) -> list[JSON]:
     obj = sdo(fingerprint, "note", fingerprint_id(fingerprint.id))
     obj["abstract"] = "Fingerprint of a disrupted influence operation"
     obj["content"] = (
-        f"What the operation looked like when it was disrupted, built from {fingerprint.accounts} accounts "
-        f"({fingerprint.source}), to recognise its return. The features are in fimihub's extension."
+        f"What operation {fingerprint.operation_id} looked like when it was disrupted, built from "
+        f"{fingerprint.accounts} accounts ({fingerprint.source}), to recognise its return. The features are in "
+        "fimihub's extension."
     )
-    obj["object_refs"] = [campaign_id(fingerprint.operation_id)]
+    obj["object_refs"] = [
+        campaign_id(fingerprint.operation_id),
+        derived_id("grouping", "operation", fingerprint.operation_id),
+    ]
     obj["extensions"] = record_extension(fingerprint, "fingerprint", _FIELDS)
     return [obj]
 

@@ -120,3 +120,21 @@ def test_every_object_of_the_bundle_misp_reads_parses_strictly() -> None:
         stix2.parse(obj, allow_custom=False)
     for grouping in groupings:
         assert not [r for r in grouping["object_refs"] if r.split("--")[0].endswith("definition")]
+
+
+def test_attribution_accounts_and_fingerprints_arrive(tmp_path: Path) -> None:
+    """The threat actor an operation is attributed to becomes a cluster, an account of the network a
+    ``user-account`` object, and the fingerprint an analyst note on the operation's event."""
+    (op, *rest) = _operation(1, "Doppelganger")
+    op = op.evolve(attribution="Social Design Agency", attribution_confidence=80)
+    account = samples.asset("asset--1b8c5d0f-4d2d-4d2f-8b68-4d2e3f5a6b7c", operation_id=op.id, marking=GREEN)
+    result, (event,) = _misp_events(to_stix([op, *rest, account]), tmp_path)
+    assert "errors" not in result, result["errors"]
+    actors = [c["value"] for g in event["Galaxy"] if "Threat Actor" in g["name"] for c in g["GalaxyCluster"]]
+    assert actors == ["Social Design Agency"]
+    (obj,) = event["Object"]
+    assert obj["name"] == "user-account"
+    assert {(a["object_relation"], a["value"]) for a in obj["Attribute"]} >= {("username", "@fake_news")}
+    (note,) = event["Note"]
+    assert note["object_type"] == "Event" and note["object_uuid"] == event["uuid"]
+    assert op.id in note["note"] and note["comment"] == "Fingerprint of a disrupted influence operation"

@@ -188,7 +188,9 @@ def test_a_fingerprint_travels_as_a_note(client: TestClient, cast: Cast, auth: A
     assert record.forum_id == cast.forum_id
     notes = [o for o in objects(client, coll, auth(cast.analyst_b)) if o["type"] == "note"]
     assert [n["id"] for n in notes] == [f"note--{record.id.removeprefix('fingerprint--')}"]
-    assert notes[0]["object_refs"] == [f"campaign--{op.id.removeprefix('operation--')}"]
+    # About the campaign, and the grouping of the operation's exchange (which does not name it back).
+    assert notes[0]["object_refs"][0] == f"campaign--{op.id.removeprefix('operation--')}"
+    assert notes[0]["object_refs"][1].startswith("grouping--") and len(notes[0]["object_refs"]) == 2
 
 
 # -- collections → records -----------------------------------------------------------------------------------
