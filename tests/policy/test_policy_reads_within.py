@@ -15,10 +15,11 @@ from tests.policy.test_policy_access_props import MEMBERS, ORGS, forum_lists, ro
 @st.composite
 def governed(draw: st.DrawFn, forums: list[Forum], record_id: str) -> Governed:
     tlp = draw(st.sampled_from(tuple(TLP)))
+    members = tuple(draw(st.sets(st.sampled_from(MEMBERS), max_size=2))) if tlp is TLP.RED else ()
     marking = Marking(
         tlp=tlp,
         recipient_orgs=tuple(draw(st.sets(st.sampled_from(ORGS), max_size=2))),
-        recipient_members=tuple(draw(st.sets(st.sampled_from(MEMBERS), max_size=2))) if tlp is TLP.RED else (),
+        recipient_members=members,
     )
     return Governed(
         id=record_id,
@@ -45,9 +46,7 @@ def test_whoever_reads_the_outer_record_reads_what_it_may_name(
     if not reads_within(outer, inner):
         return
     org_id = data.draw(st.sampled_from((*ORGS, "o-unrelated")))
-    member = Member(
-        id=data.draw(st.sampled_from(MEMBERS)), org_id=org_id, name="someone", roles=member_roles
-    )
+    member = Member(id=data.draw(st.sampled_from(MEMBERS)), org_id=org_id, name="someone", roles=member_roles)
     who = Actor.of(member, Organisation(id=org_id, name=org_id, kind=kind), tuple(forums), token)
     by_id = {f.id: f for f in forums}
     if may(who, Act.READ, outer, forum=by_id.get(outer.forum_id or "")):

@@ -40,8 +40,8 @@ def fingerprint_to_stix(fingerprint: Fingerprint) -> list[JSON]:
     obj["abstract"] = "Fingerprint of a disrupted influence operation"
     obj["content"] = (
         f"What operation {fingerprint.operation_id} looked like when it was disrupted, built from "
-        f"{fingerprint.accounts} accounts ({fingerprint.source}), to recognise its return. The features are in "
-        "fimihub's extension."
+        f"{fingerprint.accounts} accounts ({fingerprint.source}), to recognise its return. The features are "
+        "in fimihub's extension."
     )
     obj["object_refs"] = [
         campaign_id(fingerprint.operation_id),
