@@ -13,6 +13,7 @@ nothing as before, and an account the second round adds is confirmed by co-actio
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -81,10 +82,7 @@ def widened(
         out.append(bigger)
     if not grew:
         return None
-    counts: dict[str, int] = {}
-    for name in label.values():
-        counts[name] = counts.get(name, 0) + 1
-    return out, counts
+    return out, dict(Counter(label.values()))
 
 
 def merge_rounds(
